@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# Build stage: compile TypeScript with the dev toolchain.
+FROM node:24-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY schemas ./schemas
+RUN npm run build
+
+# Runtime stage: production dependencies only, non-root.
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` would try to build again without the dev toolchain.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force \
+ && ln -s /app/bin/cfgitops.js /usr/local/bin/cfgitops
+COPY bin ./bin
+COPY schemas ./schemas
+COPY --from=build /src/dist ./dist
+# Manifests are mounted at /workspace (the desired-state repo); state and secrets default to /workspace/.cfgitops.
+RUN mkdir -p /workspace && chown node:node /workspace
+USER node
+WORKDIR /workspace
+ENTRYPOINT ["cfgitops"]
+CMD ["plan", "desired-state"]

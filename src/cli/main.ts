@@ -1,0 +1,41 @@
+/**
+ * argv → commander → the command's `run` → exit code. Nothing else lives here: each command is its own file in
+ * ./commands, registered below, and builds what it needs through the composition root (src/app.ts).
+ */
+import { Command, CommanderError } from 'commander';
+import { CfgitopsError, errorList } from '../errors.js';
+import { secretScrubber } from '../secret.js';
+import { VERSION } from '../version.js';
+import { commands } from './commands/index.js';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('cfgitops')
+    .description('Declarative GitOps reconciler for Cloudflare Secondary DNS peers, TSIG keys and account API tokens')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(secretScrubber.scrub(s)),
+    });
+  for (const register of commands) register(program, (code) => (exitCode = code));
+  try {
+    await program.parseAsync(['node', 'cfgitops', ...argv]);
+    return exitCode;
+  } catch (e) {
+    return reportFailure(e);
+  }
+}
+
+/** User errors: exit 1, no stack. Anything else is a bug: print the stack and say so. */
+export function reportFailure(e: unknown): number {
+  if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+  const write = (s: string): void => void process.stderr.write(secretScrubber.scrub(s) + '\n');
+  if (e instanceof CfgitopsError) {
+    for (const err of errorList(e)) write(`error[${err.code}]: ${err.format()}`);
+    return 1;
+  }
+  write(`internal error (this is a bug in cfgitops, please report it):`);
+  write(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  return 1;
+}

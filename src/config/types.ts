@@ -1,0 +1,86 @@
+/**
+ * Configuration after defaults are applied. The raw `kind: Config` document is described by
+ * schemas/config.schema.json (the source of truth for what users write); this is what the code reads.
+ * Every setting has a default, so an absent or empty Config works.
+ */
+import type { SourceLocation } from '../errors.js';
+
+export type StateBackendConfig =
+  | { backend: 'file'; path: string }
+  | {
+      backend: 'postgres';
+      url?: string;
+      workspace: string;
+      ssl?: boolean | { rejectUnauthorized?: boolean; ca?: string };
+    };
+
+export type SinkConfig =
+  | { type: 'file'; path: string; format: 'json' | 'dotenv' }
+  | { type: 'age'; path: string; recipients: string[]; layout: 'files' | 'yaml' | 'json' }
+  | { type: 'github-actions'; repository: string; environment?: string; tokenEnv: string; apiUrl: string }
+  | { type: 'exec'; command: string[]; timeoutSeconds: number };
+
+export interface GuardrailPolicy {
+  /** Tokens must have expires_on within this many days. */
+  tokenMaxLifetimeDays?: number;
+  /** Permission-group names (or ids) no token may hold. */
+  forbiddenPermissionGroups?: string[];
+  /** A policy with wildcard resources must come with a request_ip condition. */
+  wildcardNeedsIpCondition?: boolean;
+  /** Peers must have their ip inside one of these CIDRs. */
+  peerAllowedCidrs?: string[];
+  peerAllowedPorts?: number[];
+}
+
+export interface ResolvedConfig {
+  /** Where the Config document was, if there was one. */
+  source?: SourceLocation;
+  /** alias → 32-hex account id. */
+  accounts: Record<string, string>;
+  state: StateBackendConfig;
+  sinks: Record<string, SinkConfig>;
+  defaultSink: string;
+  /** Delete resources that are in state but no longer in manifests (also `--prune`). */
+  prune: boolean;
+  /** A plan deleting more than this share of managed resources needs `--allow-mass-delete`. */
+  maxDeleteShare: number;
+  tokens: {
+    /** What to do with a managed token whose status is `expired`. */
+    onExpired: 'roll' | 'recreate';
+    /** What to do with a managed token whose status is `revoked (exposed)`. */
+    onRevoked: 'roll' | 'recreate';
+  };
+  api: {
+    /** Steps run at once by the executor. */
+    concurrency: number;
+    /** Client-side pacing: at most this many requests per window, per credential (Cloudflare: 1200 / 300 s). */
+    rateLimit: { requests: number; windowSeconds: number };
+    retry: { retries: number; minTimeoutMs: number; maxTimeoutMs: number; deadlineSeconds: number };
+    timeoutSeconds: number;
+  };
+  lockTimeoutSeconds: number;
+  policy: GuardrailPolicy;
+}
+
+export const DEFAULT_SINK_NAME = 'local';
+
+export function defaultConfig(): ResolvedConfig {
+  return {
+    accounts: {},
+    state: { backend: 'file', path: '.cfgitops/state.json' },
+    sinks: { [DEFAULT_SINK_NAME]: { type: 'file', path: '.cfgitops/secrets.json', format: 'json' } },
+    defaultSink: DEFAULT_SINK_NAME,
+    prune: false,
+    maxDeleteShare: 0.3,
+    tokens: { onExpired: 'recreate', onRevoked: 'recreate' },
+    api: {
+      concurrency: 4,
+      // Safely under Cloudflare's 1200 / 300 s, which also counts dashboard use by the same user.
+      rateLimit: { requests: 1000, windowSeconds: 300 },
+      retry: { retries: 8, minTimeoutMs: 500, maxTimeoutMs: 30_000, deadlineSeconds: 600 },
+      timeoutSeconds: 30,
+    },
+    lockTimeoutSeconds: 0,
+    policy: {},
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Recorded state: what cfgitops created or adopted, by address, with Cloudflare ids and where token values went.
+ * Never a token value or a TSIG secret.
+ *
+ * Every change is a small list of `StateChange`s committed atomically with the serial bumped by one; the journal
+ * (pending intents) lives in the same document, so "intent recorded" and "id recorded" are each one durable write.
+ */
+import { addressKey, type ResourceKind } from '../resources.js';
+
+export const STATE_FORMAT_VERSION = 1;
+
+export interface StateDocument {
+  format_version: typeof STATE_FORMAT_VERSION;
+  /** Random id fixed when the state is first created; a saved plan and a writer must match it. */
+  lineage: string;
+  /** +1 on every committed change. A writer whose expected serial is stale is refused. */
+  serial: number;
+  /** Keyed by `addressKey()`. */
+  resources: Record<string, RecordedResource>;
+  /** Journal: creates (and rolls) started but not known to be finished. Keyed by intent id. */
+  pending: Record<string, Intent>;
+}
+
+export interface SinkRef {
+  /** Sink name from config. */
+  sink: string;
+  /** Key under which the sink stores this token's value. */
+  key: string;
+}
+
+export interface RecordedResource {
+  kind: ResourceKind;
+  account: string;
+  /** `metadata.name`. */
+  name: string;
+  /** Cloudflare id. */
+  id: string;
+  /** The Cloudflare-side `name` last applied (how a crashed run finds its resources). */
+  cf_name: string;
+  /** ISO time of the create or adoption. */
+  created_at: string;
+  updated_at: string;
+  /** Peers: false between the POST {name} and the full PUT; the next run finishes the PUT. */
+  complete?: boolean;
+  /** Tokens: where the value lives. */
+  sink?: SinkRef;
+  /** Tokens: `undelivered` when a value was minted but its sink write failed: the next apply rolls and re-delivers. */
+  value_status?: 'delivered' | 'undelivered';
+  /** Tokens: ISO time the current value was minted (create or roll); `rotate --older-than` reads it. */
+  value_issued_at?: string;
+  /** How the resource came under management. */
+  origin?: 'created' | 'adopted' | 'imported';
+}
+
+export type IntentOp = 'create' | 'roll';
+
+/** Recorded before a create or roll is sent; resolved by name lookup at the next plan if the run died. */
+export interface Intent {
+  id: string;
+  op: IntentOp;
+  kind: ResourceKind;
+  account: string;
+  name: string;
+  cf_name: string;
+  started_at: string;
+  /** For roll: the token id. */
+  resource_id?: string;
+  sink?: SinkRef;
+}
+
+export type StateChange =
+  | { type: 'put-resource'; resource: RecordedResource }
+  | { type: 'remove-resource'; key: string }
+  | { type: 'put-intent'; intent: Intent }
+  | { type: 'remove-intent'; id: string };
+
+export interface LockOwner {
+  /** Who: `user@host` or a CI run id. */
+  owner: string;
+  /** What: `apply`, `rotate`, … */
+  operation: string;
+  pid: number;
+  host: string;
+  /** ISO time. */
+  acquired_at: string;
+  /** Random id; `force-unlock ID` must name it. */
+  id: string;
+}
+
+export interface StateLock {
+  readonly info: LockOwner;
+  /** The document as of the last commit under this lock. */
+  current(): StateDocument;
+  /**
+   * Applies the changes and persists atomically (temp file + fsync + rename, or one DB transaction), serial + 1.
+   * Fails with E_STATE_CONFLICT if someone else committed since (lineage or serial mismatch).
+   */
+  commit(changes: readonly StateChange[]): Promise<StateDocument>;
+  release(): Promise<void>;
+}
+
+export interface StateStore {
+  /** `file .cfgitops/state.json`, `postgres workspace=prod` — for messages; never a password. */
+  describe(): string;
+  /** Reads without locking (plan). An absent state is an empty document with a fresh lineage and serial 0. */
+  read(): Promise<StateDocument>;
+  /**
+   * Takes the exclusive lock, waiting up to `timeoutMs` (0: fail at once). On timeout: E_STATE_LOCKED naming the
+   * holder (owner, operation, pid, host, since) and how to `force-unlock`.
+   */
+  lock(operation: string, timeoutMs: number): Promise<StateLock>;
+  /** Removes a lock left by a dead run. With `id`, only if the current lock has that id. */
+  forceUnlock(id?: string): Promise<LockOwner | undefined>;
+  /** Who holds the lock now, if anyone. */
+  lockHolder(): Promise<LockOwner | undefined>;
+  close(): Promise<void>;
+}
+
+export function emptyState(lineage: string): StateDocument {
+  return { format_version: STATE_FORMAT_VERSION, lineage, serial: 0, resources: {}, pending: {} };
+}
+
+/** Pure: the document after applying `changes` (serial untouched: the store bumps it). */
+export function applyStateChanges(doc: StateDocument, changes: readonly StateChange[]): StateDocument {
+  const resources = { ...doc.resources };
+  const pending = { ...doc.pending };
+  for (const c of changes) {
+    switch (c.type) {
+      case 'put-resource':
+        resources[addressKey(c.resource)] = c.resource;
+        break;
+      case 'remove-resource':
+        delete resources[c.key];
+        break;
+      case 'put-intent':
+        pending[c.intent.id] = c.intent;
+        break;
+      case 'remove-intent':
+        delete pending[c.id];
+        break;
+    }
+  }
+  return { ...doc, resources, pending };
+}
