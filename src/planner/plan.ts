@@ -1,0 +1,146 @@
+/**
+ * The plan: plain data, produced by the pure planner, rendered by the renderers, saved with `plan --out`, and
+ * carried out by the executor. It never holds a secret: a TSIG secret is re-resolved from the manifests at apply
+ * time (a saved plan's manifest digest guarantees they are the same), and a diff shows secrets as `(sensitive)`.
+ */
+import type { CfTokenBody } from '../cloudflare/types.js';
+import type { SourceLocation } from '../errors.js';
+import type { ResourceAddress } from '../resources.js';
+import type { SinkRef } from '../state/types.js';
+
+export const PLAN_FORMAT_VERSION = 1;
+
+/**
+ * - create: nothing live or recorded → create it (tokens: deliver the value to the sink).
+ * - update: recorded and live, but different (or a peer whose POST happened and whose PUT did not).
+ * - delete: recorded, no longer desired, and pruning is on.
+ * - adopt: not recorded, but exactly one unmanaged live resource has the desired Cloudflare name (also how a
+ *   crashed run's pending create is resolved). Recorded; updated if it differs; a token is rolled (its value is
+ *   unknown).
+ * - replace: delete the live one and create anew (a `revoked (exposed)` or `expired` token, per config).
+ * - roll-secret: same token id, new value delivered to the sink (value undelivered, expired/revoked per config).
+ * - forget: recorded but gone live and no longer desired: drop from state with no API call.
+ * - no-op: in sync (kept so reports can list what was checked).
+ */
+export type StepAction = 'create' | 'update' | 'delete' | 'adopt' | 'replace' | 'roll-secret' | 'forget' | 'no-op';
+
+export const STEP_ACTIONS: readonly StepAction[] = [
+  'create',
+  'update',
+  'delete',
+  'adopt',
+  'replace',
+  'roll-secret',
+  'forget',
+  'no-op',
+];
+
+/** One changed field. `sensitive` fields have `before`/`after` replaced by `(sensitive)`. */
+export interface FieldChange {
+  /** JSON pointer into the spec, e.g. `/ip`, `/policies`, `/condition/request_ip/in`. */
+  path: string;
+  before?: unknown;
+  after?: unknown;
+  sensitive?: boolean;
+}
+
+export interface PlannedTsigBody {
+  kind: 'SecondaryDnsTsig';
+  name: string;
+  algo: string;
+  /** The secret itself is taken from the resolved manifests at apply time. */
+}
+
+export interface PlannedPeerBody {
+  kind: 'SecondaryDnsPeer';
+  name: string;
+  ip?: string;
+  port: number;
+  ixfr_enable: boolean;
+  /** A TSIG id known at plan time (unmanaged `tsig_id`, or a managed TSIG that already exists) … */
+  tsig_id?: string;
+  /** … or the address key of a managed TSIG created earlier in this same apply (its id is read from state). */
+  tsig_ref?: string;
+}
+
+export interface PlannedTokenBody {
+  kind: 'AccountToken';
+  /** Permission-group names already resolved to ids; always the full body (PUT is a full replacement). */
+  body: CfTokenBody;
+}
+
+export type PlannedBody = PlannedTsigBody | PlannedPeerBody | PlannedTokenBody;
+
+export interface PlanStep {
+  /** Unique in the plan: `${action}:${addressKey}`. */
+  id: string;
+  action: StepAction;
+  address: ResourceAddress;
+  /** The Cloudflare-side name (`spec.name`), how resources are found by name after a crash. */
+  cfName: string;
+  /** The live Cloudflare id acted on (update, delete, adopt, replace, roll-secret). */
+  targetId?: string;
+  /** Where the resource is declared (absent for deletes of resources no longer in the manifests). */
+  source?: SourceLocation;
+  /** Why, in one sentence a reviewer understands: "ip changed out of band", "not in manifests (--prune)". */
+  reason: string;
+  diff: FieldChange[];
+  /** Step ids that must succeed first (a peer's TSIG; deletes of peers before their TSIG). */
+  dependsOn: string[];
+  /** What to send for create / update / adopt / replace. */
+  body?: PlannedBody;
+  /** Tokens: where the value goes. */
+  sink?: SinkRef;
+  /** Tokens: mint a new value (roll) as part of this step and deliver it to the sink. */
+  rollValue?: boolean;
+  /** The journal intent this step resolves (a crashed run's create). */
+  resolvesIntent?: string;
+  /** Annotations that matter to the executor or reviewers. */
+  annotations?: Record<string, string>;
+}
+
+export interface PlanWarning {
+  code: string;
+  message: string;
+  source?: SourceLocation;
+}
+
+export interface PlanSummary {
+  /** Count of steps per action (no-op included). */
+  total: Record<StepAction, number>;
+  /** Same, per account id. */
+  byAccount: Record<string, Record<StepAction, number>>;
+  /** True when any step would change something (anything but no-op). */
+  hasChanges: boolean;
+}
+
+export interface Plan {
+  format_version: typeof PLAN_FORMAT_VERSION;
+  /** ISO time given to the planner (the planner never reads the clock). */
+  created_at: string;
+  /** Digest of all manifest files (see LoadedManifests.digest). */
+  manifests_digest: string;
+  /** Digest of the resolved config. */
+  config_digest: string;
+  /** The state the plan was made against; `apply PLAN` refuses if either changed. */
+  state: { lineage: string; serial: number };
+  /** In execution order; dependencies are also explicit in `dependsOn`. */
+  steps: PlanStep[];
+  summary: PlanSummary;
+  warnings: PlanWarning[];
+}
+
+export function emptyActionCounts(): Record<StepAction, number> {
+  return Object.fromEntries(STEP_ACTIONS.map((a) => [a, 0])) as Record<StepAction, number>;
+}
+
+export function summarize(steps: readonly PlanStep[]): PlanSummary {
+  const total = emptyActionCounts();
+  const byAccount: Record<string, Record<StepAction, number>> = {};
+  for (const s of steps) {
+    total[s.action]++;
+    const acc = (byAccount[s.address.account] ??= emptyActionCounts());
+    acc[s.action]++;
+  }
+  return { total, byAccount, hasChanges: steps.some((s) => s.action !== 'no-op') };
+}
