@@ -50,6 +50,11 @@ export interface RecordedResource {
   value_issued_at?: string;
   /** How the resource came under management. */
   origin?: 'created' | 'adopted' | 'imported';
+  /**
+   * Copied from the `cfgitops.dev/prevent-destroy: "true"` annotation at apply time, so a delete stays blocked even
+   * after the manifest that carried the annotation is removed.
+   */
+  prevent_destroy?: boolean;
 }
 
 export type IntentOp = 'create' | 'roll';
