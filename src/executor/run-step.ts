@@ -1,0 +1,156 @@
+/**
+ * One plan step, carried out and journaled. Creates live in create-resource.ts, token values in token-value.ts;
+ * this file dispatches and holds the actions that need no intent (update, adopt, delete, forget, roll, no-op).
+ */
+import { isCfgitopsError } from '../errors.js';
+import type { RecordedResource, StateChange } from '../state/types.js';
+import { createResource } from './create-resource.js';
+import { cfNameOf, peerRequestBody, tokenRequestBody, tsigRequestBody } from './request-bodies.js';
+import {
+  planBug,
+  recordOf,
+  requireRecord,
+  sinkRefOf,
+  targetIdOf,
+  withPreventDestroy,
+  type StepContext,
+} from './step-context.js';
+import { rollAndDeliver } from './token-value.js';
+
+export async function runStep(ctx: StepContext): Promise<void> {
+  switch (ctx.step.action) {
+    case 'no-op':
+      return syncAnnotations(ctx);
+    case 'create':
+      return createResource(ctx);
+    case 'update':
+      return updateResource(ctx);
+    case 'adopt':
+      return adoptResource(ctx);
+    case 'delete':
+      return deleteResource(ctx);
+    case 'replace':
+      // Delete first: two live resources must never share a name, since names are how crashes are recovered.
+      await deleteResource(ctx);
+      return createResource(ctx);
+    case 'roll-secret':
+      return rollSecret(ctx);
+    case 'forget':
+      return forgetResource(ctx);
+  }
+}
+
+/** PUT the full body (PUT is a full replacement: NOTES.md), then record it; roll too when the plan says so. */
+async function updateResource(ctx: StepContext): Promise<void> {
+  const rec = requireRecord(ctx);
+  const id = targetIdOf(ctx, rec);
+  const { account, kind } = ctx.step.address;
+  switch (kind) {
+    case 'SecondaryDnsTsig':
+      await ctx.api.updateTsig(account, id, tsigRequestBody(ctx));
+      break;
+    case 'SecondaryDnsPeer':
+      await ctx.api.updatePeer(account, id, peerRequestBody(ctx));
+      break;
+    case 'AccountToken':
+      await ctx.api.updateToken(account, id, tokenRequestBody(ctx));
+      break;
+  }
+  const updated = withPreventDestroy(ctx, {
+    ...rec,
+    id,
+    cf_name: cfNameOf(ctx),
+    updated_at: ctx.now(),
+    ...(kind === 'SecondaryDnsPeer' ? { complete: true } : {}),
+  });
+  await ctx.journal.commit([{ type: 'put-resource', resource: updated }]);
+  ctx.log.info({ step: ctx.step.id, id }, 'updated');
+  if (ctx.step.rollValue && kind === 'AccountToken') await rollAndDeliver(ctx, updated);
+}
+
+/**
+ * Takes an unmanaged live resource under management (also how a crashed create is resolved). A token's value is
+ * unknown until it is rolled, hence `undelivered`.
+ */
+async function adoptResource(ctx: StepContext): Promise<void> {
+  const { step } = ctx;
+  const id = step.targetId;
+  if (id === undefined) throw planBug(ctx, 'adopts without a live id');
+  const now = ctx.now();
+  const rec: RecordedResource = withPreventDestroy(ctx, {
+    kind: step.address.kind,
+    account: step.address.account,
+    name: step.address.name,
+    id,
+    cf_name: step.cfName,
+    created_at: now,
+    updated_at: now,
+    origin: 'adopted',
+    ...(step.address.kind === 'SecondaryDnsPeer' ? { complete: step.diff.length === 0 } : {}),
+    ...(step.address.kind === 'AccountToken' ? { sink: sinkRefOf(ctx), value_status: 'undelivered' as const } : {}),
+  });
+  const changes: StateChange[] = [{ type: 'put-resource', resource: rec }];
+  if (step.resolvesIntent !== undefined) changes.push({ type: 'remove-intent', id: step.resolvesIntent });
+  await ctx.journal.commit(changes);
+  ctx.log.info({ step: step.id, id }, 'adopted');
+  if (step.diff.length > 0) {
+    await updateResource({ ...ctx, step: { ...step, rollValue: false } });
+  }
+  if (step.rollValue && step.address.kind === 'AccountToken') {
+    const current = recordOf(ctx);
+    if (current) await rollAndDeliver(ctx, current);
+  }
+}
+
+async function deleteResource(ctx: StepContext): Promise<void> {
+  const rec = recordOf(ctx);
+  const id = targetIdOf(ctx, rec);
+  const { account, kind } = ctx.step.address;
+  try {
+    switch (kind) {
+      case 'SecondaryDnsTsig':
+        await ctx.api.deleteTsig(account, id);
+        break;
+      case 'SecondaryDnsPeer':
+        await ctx.api.deletePeer(account, id);
+        break;
+      case 'AccountToken':
+        await ctx.api.deleteToken(account, id);
+        break;
+    }
+  } catch (e) {
+    // Already gone (deleted out of band, or by a run that died before recording it): the goal is reached.
+    if (!(isCfgitopsError(e) && e.code === 'E_API_NOT_FOUND')) throw e;
+    ctx.log.info({ step: ctx.step.id, id }, 'already deleted');
+  }
+  const changes: StateChange[] = [];
+  if (rec) changes.push({ type: 'remove-resource', key: ctx.key });
+  // On replace the create that follows closes the intent.
+  if (ctx.step.action === 'delete' && ctx.step.resolvesIntent !== undefined) {
+    changes.push({ type: 'remove-intent', id: ctx.step.resolvesIntent });
+  }
+  if (changes.length > 0) await ctx.journal.commit(changes);
+  ctx.log.info({ step: ctx.step.id, id }, 'deleted');
+}
+
+async function rollSecret(ctx: StepContext): Promise<void> {
+  const rec = requireRecord(ctx);
+  await rollAndDeliver(ctx, { ...rec, id: targetIdOf(ctx, rec), sink: sinkRefOf(ctx, rec) }, ctx.step.resolvesIntent);
+}
+
+async function forgetResource(ctx: StepContext): Promise<void> {
+  const changes: StateChange[] = [];
+  if (recordOf(ctx)) changes.push({ type: 'remove-resource', key: ctx.key });
+  if (ctx.step.resolvesIntent !== undefined) changes.push({ type: 'remove-intent', id: ctx.step.resolvesIntent });
+  if (changes.length > 0) await ctx.journal.commit(changes);
+}
+
+/** Nothing to send; but a prevent-destroy annotation added or removed since the last apply is recorded. */
+async function syncAnnotations(ctx: StepContext): Promise<void> {
+  const rec = recordOf(ctx);
+  if (!rec) return;
+  const synced = withPreventDestroy(ctx, rec);
+  if (synced.prevent_destroy !== rec.prevent_destroy) {
+    await ctx.journal.commit([{ type: 'put-resource', resource: synced }]);
+  }
+}
