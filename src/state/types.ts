@@ -92,6 +92,15 @@ export interface LockOwner {
   id: string;
 }
 
+export interface LockOptions {
+  /**
+   * Lock only these accounts (32-hex ids): runs on disjoint accounts may then hold locks at once, and a commit may
+   * touch only resources and intents of these accounts. Absent: the whole state. Backends without per-account locks
+   * (file) lock the whole state either way.
+   */
+  accounts?: readonly string[];
+}
+
 export interface StateLock {
   readonly info: LockOwner;
   /** The document as of the last commit under this lock. */
@@ -113,7 +122,7 @@ export interface StateStore {
    * Takes the exclusive lock, waiting up to `timeoutMs` (0: fail at once). On timeout: E_STATE_LOCKED naming the
    * holder (owner, operation, pid, host, since) and how to `force-unlock`.
    */
-  lock(operation: string, timeoutMs: number): Promise<StateLock>;
+  lock(operation: string, timeoutMs: number, options?: LockOptions): Promise<StateLock>;
   /** Removes a lock left by a dead run. With `id`, only if the current lock has that id. */
   forceUnlock(id?: string): Promise<LockOwner | undefined>;
   /** Who holds the lock now, if anyone. */

@@ -1,0 +1,74 @@
+/**
+ * Turns text or a stored value into a StateDocument, or says exactly why it is not one. Never repairs anything:
+ * a state cfgitops does not understand is reported, not overwritten.
+ */
+import { Ajv } from 'ajv';
+import { CfgitopsError, type SourceLocation } from '../errors.js';
+import { addressKey } from '../resources.js';
+import { stateDocumentSchema } from './state-document-schema.js';
+import { STATE_FORMAT_VERSION, type StateDocument } from './types.js';
+
+const validate = new Ajv({ allErrors: false, strict: true }).compile<StateDocument>(stateDocumentSchema);
+
+/** Parses the text of a state file. `file` names it in errors. */
+export function parseStateDocument(text: string, file: string): StateDocument {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const location = jsonErrorLocation(e, text, file);
+    throw new CfgitopsError('E_STATE_CORRUPT', `${file}: the state file is not valid JSON`, {
+      location,
+      hint: 'restore it from a backup or version history; cfgitops never overwrites a state it cannot read',
+    });
+  }
+  return checkStateDocument(value, file);
+}
+
+/** Checks a parsed value. `where` names the file or the database workspace in errors. */
+export function checkStateDocument(value: unknown, where: string): StateDocument {
+  const version = isRecord(value) ? value['format_version'] : undefined;
+  if (typeof version === 'number' && version > STATE_FORMAT_VERSION) {
+    throw new CfgitopsError(
+      'E_STATE_VERSION',
+      `${where}: state format_version ${version} is newer than this cfgitops understands (${STATE_FORMAT_VERSION})`,
+      { hint: 'upgrade cfgitops to the version that wrote this state' },
+    );
+  }
+  if (!validate(value)) {
+    const err = validate.errors?.[0];
+    const pointer = err?.instancePath === '' ? '/' : (err?.instancePath ?? '/');
+    throw new CfgitopsError('E_STATE_CORRUPT', `${where}: state ${pointer} ${err?.message ?? 'is invalid'}`, {
+      hint: 'restore it from a backup or version history; cfgitops never overwrites a state it cannot read',
+    });
+  }
+  for (const [key, resource] of Object.entries(value.resources)) {
+    if (addressKey(resource) !== key) {
+      throw new CfgitopsError('E_STATE_CORRUPT', `${where}: state resource key ${key} does not match its address`);
+    }
+  }
+  for (const [id, intent] of Object.entries(value.pending)) {
+    if (intent.id !== id) {
+      throw new CfgitopsError('E_STATE_CORRUPT', `${where}: state intent key ${id} does not match its id`);
+    }
+  }
+  return value;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** V8 reports either `(line L column C)` or `at position N`; both are turned into 1-based line and column. */
+function jsonErrorLocation(e: unknown, text: string, file: string): SourceLocation | undefined {
+  const message = e instanceof Error ? e.message : '';
+  const lineCol = /line (\d+) column (\d+)/.exec(message);
+  if (lineCol) return { file, line: Number(lineCol[1]), col: Number(lineCol[2]) };
+  const pos = /at position (\d+)/.exec(message);
+  const offset = pos ? Number(pos[1]) : /end of JSON input/.test(message) ? text.length : undefined;
+  if (offset === undefined) return undefined;
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const col = offset - before.lastIndexOf('\n');
+  return { file, line, col };
+}

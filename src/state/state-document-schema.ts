@@ -1,0 +1,67 @@
+/**
+ * The shape of a recorded state document (src/state/types.ts), checked on every read: a hand-edited or truncated
+ * state must stop a run with E_STATE_CORRUPT, never reach the planner half-parsed.
+ */
+import { RESOURCE_KINDS } from '../resources.js';
+
+const sinkRef = {
+  type: 'object',
+  required: ['sink', 'key'],
+  additionalProperties: false,
+  properties: { sink: { type: 'string', minLength: 1 }, key: { type: 'string', minLength: 1 } },
+} as const;
+
+const kind = { enum: [...RESOURCE_KINDS] } as const;
+const account = { type: 'string', pattern: '^[0-9a-f]{32}$' } as const;
+const text = { type: 'string', minLength: 1 } as const;
+
+const recordedResource = {
+  type: 'object',
+  required: ['kind', 'account', 'name', 'id', 'cf_name', 'created_at', 'updated_at'],
+  additionalProperties: false,
+  properties: {
+    kind,
+    account,
+    name: text,
+    id: text,
+    cf_name: { type: 'string' },
+    created_at: text,
+    updated_at: text,
+    complete: { type: 'boolean' },
+    sink: sinkRef,
+    value_status: { enum: ['delivered', 'undelivered'] },
+    value_issued_at: text,
+    origin: { enum: ['created', 'adopted', 'imported'] },
+    prevent_destroy: { type: 'boolean' },
+  },
+} as const;
+
+const intent = {
+  type: 'object',
+  required: ['id', 'op', 'kind', 'account', 'name', 'cf_name', 'started_at'],
+  additionalProperties: false,
+  properties: {
+    id: text,
+    op: { enum: ['create', 'roll'] },
+    kind,
+    account,
+    name: text,
+    cf_name: { type: 'string' },
+    started_at: text,
+    resource_id: text,
+    sink: sinkRef,
+  },
+} as const;
+
+export const stateDocumentSchema = {
+  type: 'object',
+  required: ['format_version', 'lineage', 'serial', 'resources', 'pending'],
+  additionalProperties: false,
+  properties: {
+    format_version: { const: 1 },
+    lineage: text,
+    serial: { type: 'integer', minimum: 0 },
+    resources: { type: 'object', additionalProperties: recordedResource },
+    pending: { type: 'object', additionalProperties: intent },
+  },
+} as const;
