@@ -1,0 +1,135 @@
+/**
+ * The default sink: a local file outside git (`.cfgitops/secrets.json`), JSON `{"<key>": "<value>"}` or dotenv.
+ * Mode 0600, atomic replace, one key per token, every other key kept as it was.
+ */
+import { resolve } from 'node:path';
+import type { Secret } from '../secret.js';
+import type { SinkRef } from '../state/types.js';
+import { readIfExists, writeFileAtomic } from './atomic-write.js';
+import { checkWritableFile } from './check-writable.js';
+import { dotenvKey, parseDotenv, setDotenvValue } from './dotenv.js';
+import type { PathLocks } from './path-locks.js';
+import type { SinkFileSystem } from './sink-deps.js';
+import { SinkError, describeFailure } from './sink-error.js';
+import type { SecretSink, SinkCheckResult, TokenMetadata } from './types.js';
+
+export interface FileSinkOptions {
+  name: string;
+  /** As configured (relative to the repository root), for messages. */
+  path: string;
+  format: 'json' | 'dotenv';
+  cwd: string;
+  fs: SinkFileSystem;
+  locks: PathLocks;
+}
+
+const FILE_MODE = 0o600;
+
+export class FileSink implements SecretSink {
+  readonly type = 'file';
+  readonly name: string;
+  readonly #opts: FileSinkOptions;
+  readonly #abs: string;
+
+  constructor(opts: FileSinkOptions) {
+    this.name = opts.name;
+    this.#opts = opts;
+    this.#abs = resolve(opts.cwd, opts.path);
+  }
+
+  /** The key as it appears in the file (dotenv keys are sanitized to `[A-Z0-9_]`). */
+  storedKey(key: string): string {
+    return this.#opts.format === 'dotenv' ? dotenvKey(key) : key;
+  }
+
+  describe(ref: SinkRef): string {
+    return `file ${this.#opts.path}#${this.storedKey(ref.key)}`;
+  }
+
+  async put(ref: SinkRef, _token: TokenMetadata, value: Secret): Promise<void> {
+    const key = this.storedKey(ref.key);
+    await this.#opts.locks.run(this.#abs, async () => {
+      const { fs } = this.#opts;
+      let current: string | undefined;
+      try {
+        current = await readIfExists(fs, this.#abs);
+      } catch (e) {
+        throw this.#fail(ref, `cannot read ${this.#opts.path}: ${describeFailure(e, value.reveal())}`, e);
+      }
+      const next =
+        this.#opts.format === 'json' ? this.#setJson(ref, current, key, value) : this.#setDotenv(current, key, value);
+      if (next === undefined) return;
+      try {
+        await writeFileAtomic(fs, this.#abs, next, FILE_MODE);
+      } catch (e) {
+        throw this.#fail(ref, `cannot write ${this.#opts.path}: ${describeFailure(e, value.reveal())}`, e);
+      }
+    });
+  }
+
+  async check(): Promise<SinkCheckResult> {
+    const w = await checkWritableFile(this.#opts.fs, this.#abs);
+    const where = `file ${this.#opts.path}`;
+    if (!w.ok) return { ok: false, detail: `${where} is not writable: ${w.problem ?? 'unknown'}` };
+    if (w.mode !== undefined && (w.mode & 0o077) !== 0) {
+      return {
+        ok: false,
+        detail: `${where} has mode ${w.mode.toString(8).padStart(4, '0')}: others can read it (chmod 600 ${this.#opts.path})`,
+      };
+    }
+    if (w.mode !== undefined && this.#opts.format === 'json') {
+      try {
+        parseJsonObject(await this.#opts.fs.readFile(this.#abs, 'utf8'));
+      } catch {
+        return { ok: false, detail: `${where} is not a JSON object of strings` };
+      }
+    }
+    return { ok: true, detail: `${where} is writable (${this.#opts.format})` };
+  }
+
+  /** New file text, or undefined when the file already holds this value (a re-delivery writes nothing). */
+  #setJson(ref: SinkRef, current: string | undefined, key: string, value: Secret): string | undefined {
+    let doc: Record<string, string> = {};
+    if (current !== undefined && current.trim() !== '') {
+      try {
+        doc = parseJsonObject(current);
+      } catch {
+        // Never overwrite a file we cannot read: it may hold the only copy of other token values.
+        throw this.#fail(ref, `${this.#opts.path} is not a JSON object of strings; refusing to overwrite it`);
+      }
+    }
+    if (doc[key] === value.reveal()) return undefined;
+    doc[key] = value.reveal();
+    return `${JSON.stringify(doc, null, 2)}\n`;
+  }
+
+  #setDotenv(current: string | undefined, key: string, value: Secret): string | undefined {
+    const text = current ?? '';
+    if (parseDotenv(text).get(key) === value.reveal()) return undefined;
+    return setDotenvValue(text, key, value.reveal());
+  }
+
+  #fail(ref: SinkRef, message: string, cause?: unknown): SinkError {
+    return new SinkError(
+      'E_SINK_WRITE',
+      this.name,
+      ref.key,
+      `sink "${this.name}" (${this.describe(ref)}): ${message}`,
+      {
+        hint: 'fix the file or its permissions; the next apply rolls the token and delivers the new value',
+        cause,
+      },
+    );
+  }
+}
+
+export function parseJsonObject(text: string): Record<string, string> {
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (typeof v !== 'string') throw new Error('not a string value');
+    out[k] = v;
+  }
+  return out;
+}

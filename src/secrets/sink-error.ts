@@ -1,0 +1,38 @@
+/**
+ * The error every sink failure becomes: it names the sink and key (so the executor can say which delivery failed and
+ * mark the token undelivered) and never the value.
+ */
+import { CfgitopsError, type ErrorCode } from '../errors.js';
+import { secretScrubber } from '../secret.js';
+
+export class SinkError extends CfgitopsError {
+  override readonly name: string = 'SinkError';
+  /** Sink name from config. */
+  readonly sink: string;
+  /** Key the value was to be stored under, if the failure concerns one. */
+  readonly key: string | undefined;
+
+  constructor(
+    code: ErrorCode,
+    sink: string,
+    key: string | undefined,
+    message: string,
+    options: { hint?: string; cause?: unknown } = {},
+  ) {
+    super(code, secretScrubber.scrub(message), options);
+    this.sink = sink;
+    this.key = key;
+  }
+}
+
+/** Text of an unknown failure, scrubbed of every registered secret and of `value` itself. */
+export function describeFailure(e: unknown, value?: string): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  return scrubValue(raw, value);
+}
+
+/** Removes `value` (when given) and every registered secret from `text`. */
+export function scrubValue(text: string, value?: string): string {
+  const without = value !== undefined && value.length > 0 ? text.split(value).join('[redacted]') : text;
+  return secretScrubber.scrub(without);
+}
