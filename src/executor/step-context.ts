@@ -4,7 +4,8 @@
  */
 import type { CloudflareApi } from '../cloudflare/types.js';
 import type { Logger } from '../effects.js';
-import { CfgitopsError, isCfgitopsError } from '../errors.js';
+import { isCloudflareApiError } from '../cloudflare/api-error.js';
+import { CfgitopsError } from '../errors.js';
 import type { ResolvedSecrets } from '../manifest/types.js';
 import type { PlanStep } from '../planner/plan.js';
 import { ANNOTATION_PREVENT_DESTROY } from '../resources.js';
@@ -77,14 +78,10 @@ export function planBug(ctx: StepContext, what: string): CfgitopsError {
 }
 
 /**
- * True when a failed create or roll certainly did not happen: Cloudflare refused the request itself (4xx other than
- * 408/409/429). Anything else — a timeout, a dropped connection, a 5xx — may have landed, so its journal intent stays
+ * True when a failed create or roll certainly did not happen (the client says so: never sent, or refused before
+ * processing). Anything else — a timeout, a dropped connection, a 5xx — may have landed, so its journal intent stays
  * for the next plan to resolve by name.
  */
 export function certainlyNotApplied(e: unknown): boolean {
-  if (!isCfgitopsError(e)) return false;
-  if (e.code === 'E_API_AUTH' || e.code === 'E_API_QUOTA' || e.code === 'E_API_NOT_FOUND') return true;
-  if (e.code !== 'E_API') return false;
-  const status = (e as { status?: unknown }).status;
-  return typeof status === 'number' && status >= 400 && status < 500 && ![408, 409, 429].includes(status);
+  return isCloudflareApiError(e) && !e.mayHaveApplied;
 }
