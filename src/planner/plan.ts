@@ -120,6 +120,8 @@ export interface Plan {
   created_at: string;
   /** Digest of all manifest files (see LoadedManifests.digest). */
   manifests_digest: string;
+  /** The manifest directory, relative to where `plan` ran; `apply PLAN` loads it again (secrets, digest check). */
+  manifests_dir?: string;
   /** Digest of the resolved config. */
   config_digest: string;
   /** The state the plan was made against; `apply PLAN` refuses if either changed. */
