@@ -1,0 +1,190 @@
+/**
+ * `CloudflareApiError` and the one place raw failures (HTTP statuses, Cloudflare error codes, undici error codes)
+ * become typed errors. Carries what a caller needs to decide — status, Cloudflare's codes and messages, method, route
+ * template, whether the request may have taken effect — and never headers, bodies or secret values.
+ */
+import { CfgitopsError, type CfgitopsErrorJson, type ErrorCode } from '../errors.js';
+
+/** One entry of the envelope's `errors`: Cloudflare's own words, safe to show. */
+export interface CfErrorDetail {
+  code: number;
+  message: string;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface CloudflareApiErrorOptions {
+  status?: number | undefined;
+  cfErrors?: readonly CfErrorDetail[];
+  method: HttpMethod;
+  route: string;
+  /** False only when the request certainly had no effect (never sent, or rejected before processing). */
+  mayHaveApplied: boolean;
+  retryAfterMs?: number | undefined;
+  hint?: string | undefined;
+  cause?: unknown;
+}
+
+export class CloudflareApiError extends CfgitopsError {
+  override readonly name: string = 'CloudflareApiError';
+  readonly status: number | undefined;
+  readonly cfErrors: readonly CfErrorDetail[];
+  readonly method: HttpMethod;
+  /** e.g. `POST /accounts/{account_id}/tokens`: ids stay out of the template, so errors group well. */
+  readonly route: string;
+  readonly mayHaveApplied: boolean;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: CloudflareApiErrorOptions) {
+    super(code, message, { hint: options.hint, cause: options.cause });
+    this.status = options.status;
+    this.cfErrors = options.cfErrors ?? [];
+    this.method = options.method;
+    this.route = options.route;
+    this.mayHaveApplied = options.mayHaveApplied;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  override toJSON(): CloudflareApiErrorJson {
+    return {
+      ...super.toJSON(),
+      ...(this.status === undefined ? {} : { status: this.status }),
+      cfErrors: [...this.cfErrors],
+      method: this.method,
+      route: this.route,
+    };
+  }
+}
+
+export interface CloudflareApiErrorJson extends CfgitopsErrorJson {
+  status?: number;
+  cfErrors: CfErrorDetail[];
+  method: HttpMethod;
+  route: string;
+}
+
+export function isCloudflareApiError(e: unknown): e is CloudflareApiError {
+  return e instanceof CloudflareApiError;
+}
+
+// Cloudflare error codes with a meaning of their own (../shared/cloudflare/NOTES.md "Envelope and errors").
+const CF_AUTH_ERROR = 10000;
+const CF_IP_CONDITION = 9109;
+const CF_RATE_LIMITED = 971;
+/** Codes Cloudflare uses for "limit reached" on token/resource creation. */
+const CF_QUOTA_CODES: ReadonlySet<number> = new Set([1003, 1004, 9113, 10013]);
+
+export function codeForResponse(status: number, cfCodes: readonly number[]): ErrorCode {
+  if (status === 429 || cfCodes.includes(CF_RATE_LIMITED)) return 'E_API_RATE_LIMITED';
+  if (status === 401 || status === 403) return 'E_API_AUTH';
+  if (status === 404) return 'E_API_NOT_FOUND';
+  if (cfCodes.some((c) => CF_QUOTA_CODES.has(c))) return 'E_API_QUOTA';
+  return 'E_API';
+}
+
+function hintForResponse(code: ErrorCode, status: number, cfCodes: readonly number[]): string | undefined {
+  if (cfCodes.includes(CF_IP_CONDITION)) {
+    return "the credential's IP condition (request_ip) does not allow this machine's address";
+  }
+  switch (code) {
+    case 'E_API_AUTH':
+      return status === 401 || cfCodes.includes(CF_AUTH_ERROR)
+        ? 'check CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY): it is invalid, expired, or lacks the permission (tokens need "Account API Tokens Write", peers and TSIGs "Account Settings Write")'
+        : 'the credential lacks a permission this operation needs';
+    case 'E_API_NOT_FOUND':
+      return 'it was probably deleted outside cfgitops; run plan to refresh';
+    case 'E_API_RATE_LIMITED':
+      return 'Cloudflare allows 1200 requests per 5 minutes per user, dashboard included; wait and rerun, or lower api.rateLimit';
+    case 'E_API_QUOTA':
+      return 'an account holds at most 500 account-owned tokens; delete unused ones';
+    default:
+      return status >= 500 ? 'Cloudflare had a server-side problem; rerun later' : undefined;
+  }
+}
+
+/** Statuses after which the server may have acted on the request (so a create must be looked up, not repeated). */
+function statusMayHaveApplied(status: number): boolean {
+  return status >= 500 || status === 408 || status === 409;
+}
+
+export function errorFromResponse(
+  method: HttpMethod,
+  route: string,
+  status: number,
+  cfErrors: readonly CfErrorDetail[],
+  retryAfterMs?: number,
+): CloudflareApiError {
+  const cfCodes = cfErrors.map((e) => e.code);
+  const code = codeForResponse(status, cfCodes);
+  const detail =
+    cfErrors.length > 0 ? cfErrors.map((e) => `${e.message} (${e.code})`).join('; ') : `HTTP ${status} without details`;
+  return new CloudflareApiError(code, `${method} ${route} failed with ${status}: ${detail}`, {
+    status,
+    cfErrors,
+    method,
+    route,
+    mayHaveApplied: statusMayHaveApplied(status),
+    retryAfterMs,
+    hint: hintForResponse(code, status, cfCodes),
+  });
+}
+
+/** undici / Node error codes after which the request was certainly never sent. */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const TIMEOUT_CODES: ReadonlySet<string> = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
+
+export function transportErrorCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && typeof e === 'object' && e !== null; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export function errorFromTransport(method: HttpMethod, route: string, err: unknown): CloudflareApiError {
+  const raw = transportErrorCode(err) ?? 'unknown';
+  const timeout = TIMEOUT_CODES.has(raw);
+  const notSent = NOT_SENT_CODES.has(raw);
+  const what = timeout ? 'timed out' : notSent ? 'could not connect' : 'lost the connection';
+  return new CloudflareApiError(
+    timeout ? 'E_API_TIMEOUT' : 'E_API_NETWORK',
+    `${method} ${route} ${what} (${raw})${notSent ? '' : '; the request may or may not have been applied'}`,
+    {
+      method,
+      route,
+      mayHaveApplied: !notSent,
+      hint: 'check network access to the Cloudflare API (CLOUDFLARE_BASE_URL) and rerun',
+      cause: err,
+    },
+  );
+}
+
+export function invalidResponseError(
+  method: HttpMethod,
+  route: string,
+  status: number,
+  why: string,
+): CloudflareApiError {
+  return new CloudflareApiError('E_API_RESPONSE', `${method} ${route} answered ${status} with ${why}`, {
+    status,
+    method,
+    route,
+    // The server answered 2xx (or an unreadable error): a write may well have happened.
+    mayHaveApplied: true,
+    hint: 'the API (or a proxy in front of it) sent something cfgitops does not understand; rerun, and report it if it persists',
+  });
+}
