@@ -1,0 +1,138 @@
+/**
+ * The request pipeline under /client/v4: route → rate limit → auth → faults → validate and handle → envelope.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../effects.js';
+import { authenticate, credentialKey, type BootstrapCredentials } from './auth.js';
+import type { EmulatorCore } from './context.js';
+import { ApiError, CF_CODES, failure, type ApiResponse } from './envelope.js';
+import type { FaultInjector } from './faults.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { RequestCounts } from './request-counts.js';
+import { matchRoute } from './routes.js';
+
+export const BASE_PATH = '/client/v4';
+const ACCOUNT_ID = /^[0-9a-f]{32}$/;
+
+/** What the response hook sees: every answer the API sends (not the control API), for contract checks in tests. */
+export interface ResponseRecord {
+  method: string;
+  path: string;
+  operationId: string | undefined;
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface ApiServerDeps {
+  core: EmulatorCore;
+  bootstrap: BootstrapCredentials;
+  rateLimiter: RateLimiter;
+  faults: FaultInjector;
+  counts: RequestCounts;
+  sleep: Clock['sleep'];
+  hanging: Set<IncomingMessage>;
+  onResponse?: ((record: ResponseRecord) => void) | undefined;
+}
+
+export async function handleApi(
+  deps: ApiServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: URLSearchParams,
+  rawBody: string,
+): Promise<void> {
+  const method = req.method ?? 'GET';
+  const match = matchRoute(method, path);
+  const operationId = typeof match === 'string' ? undefined : match.route.operationId;
+  const countAs = operationId ?? 'unknown';
+  let extraHeaders: Record<string, string> = {};
+  const send = (response: ApiResponse): void => {
+    const headers = { ...extraHeaders, ...response.headers, 'content-type': 'application/json' };
+    deps.counts.add(countAs, response.status);
+    res.writeHead(response.status, headers);
+    res.end(JSON.stringify(response.body));
+    deps.onResponse?.({ method, path, operationId, status: response.status, headers, body: response.body });
+  };
+  try {
+    if (match === 'no-route') throw new ApiError(404, { code: CF_CODES.noRoute, message: 'No route for that URI' });
+    if (match === 'bad-method') {
+      throw new ApiError(405, {
+        code: CF_CODES.methodNotAllowed,
+        message: `Method ${method} not allowed for this route`,
+      });
+    }
+    const account = match.params.account_id ?? '';
+    if (!ACCOUNT_ID.test(account)) {
+      throw new ApiError(404, {
+        code: CF_CODES.objectNotFound,
+        message: `Could not route to ${path}, perhaps your object identifier is invalid?`,
+      });
+    }
+    const remote = req.socket.remoteAddress ?? '';
+    const now = deps.core.clock.now();
+    const rate = deps.rateLimiter.take(credentialKey(req.headers, remote), now);
+    extraHeaders = rate.headers;
+    if (!rate.allowed) {
+      throw new ApiError(429, {
+        code: CF_CODES.rateLimited,
+        message: 'Please wait and consider throttling your request speed',
+      });
+    }
+    const principal = authenticate(req.headers, remote, account, deps.bootstrap, deps.core.store, now);
+    if (principal.kind === 'minted') principal.token.last_used_on = deps.core.clock.iso();
+
+    const fault = deps.faults.decide(match.route.operationId, method, match.route.template);
+    if (fault.delayMs > 0) await deps.sleep(fault.delayMs);
+    switch (fault.action?.kind) {
+      case 'error':
+        throw new ApiError(fault.action.status, {
+          code: CF_CODES.internal,
+          message: 'Internal server error (injected)',
+        });
+      case 'reset':
+        deps.counts.add(countAs, 'reset');
+        req.socket.destroy();
+        return;
+      case 'hang':
+        deps.counts.add(countAs, 'hang');
+        deps.hanging.add(req);
+        req.socket.once('close', () => deps.hanging.delete(req));
+        return;
+      default:
+        break;
+    }
+    let body: unknown;
+    if (rawBody.trim() !== '' && (method === 'POST' || method === 'PUT')) {
+      try {
+        body = JSON.parse(rawBody);
+      } catch {
+        throw new ApiError(400, { code: CF_CODES.malformedJson, message: 'Malformed JSON in request body' });
+      }
+    }
+    const response = match.route.handler({
+      core: deps.core,
+      operationId: match.route.operationId,
+      account,
+      params: match.params,
+      query,
+      body,
+      principal,
+      path,
+    });
+    if (fault.action?.kind === 'commit-then-drop') {
+      deps.counts.add(countAs, 'commit-then-drop');
+      req.socket.destroy();
+      return;
+    }
+    send(response);
+  } catch (e) {
+    if (e instanceof ApiError) {
+      send(failure(e));
+      return;
+    }
+    send(failure(new ApiError(500, { code: CF_CODES.internal, message: 'Internal server error' })));
+    throw e;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The emulator's in-memory accounts (any 32-hex account id is its own namespace) and their optional persistence.
+ *
+ * Persistence writes the whole document after each mutation, atomically (temp file + rename, mode 0600), so a
+ * consecutive CLI run sees the same account. Token values are never written: a real API cannot return them
+ * either. Only the sha256 of each current value is kept, which is enough for auth and verify after a restart.
+ */
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+
+export interface StoredPeer {
+  id: string;
+  name: string;
+  ip?: string;
+  port?: number;
+  ixfr_enable?: boolean;
+  tsig_id?: string;
+}
+
+export interface StoredTsig {
+  id: string;
+  name: string;
+  algo: string;
+  secret: string;
+}
+
+export interface StoredPermissionGroupRef {
+  id: string;
+  name: string;
+  meta?: Record<string, string>;
+}
+
+export interface StoredPolicy {
+  id: string;
+  effect: 'allow' | 'deny';
+  permission_groups: StoredPermissionGroupRef[];
+  resources: Record<string, unknown>;
+}
+
+export type StoredTokenStatus = 'active' | 'disabled' | 'revoked (exposed)';
+
+export interface StoredToken {
+  id: string;
+  name: string;
+  /** `expired` is never stored: it is derived from expires_on and the emulator's clock. */
+  status: StoredTokenStatus;
+  policies: StoredPolicy[];
+  condition?: { request_ip?: { in?: string[]; not_in?: string[] } };
+  expires_on?: string;
+  not_before?: string;
+  issued_on: string;
+  modified_on: string;
+  last_used_on?: string;
+  /** sha256 (hex) of the current value; the value itself is never stored. */
+  value_sha256: string;
+}
+
+export interface Account {
+  peers: Map<string, StoredPeer>;
+  tsigs: Map<string, StoredTsig>;
+  tokens: Map<string, StoredToken>;
+}
+
+interface PersistedDocument {
+  format: 'cfgitops-emulator';
+  version: 1;
+  accounts: Record<string, { peers: StoredPeer[]; tsigs: StoredTsig[]; tokens: StoredToken[] }>;
+}
+
+export class EmulatorStore {
+  readonly accounts = new Map<string, Account>();
+  readonly #dataFile: string | undefined;
+  /** sha256(value) → owning token, for authenticating minted tokens in O(1). */
+  readonly #byValueHash = new Map<string, { account: string; tokenId: string }>();
+
+  constructor(dataFile?: string) {
+    this.#dataFile = dataFile;
+    if (dataFile !== undefined && existsSync(dataFile)) this.#load(dataFile);
+  }
+
+  account(id: string): Account {
+    let acct = this.accounts.get(id);
+    if (!acct) {
+      acct = { peers: new Map(), tsigs: new Map(), tokens: new Map() };
+      this.accounts.set(id, acct);
+    }
+    return acct;
+  }
+
+  findTokenByValueHash(hash: string): { account: string; token: StoredToken } | undefined {
+    const ref = this.#byValueHash.get(hash);
+    if (!ref) return undefined;
+    const token = this.accounts.get(ref.account)?.tokens.get(ref.tokenId);
+    return token && token.value_sha256 === hash ? { account: ref.account, token } : undefined;
+  }
+
+  putToken(account: string, token: StoredToken, previousHash?: string): void {
+    if (previousHash !== undefined) this.#byValueHash.delete(previousHash);
+    this.account(account).tokens.set(token.id, token);
+    this.#byValueHash.set(token.value_sha256, { account, tokenId: token.id });
+  }
+
+  deleteToken(account: string, id: string): void {
+    const token = this.accounts.get(account)?.tokens.get(id);
+    if (!token) return;
+    this.#byValueHash.delete(token.value_sha256);
+    this.accounts.get(account)?.tokens.delete(id);
+  }
+
+  clear(): void {
+    this.accounts.clear();
+    this.#byValueHash.clear();
+  }
+
+  /** Called after every mutation. Synchronous so that a commit-then-drop fault still leaves the write on disk. */
+  persist(): void {
+    const file = this.#dataFile;
+    if (file === undefined) return;
+    const doc: PersistedDocument = { format: 'cfgitops-emulator', version: 1, accounts: {} };
+    for (const [id, acct] of this.accounts) {
+      doc.accounts[id] = {
+        peers: [...acct.peers.values()],
+        tsigs: [...acct.tsigs.values()],
+        tokens: [...acct.tokens.values()],
+      };
+    }
+    const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n', { mode: 0o600 });
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, file);
+  }
+
+  #load(file: string): void {
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as Partial<PersistedDocument>;
+    if (doc.format !== 'cfgitops-emulator' || doc.version !== 1 || typeof doc.accounts !== 'object') {
+      throw new Error(`${file} is not an emulator data file (format cfgitops-emulator, version 1)`);
+    }
+    for (const [id, data] of Object.entries(doc.accounts)) {
+      const acct = this.account(id);
+      for (const p of data.peers) acct.peers.set(p.id, p);
+      for (const t of data.tsigs) acct.tsigs.set(t.id, t);
+      for (const t of data.tokens) this.putToken(id, t);
+    }
+  }
+}
