@@ -1,50 +1,30 @@
 /**
  * What the loader hands to the planner: validated, positioned, references and aliases resolved.
  *
- * The `spec` shapes come from schemas/*.schema.json (the single source of truth, via json-schema-to-ts);
- * secrets are still references here (`fromEnv` / `fromFile`) and become `Secret`s in `resolveSecrets`.
+ * The `spec` shapes come from the JSON Schemas in ./schemas (emitted to schemas/*.schema.json, the single source of
+ * truth) via json-schema-to-ts — no hand-kept twin. Properties with a schema `default` (peer `port`, `ixfr_enable`)
+ * are required here because the loader fills them in. Secrets are still references here (`fromEnv` / `fromFile`) and
+ * become `Secret`s in `resolveSecrets`.
+ *
+ * What the loader normalises, beyond the schema: permission-group `scope` is always the full
+ * `com.cloudflare.api.*` form; token `secret.sink` and `secret.key` are always filled in (config default sink,
+ * `metadata.name`) even though the type keeps them optional for hand-built test fixtures.
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import type { SourceLocation } from '../errors.js';
 import type { ResourceAddress, ResourceKind } from '../resources.js';
 import type { Secret } from '../secret.js';
 import type { ResolvedConfig } from '../config/types.js';
+import type { peerSpecSchema } from './schemas/peer-schema.js';
+import type { permissionGroupSelectorSchema, tokenPolicySchema, tokenSpecSchema } from './schemas/token-schema.js';
+import type { secretReferenceSchema, tsigSpecSchema } from './schemas/tsig-schema.js';
 
-export type SecretReference = { fromEnv: string } | { fromFile: string };
-
-export type PermissionGroupSelector = { name: string; scope?: string } | { id: string };
-
-export interface TsigSpec {
-  name: string;
-  algo: string;
-  secret: SecretReference;
-}
-
-export interface PeerSpec {
-  name: string;
-  ip?: string;
-  port: number;
-  ixfr_enable: boolean;
-  /** `metadata.name` of a SecondaryDnsTsig in the same account (managed) … */
-  tsig?: string;
-  /** … or the id of a TSIG cfgitops does not manage. */
-  tsig_id?: string;
-}
-
-export interface TokenPolicySpec {
-  effect: 'allow' | 'deny';
-  permission_groups: PermissionGroupSelector[];
-  resources: Record<string, string | Record<string, string>>;
-}
-
-export interface TokenSpec {
-  name: string;
-  policies: TokenPolicySpec[];
-  condition?: { request_ip?: { in?: string[]; not_in?: string[] } };
-  not_before?: string;
-  expires_on?: string;
-  status?: 'active' | 'disabled';
-  secret?: { sink?: string; key?: string };
-}
+export type SecretReference = FromSchema<typeof secretReferenceSchema>;
+export type PermissionGroupSelector = FromSchema<typeof permissionGroupSelectorSchema>;
+export type TsigSpec = FromSchema<typeof tsigSpecSchema>;
+export type PeerSpec = FromSchema<typeof peerSpecSchema>;
+export type TokenPolicySpec = FromSchema<typeof tokenPolicySchema>;
+export type TokenSpec = FromSchema<typeof tokenSpecSchema>;
 
 interface DesiredBase<K extends ResourceKind, S> {
   kind: K;
@@ -65,13 +45,18 @@ export type DesiredToken = DesiredBase<'AccountToken', TokenSpec>;
 export type DesiredResource = DesiredTsig | DesiredPeer | DesiredToken;
 
 export interface LoadedManifests {
-  /** The directory that was loaded. */
+  /** The directory that was loaded (as given, e.g. `desired-state`). */
   dir: string;
   config: ResolvedConfig;
   resources: DesiredResource[];
-  /** sha256 over every manifest file's path and bytes, in sorted order: a saved plan must match it. */
+  /** sha256 over every manifest file's path (relative to `dir`) and bytes, in sorted order: a saved plan must match. */
   digest: string;
+  /** Manifest files, as shown in messages (relative to the working directory when inside it). */
   files: string[];
+  /** Absolute working directory: `source.file` paths and relative config paths are relative to it. */
+  cwd: string;
+  /** Absolute repository root (nearest ancestor of `dir` holding `.git`, else `dir`): `fromFile` may not leave it. */
+  root: string;
 }
 
 /** TSIG secrets resolved from env/files, keyed by `addressKey()`. Only exists in memory. */

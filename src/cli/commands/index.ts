@@ -3,5 +3,6 @@
  */
 import type { CommandRegistrar } from '../registrar.js';
 import { registerEmulator } from './emulator.js';
+import { registerValidate } from './validate.js';
 
-export const commands: readonly CommandRegistrar[] = [registerEmulator];
+export const commands: readonly CommandRegistrar[] = [registerValidate, registerEmulator];

@@ -1,0 +1,121 @@
+/**
+ * The schema-valid `spec` of a `kind: Config` document → ResolvedConfig, with defaults from defaultConfig() (the one
+ * place defaults live; the schema descriptions repeat them for readers). Pure.
+ */
+import type { FromSchema } from 'json-schema-to-ts';
+import { CfgitopsError, type SourceLocation } from '../errors.js';
+import type { configSpecSchema } from '../manifest/schemas/config-schema.js';
+import { didYouMeanHint } from '../manifest/did-you-mean.js';
+import { DEFAULT_SINK_NAME, defaultConfig, type ResolvedConfig, type SinkConfig } from './types.js';
+
+export type ConfigSpec = FromSchema<typeof configSpecSchema>;
+type RawSink = NonNullable<NonNullable<ConfigSpec['secrets']>['sinks']>[string];
+
+export const SINK_DEFAULTS = {
+  fileFormat: 'json',
+  ageLayout: 'files',
+  execTimeoutSeconds: 30,
+  githubTokenEnv: 'GITHUB_TOKEN',
+  githubApiUrl: 'https://api.github.com',
+} as const;
+
+export interface ConfigResolution {
+  config: ResolvedConfig;
+  errors: CfgitopsError[];
+}
+
+export function resolveConfig(
+  spec: ConfigSpec | undefined,
+  locate: (pointer: string) => SourceLocation = () => ({ file: '(defaults)', line: 1, col: 1 }),
+  source?: SourceLocation,
+): ConfigResolution {
+  const d = defaultConfig();
+  const errors: CfgitopsError[] = [];
+  const s = spec ?? {};
+  const sinks = s.secrets?.sinks ? mapSinks(s.secrets.sinks) : d.sinks;
+  const names = Object.keys(sinks);
+  const defaultSink =
+    s.secrets?.default ?? (names.includes(DEFAULT_SINK_NAME) || names.length !== 1 ? DEFAULT_SINK_NAME : names[0]!);
+  if (!(defaultSink in sinks)) {
+    const pointer = s.secrets?.default !== undefined ? '/spec/secrets/default' : '/spec/secrets';
+    errors.push(
+      new CfgitopsError('E_CONFIG', `default sink ${defaultSink} is not among the configured sinks`, {
+        location: locate(pointer),
+        hint: didYouMeanHint(defaultSink, names) ?? `set secrets.default to one of: ${names.join(', ')}`,
+      }),
+    );
+  }
+  const retry = { ...d.api.retry, ...s.api?.retry };
+  if (retry.minTimeoutMs > retry.maxTimeoutMs) {
+    errors.push(
+      new CfgitopsError('E_CONFIG', 'retry.minTimeoutMs is larger than retry.maxTimeoutMs', {
+        location: locate('/spec/api/retry/minTimeoutMs'),
+        hint: 'make minTimeoutMs at most maxTimeoutMs',
+      }),
+    );
+  }
+  const state: ResolvedConfig['state'] =
+    s.state === undefined
+      ? d.state
+      : s.state.backend === 'file'
+        ? { backend: 'file', path: s.state.path ?? (d.state.backend === 'file' ? d.state.path : '') }
+        : {
+            backend: 'postgres',
+            workspace: s.state.workspace,
+            ...(s.state.url !== undefined ? { url: s.state.url } : {}),
+            ...(s.state.ssl !== undefined ? { ssl: s.state.ssl } : {}),
+          };
+  const config: ResolvedConfig = {
+    ...(source ? { source } : {}),
+    accounts: { ...s.accounts },
+    state,
+    sinks,
+    defaultSink,
+    prune: s.prune ?? d.prune,
+    maxDeleteShare: s.deletes?.maxShare ?? d.maxDeleteShare,
+    tokens: { ...d.tokens, ...s.tokens },
+    api: {
+      concurrency: s.api?.concurrency ?? d.api.concurrency,
+      rateLimit: { ...d.api.rateLimit, ...s.api?.rateLimit },
+      retry,
+      timeoutSeconds: s.api?.timeoutSeconds ?? d.api.timeoutSeconds,
+    },
+    lockTimeoutSeconds: s.lock?.timeoutSeconds ?? d.lockTimeoutSeconds,
+    policy: { ...d.policy, ...s.policy },
+  };
+  return { config, errors };
+}
+
+function mapSinks(raw: Record<string, RawSink>): Record<string, SinkConfig> {
+  const out: Record<string, SinkConfig> = {};
+  for (const [name, sink] of Object.entries(raw)) out[name] = mapSink(sink);
+  return out;
+}
+
+function mapSink(sink: RawSink): SinkConfig {
+  switch (sink.type) {
+    case 'file':
+      return { type: 'file', path: sink.path, format: sink.format ?? SINK_DEFAULTS.fileFormat };
+    case 'exec':
+      return {
+        type: 'exec',
+        command: sink.command,
+        timeoutSeconds: sink.timeoutSeconds ?? SINK_DEFAULTS.execTimeoutSeconds,
+      };
+    case 'age':
+      return {
+        type: 'age',
+        path: sink.path,
+        recipients: sink.recipients,
+        layout: sink.layout ?? SINK_DEFAULTS.ageLayout,
+      };
+    case 'github-actions':
+      return {
+        type: 'github-actions',
+        repository: sink.repository,
+        ...(sink.environment !== undefined ? { environment: sink.environment } : {}),
+        tokenEnv: sink.tokenEnv ?? SINK_DEFAULTS.githubTokenEnv,
+        apiUrl: sink.apiUrl ?? SINK_DEFAULTS.githubApiUrl,
+      };
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Checks across documents and files: one declaration per address, one Cloudflare name per (kind, account) — names
+ * are how a crashed run finds what it created — and every peer's `tsig` names a TSIG in the same account. Pure.
+ */
+import { CfgitopsError, formatLocation } from '../errors.js';
+import { addressKey } from '../resources.js';
+import { didYouMeanHint } from './did-you-mean.js';
+import type { DesiredResource } from './types.js';
+
+export function crossCheck(resources: readonly DesiredResource[]): CfgitopsError[] {
+  const errors: CfgitopsError[] = [];
+  const byAddress = new Map<string, DesiredResource>();
+  const byCfName = new Map<string, DesiredResource>();
+  for (const r of resources) {
+    const key = addressKey(r.address);
+    const first = byAddress.get(key);
+    if (first) {
+      errors.push(
+        new CfgitopsError(
+          'E_DUPLICATE_RESOURCE',
+          `${r.kind} ${r.address.name} in account ${r.accountAlias ?? r.address.account} is also declared at ` +
+            formatLocation(first.source),
+          { location: r.locate('/metadata/name'), hint: 'give each resource its own metadata.name, or delete one' },
+        ),
+      );
+      continue;
+    }
+    byAddress.set(key, r);
+    const cfKey = `${r.kind}/${r.address.account}/${r.spec.name}`;
+    const sameName = byCfName.get(cfKey);
+    if (sameName) {
+      errors.push(
+        new CfgitopsError(
+          'E_DUPLICATE_CF_NAME',
+          `spec.name ${JSON.stringify(r.spec.name)} is also used by ${sameName.address.name} at ` +
+            formatLocation(sameName.locate('/spec/name')),
+          {
+            location: r.locate('/spec/name'),
+            hint: 'Cloudflare names must be unique per kind and account: cfgitops finds resources by them after a crash',
+          },
+        ),
+      );
+    } else {
+      byCfName.set(cfKey, r);
+    }
+  }
+  for (const r of resources) {
+    if (r.kind !== 'SecondaryDnsPeer' || r.spec.tsig === undefined) continue;
+    const target = { kind: 'SecondaryDnsTsig' as const, account: r.address.account, name: r.spec.tsig };
+    if (byAddress.has(addressKey(target))) continue;
+    const candidates = resources
+      .filter((t) => t.kind === 'SecondaryDnsTsig' && t.address.account === r.address.account)
+      .map((t) => t.address.name);
+    errors.push(
+      new CfgitopsError('E_UNRESOLVED_REFERENCE', `no SecondaryDnsTsig named ${r.spec.tsig} in this account`, {
+        location: r.locate('/spec/tsig'),
+        hint:
+          didYouMeanHint(r.spec.tsig, candidates) ??
+          'tsig takes the metadata.name of a SecondaryDnsTsig in the same account; use tsig_id for an unmanaged key',
+      }),
+    );
+  }
+  return errors;
+}

@@ -1,0 +1,128 @@
+/**
+ * The effectful side of the loader: find `*.yaml` / `*.yml` under a directory (recursively; dot-directories and
+ * node_modules skipped, symlinked directories not followed), read them through an injected fs, find the repository
+ * root, then hand everything to the pure `validateManifests`.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { CfgitopsError, CfgitopsErrors } from '../errors.js';
+import { DEFAULT_PARSE_LIMITS, type ManifestFile, type ParseLimits } from './parse-manifest-file.js';
+import type { LoadedManifests } from './types.js';
+import { validateManifests, type ValidationResult } from './validate-manifests.js';
+
+export interface ManifestFs {
+  stat(p: string): Promise<{ size: number; isFile(): boolean; isDirectory(): boolean }>;
+  readdir(p: string): Promise<{ name: string; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }[]>;
+  readFile(p: string): Promise<Uint8Array>;
+}
+
+export const nodeManifestFs: ManifestFs = {
+  stat: (p) => stat(p),
+  readdir: (p) => readdir(p, { withFileTypes: true }),
+  readFile: (p) => readFile(p),
+};
+
+export interface LoadDeps {
+  fs: ManifestFs;
+  /** Absolute working directory: messages show paths relative to it. */
+  cwd: string;
+  /** Milliseconds since the epoch (from the injected Clock). */
+  now: number;
+  limits?: ParseLimits;
+}
+
+const MANIFEST_EXTENSION = /\.ya?ml$/i;
+
+/** Never throws for problems in the user's files: they are all in `errors`. */
+export async function readManifests(dir: string, deps: LoadDeps): Promise<ValidationResult> {
+  const limits = deps.limits ?? DEFAULT_PARSE_LIMITS;
+  const absRoot = path.resolve(deps.cwd, dir);
+  const display = (abs: string) => {
+    const rel = path.relative(deps.cwd, abs);
+    return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+  };
+  const errors: CfgitopsError[] = [];
+  let paths: string[];
+  let baseDir: string;
+  try {
+    const s = await deps.fs.stat(absRoot);
+    baseDir = s.isDirectory() ? absRoot : path.dirname(absRoot);
+    paths = s.isDirectory() ? await walk(deps.fs, absRoot) : [absRoot];
+  } catch (cause) {
+    const err = new CfgitopsError('E_FILE_READ', `cannot read ${display(absRoot)}`, {
+      location: { file: display(absRoot), line: 1, col: 1 },
+      hint: 'give the directory holding the manifests (default: desired-state)',
+      cause,
+    });
+    return { errors: [err], stats: { files: 0, documents: 0, resources: 0, accounts: 0 } };
+  }
+
+  const files: ManifestFile[] = [];
+  for (const abs of paths.sort()) {
+    const shown = display(abs);
+    const location = { file: shown, line: 1, col: 1 };
+    try {
+      const { size } = await deps.fs.stat(abs);
+      // Refuse before reading: a huge file must not be pulled into memory at all.
+      if (size > limits.maxFileBytes) {
+        errors.push(
+          new CfgitopsError('E_FILE_TOO_LARGE', `file is ${size} bytes, over the cap`, {
+            location,
+            hint: 'split it into several files',
+          }),
+        );
+        continue;
+      }
+      const bytes = await deps.fs.readFile(abs);
+      const relPath = path.relative(baseDir, abs).split(path.sep).join('/');
+      files.push({ path: shown, relPath, absDir: path.dirname(abs), bytes });
+    } catch (cause) {
+      errors.push(new CfgitopsError('E_FILE_READ', 'cannot read file', { location, hint: 'check permissions', cause }));
+    }
+  }
+  const root = await repositoryRoot(deps.fs, baseDir);
+  return validateManifests({ files, dir, cwd: deps.cwd, root, now: deps.now, limits, errors });
+}
+
+/** Throws CfgitopsErrors with every problem found. */
+export async function loadManifests(dir: string, deps: LoadDeps): Promise<LoadedManifests> {
+  const result = await readManifests(dir, deps);
+  if (!result.manifests) throw new CfgitopsErrors(result.errors);
+  return result.manifests;
+}
+
+async function walk(fs: ManifestFs, dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await fs.readdir(dir)) {
+    const abs = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!entry.name.startsWith('.') && entry.name !== 'node_modules') out.push(...(await walk(fs, abs)));
+    } else if (MANIFEST_EXTENSION.test(entry.name) && (entry.isFile() || entry.isSymbolicLink())) {
+      if (
+        entry.isSymbolicLink() &&
+        !(await fs.stat(abs).then(
+          (s) => s.isFile(),
+          () => false,
+        ))
+      )
+        continue;
+      out.push(abs);
+    }
+  }
+  return out;
+}
+
+/** The nearest ancestor holding `.git` (a directory, or a file in a worktree); else the manifest directory itself. */
+export async function repositoryRoot(fs: ManifestFs, start: string): Promise<string> {
+  let dir = start;
+  for (;;) {
+    const found = await fs.stat(path.join(dir, '.git')).then(
+      () => true,
+      () => false,
+    );
+    if (found) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return start;
+    dir = parent;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * TSIG secret references → `Secret`s, keyed by addressKey. Collects every problem; never puts a value in a message.
+ */
+import path from 'node:path';
+import { CfgitopsError, CfgitopsErrors } from '../errors.js';
+import { addressKey } from '../resources.js';
+import { Secret } from '../secret.js';
+import { escapes } from './build-resource.js';
+import type { LoadedManifests, ResolvedSecrets } from './types.js';
+
+export interface ResolveSecretsDeps {
+  env: Readonly<Record<string, string | undefined>>;
+  readFile(absPath: string): Promise<Uint8Array | string>;
+}
+
+export async function resolveSecrets(
+  manifests: Pick<LoadedManifests, 'resources' | 'cwd' | 'root'>,
+  deps: ResolveSecretsDeps,
+): Promise<ResolvedSecrets> {
+  const out = new Map<string, Secret>();
+  const errors: CfgitopsError[] = [];
+  for (const r of manifests.resources) {
+    if (r.kind !== 'SecondaryDnsTsig') continue;
+    const ref = r.spec.secret;
+    if ('fromEnv' in ref) {
+      const value = deps.env[ref.fromEnv];
+      if (value === undefined || value === '') {
+        errors.push(
+          new CfgitopsError('E_SECRET_ENV_MISSING', `environment variable ${ref.fromEnv} is not set`, {
+            location: r.locate('/spec/secret/fromEnv'),
+            hint: `export ${ref.fromEnv} with the TSIG secret (base64) before running`,
+          }),
+        );
+        continue;
+      }
+      out.set(addressKey(r.address), new Secret(value));
+      continue;
+    }
+    const location = r.locate('/spec/secret/fromFile');
+    const abs = path.resolve(manifests.cwd, path.dirname(r.source.file), ref.fromFile);
+    if (escapes(manifests.root, abs)) {
+      errors.push(new CfgitopsError('E_PATH_ESCAPE', 'fromFile points outside the repository', { location }));
+      continue;
+    }
+    try {
+      const raw = await deps.readFile(abs);
+      const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
+      const value = text.replace(/\r?\n$/, '');
+      if (value === '') {
+        errors.push(new CfgitopsError('E_SECRET_FILE', 'the secret file is empty', { location }));
+        continue;
+      }
+      out.set(addressKey(r.address), new Secret(value));
+    } catch (cause) {
+      const code = (cause as { code?: unknown }).code;
+      errors.push(
+        new CfgitopsError(
+          'E_SECRET_FILE',
+          `cannot read the secret file${typeof code === 'string' ? ` (${code})` : ''}`,
+          {
+            location,
+            hint: 'fromFile is relative to the manifest file; check the path and permissions',
+          },
+        ),
+      );
+    }
+  }
+  if (errors.length > 0) throw new CfgitopsErrors(errors);
+  return out;
+}

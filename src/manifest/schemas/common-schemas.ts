@@ -1,0 +1,78 @@
+/**
+ * Building blocks shared by every manifest schema. The schemas are `as const` objects so json-schema-to-ts can turn
+ * them into the spec types (src/manifest/types.ts); `schemas/*.schema.json` are emitted from them (schemas/emit.js)
+ * and a test fails if the two drift.
+ */
+
+export const API_VERSION = 'cfgitops.dev/v1';
+export const SCHEMA_BASE = 'https://cfgitops.dev/schemas/v1/';
+export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+
+export const METADATA_NAME_PATTERN = '^(?=.{1,63}$)[a-z0-9]([a-z0-9.-]*[a-z0-9])?$';
+export const ACCOUNT_ALIAS_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
+export const ACCOUNT_REF_PATTERN = '^([a-z][a-z0-9_-]{0,62}|[0-9a-f]{32})$';
+export const HEX32_PATTERN = '^[0-9a-f]{32}$';
+
+export const metadataSchema = {
+  type: 'object',
+  description: 'Identity of the resource inside cfgitops. Never changes for the life of the resource.',
+  additionalProperties: false,
+  required: ['name', 'account'],
+  properties: {
+    name: {
+      type: 'string',
+      pattern: METADATA_NAME_PATTERN,
+      description:
+        'Stable logical name, unique per (kind, account): lowercase letters, digits, "-" and ".", at most 63 ' +
+        'characters, starting and ending with a letter or digit. Renaming it means deleting and creating the resource.',
+    },
+    account: {
+      type: 'string',
+      pattern: ACCOUNT_REF_PATTERN,
+      description:
+        'An account alias defined in the Config document (spec.accounts), or a 32-hex Cloudflare account id.',
+    },
+    annotations: {
+      type: 'object',
+      description: 'Free-form string annotations. Known: cfgitops.dev/prevent-destroy: "true" blocks deleting it.',
+      additionalProperties: { type: 'string', description: 'An annotation value (always a string; quote "true").' },
+      properties: {
+        'cfgitops.dev/prevent-destroy': {
+          type: 'string',
+          enum: ['true', 'false'],
+          description: 'When "true", a plan that deletes or replaces this resource fails with E_PREVENT_DESTROY.',
+        },
+      },
+    },
+  },
+} as const;
+
+export const cidrSchema = {
+  type: 'string',
+  format: 'cidr',
+  description: 'An IPv4 or IPv6 CIDR, e.g. 192.0.2.0/24 or 2001:db8::/32 (a bare address means a single host).',
+} as const;
+
+/** The envelope every manifest document shares; `spec` differs per kind. */
+export function manifestDocumentSchema(
+  file: string,
+  kind: string,
+  description: string,
+  spec: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  return {
+    $schema: JSON_SCHEMA_DIALECT,
+    $id: `${SCHEMA_BASE}${file}`,
+    title: kind,
+    description,
+    type: 'object',
+    additionalProperties: false,
+    required: ['apiVersion', 'kind', 'metadata', 'spec'],
+    properties: {
+      apiVersion: { const: API_VERSION, description: `Manifest format version; always ${API_VERSION}.` },
+      kind: { const: kind, description: `The resource kind: ${kind}.` },
+      metadata: metadataSchema,
+      spec,
+    },
+  };
+}

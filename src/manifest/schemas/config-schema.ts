@@ -1,0 +1,278 @@
+import {
+  ACCOUNT_ALIAS_PATTERN,
+  API_VERSION,
+  HEX32_PATTERN,
+  JSON_SCHEMA_DIALECT,
+  SCHEMA_BASE,
+  cidrSchema,
+} from './common-schemas.js';
+
+const SINK_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
+
+const seconds = (description: string, minimum = 1) => ({ type: 'integer', minimum, description }) as const;
+
+export const configSpecSchema = {
+  type: 'object',
+  description: 'cfgitops settings. Every setting is optional; the defaults are listed in each description.',
+  additionalProperties: false,
+  properties: {
+    accounts: {
+      type: 'object',
+      description: 'Account aliases: alias → 32-hex Cloudflare account id (e.g. main: 0123…cdef). Default: none.',
+      propertyNames: { pattern: ACCOUNT_ALIAS_PATTERN },
+      additionalProperties: { type: 'string', pattern: HEX32_PATTERN, description: 'A 32-hex account id.' },
+    },
+    state: {
+      description: 'Where state is kept. Default: {backend: file, path: .cfgitops/state.json}.',
+      type: 'object',
+      required: ['backend'],
+      discriminator: { propertyName: 'backend' },
+      oneOf: [
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['backend'],
+          properties: {
+            backend: { const: 'file', description: 'A local JSON file.' },
+            path: {
+              type: 'string',
+              minLength: 1,
+              description: 'State file path, relative to the working directory. Default: .cfgitops/state.json.',
+            },
+          },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['backend', 'workspace'],
+          properties: {
+            backend: { const: 'postgres', description: 'A PostgreSQL table, locked with advisory locks.' },
+            url: {
+              type: 'string',
+              minLength: 1,
+              description: 'Connection URL without a password; default: the PG* environment variables.',
+            },
+            workspace: { type: 'string', minLength: 1, description: 'Names this state inside the database.' },
+            ssl: {
+              description: 'TLS: true, false, or {rejectUnauthorized, ca}.',
+              anyOf: [
+                { type: 'boolean' },
+                {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: {
+                    rejectUnauthorized: { type: 'boolean', description: 'Verify the server certificate.' },
+                    ca: { type: 'string', description: 'PEM CA bundle.' },
+                  },
+                },
+              ],
+            },
+          },
+        },
+      ],
+    },
+    secrets: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Where token values go. Default: one sink "local" = {type: file, path: .cfgitops/secrets.json}.',
+      properties: {
+        default: {
+          type: 'string',
+          pattern: SINK_NAME_PATTERN,
+          description: 'Sink used by tokens that name none. Default: "local" if defined, else the only sink.',
+        },
+        sinks: {
+          type: 'object',
+          description: 'Named sinks; when given, they replace the default "local" sink.',
+          minProperties: 1,
+          propertyNames: { pattern: SINK_NAME_PATTERN },
+          additionalProperties: {
+            type: 'object',
+            required: ['type'],
+            discriminator: { propertyName: 'type' },
+            description: 'One sink: file, exec, age or github-actions.',
+            oneOf: [
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['type', 'path'],
+                properties: {
+                  type: { const: 'file', description: 'A local file (mode 0600).' },
+                  path: { type: 'string', minLength: 1, description: 'Relative to the working directory.' },
+                  format: { type: 'string', enum: ['json', 'dotenv'], description: 'json (default) or dotenv.' },
+                },
+              },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['type', 'command'],
+                properties: {
+                  type: { const: 'exec', description: 'Runs a command with the value on stdin (e.g. vault).' },
+                  command: {
+                    type: 'array',
+                    minItems: 1,
+                    items: { type: 'string' },
+                    description: 'argv; the key is passed in CFGITOPS_SECRET_KEY.',
+                  },
+                  timeoutSeconds: seconds('Kill the command after this long. Default 30.'),
+                },
+              },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['type', 'path', 'recipients'],
+                properties: {
+                  type: { const: 'age', description: 'age-encrypted files committed to the repository.' },
+                  path: { type: 'string', minLength: 1, description: 'Relative to the working directory.' },
+                  recipients: {
+                    type: 'array',
+                    minItems: 1,
+                    items: { type: 'string', pattern: '^(age1[0-9a-z]+|ssh-(ed25519|rsa) .+)$' },
+                    description: 'age recipients (age1…) or SSH public keys.',
+                  },
+                  layout: {
+                    type: 'string',
+                    enum: ['files', 'yaml', 'json'],
+                    description: 'files (one file per key, default), or one yaml/json file.',
+                  },
+                },
+              },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['type', 'repository'],
+                properties: {
+                  type: { const: 'github-actions', description: 'GitHub Actions secrets (sealed-box encrypted).' },
+                  repository: {
+                    type: 'string',
+                    pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
+                    description: 'owner/name.',
+                  },
+                  environment: { type: 'string', minLength: 1, description: 'An environment; default: repository.' },
+                  tokenEnv: {
+                    type: 'string',
+                    pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    description: 'Env var with the GitHub token. Default GITHUB_TOKEN.',
+                  },
+                  apiUrl: { type: 'string', format: 'uri', description: 'Default https://api.github.com.' },
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
+    prune: {
+      type: 'boolean',
+      description: 'Delete resources that are in state but no longer in the manifests. Default false.',
+    },
+    deletes: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Mass-delete guard.',
+      properties: {
+        maxShare: {
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+          description:
+            'A plan deleting more than this share of managed resources needs --allow-mass-delete. Default 0.3.',
+        },
+      },
+    },
+    tokens: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Handling of tokens Cloudflare has expired or revoked.',
+      properties: {
+        onExpired: { type: 'string', enum: ['roll', 'recreate'], description: 'Default recreate.' },
+        onRevoked: { type: 'string', enum: ['roll', 'recreate'], description: 'Default recreate.' },
+      },
+    },
+    api: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Cloudflare API pacing and retries.',
+      properties: {
+        concurrency: { type: 'integer', minimum: 1, maximum: 64, description: 'Steps run at once. Default 4.' },
+        rateLimit: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'Client-side pacing per credential. Default 1000 requests / 300 s (Cloudflare: 1200 / 300 s).',
+          properties: {
+            requests: { type: 'integer', minimum: 1, description: 'Requests per window. Default 1000.' },
+            windowSeconds: seconds('Window length. Default 300.'),
+          },
+        },
+        retry: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'Retries of 408/409/429/5xx and network errors.',
+          properties: {
+            retries: { type: 'integer', minimum: 0, maximum: 100, description: 'Default 8.' },
+            minTimeoutMs: { type: 'integer', minimum: 0, description: 'First backoff. Default 500.' },
+            maxTimeoutMs: { type: 'integer', minimum: 0, description: 'Backoff cap. Default 30000.' },
+            deadlineSeconds: seconds('Give up on a request after this long in total. Default 600.'),
+          },
+        },
+        timeoutSeconds: seconds('Per-request timeout. Default 30.'),
+      },
+    },
+    lock: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'State locking.',
+      properties: {
+        timeoutSeconds: seconds('Wait this long for a held lock (0: fail at once). Default 0.', 0),
+      },
+    },
+    policy: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Guardrails checked at plan time (E_POLICY_VIOLATION). Default: none.',
+      properties: {
+        tokenMaxLifetimeDays: {
+          type: 'integer',
+          minimum: 1,
+          description: 'Every token needs expires_on within this many days.',
+        },
+        forbiddenPermissionGroups: {
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          description: 'Permission-group names or ids no token may hold.',
+        },
+        wildcardNeedsIpCondition: {
+          type: 'boolean',
+          description: 'A policy on wildcard resources needs a condition.request_ip.',
+        },
+        peerAllowedCidrs: { type: 'array', items: cidrSchema, description: 'Peers must have their ip in one.' },
+        peerAllowedPorts: {
+          type: 'array',
+          items: { type: 'integer', minimum: 1, maximum: 65535 },
+          description: 'Peers must use one of these ports.',
+        },
+      },
+    },
+  },
+} as const;
+
+export const configDocumentSchema: Record<string, unknown> = {
+  $schema: JSON_SCHEMA_DIALECT,
+  $id: `${SCHEMA_BASE}config.schema.json`,
+  title: 'Config',
+  description: 'The cfgitops configuration document (at most one, e.g. desired-state/cfgitops.yaml).',
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion', 'kind'],
+  properties: {
+    apiVersion: { const: API_VERSION, description: `Manifest format version; always ${API_VERSION}.` },
+    kind: { const: 'Config', description: 'Config.' },
+    metadata: {
+      type: 'object',
+      description: 'Optional; only name is allowed, for readers.',
+      additionalProperties: false,
+      properties: { name: { type: 'string', description: 'A label for this config.' } },
+    },
+    spec: configSpecSchema,
+  },
+};

@@ -1,0 +1,221 @@
+/**
+ * The pure core of the loader: manifest files' bytes (+ the current time and the repository root) → LoadedManifests,
+ * or every error in every file. No fs, no clock: `loadManifests` is the effectful wrapper.
+ */
+import { createHash } from 'node:crypto';
+import { resolveConfig, type ConfigSpec } from '../config/resolve-config.js';
+import { defaultConfig, type ResolvedConfig } from '../config/types.js';
+import { CfgitopsError, formatLocation } from '../errors.js';
+import { API_VERSION } from './schemas/common-schemas.js';
+import { MANIFEST_KINDS, type ManifestKind } from './schemas/index.js';
+import { buildResource } from './build-resource.js';
+import { crossCheck } from './cross-check.js';
+import { didYouMeanHint } from './did-you-mean.js';
+import {
+  DEFAULT_PARSE_LIMITS,
+  parseManifestFile,
+  type ManifestFile,
+  type ParseLimits,
+  type ParsedDocument,
+} from './parse-manifest-file.js';
+import { schemaErrors } from './schema-errors.js';
+import type { DesiredResource, LoadedManifests } from './types.js';
+import { documentValidators } from './validators.js';
+
+export interface ValidateInput {
+  files: readonly ManifestFile[];
+  /** The directory as the user gave it. */
+  dir: string;
+  cwd: string;
+  root: string;
+  /** Milliseconds since the epoch: `expires_on` in the past is an error. */
+  now: number;
+  limits?: ParseLimits;
+  /** Errors found before parsing (unreadable or oversized files), reported with the rest. */
+  errors?: readonly CfgitopsError[];
+}
+
+export interface ValidationResult {
+  /** Present when there are no errors. */
+  manifests?: LoadedManifests;
+  errors: CfgitopsError[];
+  /** Counts for summaries, also when invalid. */
+  stats: { files: number; documents: number; resources: number; accounts: number };
+}
+
+interface Classified {
+  kind: ManifestKind;
+  doc: ParsedDocument;
+}
+
+export function validateManifests(input: ValidateInput): ValidationResult {
+  const files = [...input.files].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+  const errors: CfgitopsError[] = [...(input.errors ?? [])];
+  const classified: Classified[] = [];
+  let documents = 0;
+  for (const file of files) {
+    const parsed = parseManifestFile(file, input.limits ?? DEFAULT_PARSE_LIMITS);
+    errors.push(...parsed.errors);
+    documents += parsed.documents.length;
+    for (const doc of parsed.documents) {
+      const kind = classify(doc, errors);
+      if (kind) classified.push({ kind, doc });
+    }
+  }
+
+  const validators = documentValidators();
+  const configs = classified.filter((c) => c.kind === 'Config');
+  const { config, usable } = loadConfig(configs, errors);
+
+  const resources: DesiredResource[] = [];
+  for (const { kind, doc } of classified) {
+    if (kind === 'Config') continue;
+    const validate = validators[kind];
+    const inline = inlineSecretErrors(kind, doc);
+    if (!validate(doc.value)) {
+      const skip = inline.length > 0 ? /^\/spec\/(secret|value)(\/|$)/ : undefined;
+      errors.push(...schemaErrors(validate.errors ?? [], doc.locate).filter((e) => !skip?.test(pointerOf(e))));
+      errors.push(...inline);
+      continue;
+    }
+    const built = buildResource(doc, { config, configUsable: usable, now: input.now, root: input.root });
+    errors.push(...built.errors);
+    if (built.resource) resources.push(built.resource);
+  }
+  errors.push(...crossCheck(resources));
+
+  const accounts = new Set(resources.map((r) => r.address.account)).size;
+  const stats = { files: files.length, documents, resources: resources.length, accounts };
+  if (errors.length > 0) return { errors: sortErrors(errors), stats };
+  return {
+    errors: [],
+    stats,
+    manifests: {
+      dir: input.dir,
+      config,
+      resources,
+      digest: manifestDigest(files),
+      files: files.map((f) => f.path),
+      cwd: input.cwd,
+      root: input.root,
+    },
+  };
+}
+
+function classify(doc: ParsedDocument, errors: CfgitopsError[]): ManifestKind | undefined {
+  const v = doc.value;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    errors.push(
+      new CfgitopsError('E_DOC_NOT_MAP', 'document is not a mapping', {
+        location: doc.locate(''),
+        hint: 'each document is a mapping with apiVersion, kind, metadata and spec',
+      }),
+    );
+    return undefined;
+  }
+  const { apiVersion, kind } = v as Record<string, unknown>;
+  let ok = true;
+  if (apiVersion !== API_VERSION) {
+    ok = false;
+    errors.push(
+      new CfgitopsError(
+        'E_UNKNOWN_API_VERSION',
+        apiVersion === undefined ? 'apiVersion is missing' : `unknown apiVersion ${JSON.stringify(apiVersion)}`,
+        { location: doc.locate('/apiVersion'), hint: `write apiVersion: ${API_VERSION}` },
+      ),
+    );
+  }
+  if (typeof kind !== 'string' || !(MANIFEST_KINDS as readonly string[]).includes(kind)) {
+    const hint = typeof kind === 'string' ? didYouMeanHint(kind, MANIFEST_KINDS) : undefined;
+    errors.push(
+      new CfgitopsError(
+        'E_UNKNOWN_KIND',
+        kind === undefined ? 'kind is missing' : `unknown kind ${JSON.stringify(kind)}`,
+        {
+          location: doc.locate('/kind'),
+          hint: hint ?? `kind is one of ${MANIFEST_KINDS.join(', ')}`,
+        },
+      ),
+    );
+    return undefined;
+  }
+  return ok ? (kind as ManifestKind) : undefined;
+}
+
+function loadConfig(
+  configs: readonly Classified[],
+  errors: CfgitopsError[],
+): { config: ResolvedConfig; usable: boolean } {
+  const [first, ...extra] = configs;
+  for (const c of extra) {
+    errors.push(
+      new CfgitopsError(
+        'E_DUPLICATE_CONFIG',
+        `a Config document is already at ${formatLocation(first!.doc.locate(''))}`,
+        {
+          location: c.doc.locate(''),
+          hint: 'merge them into one Config document',
+        },
+      ),
+    );
+  }
+  if (!first) return { config: defaultConfig(), usable: true };
+  const validate = documentValidators().Config;
+  if (!validate(first.doc.value)) {
+    errors.push(...schemaErrors(validate.errors ?? [], first.doc.locate));
+    return { config: defaultConfig(), usable: false };
+  }
+  const spec = (first.doc.value as { spec?: ConfigSpec }).spec;
+  const resolved = resolveConfig(spec, (p) => first.doc.locate(p), first.doc.locate(''));
+  errors.push(...resolved.errors);
+  return { config: resolved.config, usable: resolved.errors.length === 0 };
+}
+
+/** A secret written inline is refused with its own code (and no schema noise), and its value is never echoed. */
+function inlineSecretErrors(kind: ManifestKind, doc: ParsedDocument): CfgitopsError[] {
+  const spec = (doc.value as { spec?: unknown }).spec;
+  if (spec === null || typeof spec !== 'object') return [];
+  const { secret, value } = spec as { secret?: unknown; value?: unknown };
+  const scalar = (x: unknown) => x !== undefined && x !== null && typeof x !== 'object';
+  if (kind === 'SecondaryDnsTsig' && scalar(secret)) {
+    return [
+      new CfgitopsError('E_INLINE_SECRET', 'the TSIG secret is written inline', {
+        location: doc.locate('/spec/secret'),
+        hint: 'manifests live in git: write secret: {fromEnv: VAR} or {fromFile: path}, and rotate the exposed key',
+      }),
+    ];
+  }
+  if (kind === 'AccountToken' && (scalar(secret) || value !== undefined)) {
+    return [
+      new CfgitopsError('E_INLINE_SECRET', 'a token value is written in the manifest', {
+        location: doc.locate(value !== undefined ? '/spec/value' : '/spec/secret'),
+        hint: 'Cloudflare mints token values; secret: {sink, key} says where cfgitops delivers it',
+      }),
+    ];
+  }
+  return [];
+}
+
+function pointerOf(e: CfgitopsError): string {
+  return e.location?.pointer ?? '';
+}
+
+function sortErrors(errors: CfgitopsError[]): CfgitopsError[] {
+  const key = (e: CfgitopsError) => e.location;
+  return errors.sort((a, b) => {
+    const la = key(a);
+    const lb = key(b);
+    if (!la || !lb) return la ? 1 : lb ? -1 : 0;
+    return la.file < lb.file ? -1 : la.file > lb.file ? 1 : la.line - lb.line || la.col - lb.col;
+  });
+}
+
+export function manifestDigest(files: readonly Pick<ManifestFile, 'relPath' | 'bytes'>[]): string {
+  const hash = createHash('sha256');
+  const sorted = [...files].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+  for (const f of sorted) {
+    hash.update(`${f.relPath}\0${f.bytes.length}\0`);
+    hash.update(f.bytes);
+  }
+  return hash.digest('hex');
+}
