@@ -71,12 +71,23 @@ export function isCloudflareApiError(e: unknown): e is CloudflareApiError {
 const CF_AUTH_ERROR = 10000;
 const CF_IP_CONDITION = 9109;
 const CF_RATE_LIMITED = 971;
-/** Codes Cloudflare uses for "limit reached" on token/resource creation. */
-const CF_QUOTA_CODES: ReadonlySet<number> = new Set([1003, 1004, 9113, 10013]);
+/** "Limit reached" on creation (the 500-token account quota). */
+const CF_QUOTA_CODES: ReadonlySet<number> = new Set([1003]);
+/** Credential problems that come back as 400: missing (9106), malformed header (6003 with 6111/6102/6103), bad key (9103). */
+const CF_AUTH_CODES: ReadonlySet<number> = new Set([
+  CF_AUTH_ERROR,
+  CF_IP_CONDITION,
+  9103,
+  9106,
+  6003,
+  6111,
+  6102,
+  6103,
+]);
 
 export function codeForResponse(status: number, cfCodes: readonly number[]): ErrorCode {
   if (status === 429 || cfCodes.includes(CF_RATE_LIMITED)) return 'E_API_RATE_LIMITED';
-  if (status === 401 || status === 403) return 'E_API_AUTH';
+  if (status === 401 || status === 403 || cfCodes.some((c) => CF_AUTH_CODES.has(c))) return 'E_API_AUTH';
   if (status === 404) return 'E_API_NOT_FOUND';
   if (cfCodes.some((c) => CF_QUOTA_CODES.has(c))) return 'E_API_QUOTA';
   return 'E_API';
