@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../effects.js';
 import { CfgitopsError } from '../errors.js';
-import { parseStateDocument } from './check-state-document.js';
+import { checkStateDocument, parseStateDocument } from './check-state-document.js';
 import { isProcessAlive, LockFile } from './lock-file.js';
 import { randomId } from './random-id.js';
 import { SerialQueue } from './serial-queue.js';
@@ -112,27 +112,42 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
 
     commit(changes: readonly StateChange[]): Promise<StateDocument> {
       return this.#queue.run(async () => {
-        if (this.#released) throw new CfgitopsError('E_INTERNAL', `commit after the lock on ${describe} was released`);
-        const holder = await lockFile.read();
-        if (holder?.id !== this.info.id) {
-          throw new CfgitopsError('E_STATE_CONFLICT', `${describe}: this run no longer holds the lock`, {
-            hint: 'someone force-unlocked it; run plan again to see the current state',
-          });
-        }
-        const base = await this.#reread();
-        const next = { ...applyStateChanges(base, changes), serial: base.serial + 1 };
-        const text = stateDocumentJson(next);
-        try {
-          await writeFileAtomic(fs, path, text, { mode: FILE_MODE, random });
-        } catch (e) {
-          throw new CfgitopsError('E_STATE_IO', `cannot write the state file ${path}: ${errnoCode(e) ?? 'error'}`, {
-            cause: e,
-          });
-        }
-        this.#doc = next;
-        this.#text = text;
-        return next;
+        const base = await this.#checkedBase();
+        return this.#write({ ...applyStateChanges(base, changes), serial: base.serial + 1 });
       });
+    }
+
+    replace(doc: StateDocument): Promise<StateDocument> {
+      return this.#queue.run(async () => {
+        await this.#checkedBase();
+        return this.#write(checkStateDocument(structuredClone(doc), 'the replacement state'));
+      });
+    }
+
+    /** The document to build on: only while this lock is still ours and the file is the one it last saw. */
+    async #checkedBase(): Promise<StateDocument> {
+      if (this.#released) throw new CfgitopsError('E_INTERNAL', `commit after the lock on ${describe} was released`);
+      const holder = await lockFile.read();
+      if (holder?.id !== this.info.id) {
+        throw new CfgitopsError('E_STATE_CONFLICT', `${describe}: this run no longer holds the lock`, {
+          hint: 'someone force-unlocked it; run plan again to see the current state',
+        });
+      }
+      return this.#reread();
+    }
+
+    async #write(next: StateDocument): Promise<StateDocument> {
+      const text = stateDocumentJson(next);
+      try {
+        await writeFileAtomic(fs, path, text, { mode: FILE_MODE, random });
+      } catch (e) {
+        throw new CfgitopsError('E_STATE_IO', `cannot write the state file ${path}: ${errnoCode(e) ?? 'error'}`, {
+          cause: e,
+        });
+      }
+      this.#doc = next;
+      this.#text = text;
+      return next;
     }
 
     /** The document on disk, refused unless it is the one this lock last saw (same lineage and serial). */

@@ -111,6 +111,11 @@ export interface StateLock {
    */
   commit(changes: readonly StateChange[]): Promise<StateDocument>;
   release(): Promise<void>;
+  /**
+   * Overwrites the whole document, lineage and serial included, under the same conflict check as `commit`. Only
+   * `state migrate` uses it; it needs a whole-state lock.
+   */
+  replace?(doc: StateDocument): Promise<StateDocument>;
 }
 
 export interface StateStore {

@@ -41,7 +41,7 @@ export function startChild(script: string, args: string[], env: NodeJS.ProcessEn
   });
   const lines: string[] = [];
   const waiters: ((line: string) => void)[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     const waiter = waiters.shift();
     if (waiter) waiter(line);
     else lines.push(line);

@@ -105,7 +105,12 @@ describe('file state store: documents', () => {
   test.each([
     ['not JSON', '{\n  "format_version": 1,\n  oops\n}\n', 'E_STATE_CORRUPT', { line: 3, col: 3 }],
     ['truncated', '{\n  "format_version": 1,\n  "lineage": "ab', 'E_STATE_CORRUPT', { line: 3 }],
-    ['wrong shape', '{"format_version":1,"lineage":"x","serial":-1,"resources":{},"pending":{}}', 'E_STATE_CORRUPT', undefined],
+    [
+      'wrong shape',
+      '{"format_version":1,"lineage":"x","serial":-1,"resources":{},"pending":{}}',
+      'E_STATE_CORRUPT',
+      undefined,
+    ],
     [
       'key not matching the address',
       JSON.stringify({
@@ -118,19 +123,27 @@ describe('file state store: documents', () => {
       'E_STATE_CORRUPT',
       undefined,
     ],
-    ['newer format', '{"format_version":2,"lineage":"x","serial":1,"resources":{},"pending":{},"x":1}', 'E_STATE_VERSION', undefined],
-  ])('GIVEN a state file that is %s WHEN read or locked THEN it fails with its code, and the file is left as it was', async (_name, text, code, location) => {
-    await nodeFs.mkdir(join(dir, '.cfgitops'));
-    await writeFile(statePath, text);
-    const s = store();
-    const error = await s.read().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CfgitopsError);
-    expect(error).toMatchObject({ code });
-    if (location) expect((error as CfgitopsError).location).toMatchObject({ file: statePath, ...location });
-    expect(await codeOf(s.lock('apply', 0))).toBe(code);
-    expect(await readFile(statePath, 'utf8')).toBe(text);
-    expect(await s.lockHolder()).toBeUndefined();
-  });
+    [
+      'newer format',
+      '{"format_version":2,"lineage":"x","serial":1,"resources":{},"pending":{},"x":1}',
+      'E_STATE_VERSION',
+      undefined,
+    ],
+  ])(
+    'GIVEN a state file that is %s WHEN read or locked THEN it fails with its code, and the file is left as it was',
+    async (_name, text, code, location) => {
+      await nodeFs.mkdir(join(dir, '.cfgitops'));
+      await writeFile(statePath, text);
+      const s = store();
+      const error = await s.read().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CfgitopsError);
+      expect(error).toMatchObject({ code });
+      if (location) expect((error as CfgitopsError).location).toMatchObject({ file: statePath, ...location });
+      expect(await codeOf(s.lock('apply', 0))).toBe(code);
+      expect(await readFile(statePath, 'utf8')).toBe(text);
+      expect(await s.lockHolder()).toBeUndefined();
+    },
+  );
 });
 
 describe('file state store: crashes', () => {

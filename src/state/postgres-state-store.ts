@@ -1,0 +1,241 @@
+/**
+ * The PostgreSQL backend: state as rows per workspace, commits as single transactions, and locks as session-level
+ * advisory locks held on a dedicated connection for the lock's life — so a run that is SIGKILLed, or whose machine
+ * disappears, loses its lock with its session and leaves nothing stale behind.
+ *
+ * Lock scopes: a whole-state lock takes the workspace key exclusively. A per-account lock takes the workspace key
+ * shared plus each account key exclusively (in sorted order, all or nothing), so runs on disjoint accounts proceed in
+ * parallel while a whole-state lock excludes them all.
+ *
+ * Conflict check: every commit locks the workspace row (SELECT … FOR UPDATE), which orders all commits. A whole-state
+ * lock demands the workspace serial be exactly the one it last saw. A per-account lock cannot demand that — a run on
+ * another account may have committed meanwhile, and refusing it would make parallel applies fail spuriously — so it
+ * checks, per locked account, the serial of the last commit that touched that account (cfgitops_account_serials),
+ * and refuses a commit touching any account outside its lock. The workspace serial still goes up by one per commit;
+ * a per-account lock's `current()` is exact for its own accounts and may lag for the others.
+ */
+import type { Logger } from 'pino';
+import pg from 'pg';
+import type { Clock } from '../effects.js';
+import { CfgitopsError } from '../errors.js';
+import { Secret } from '../secret.js';
+import { advisoryLockKeys } from './advisory-lock-key.js';
+import { lockedError } from './lock-file.js';
+import { migratePostgresSchema } from './postgres-migrations.js';
+import { PostgresStateLock, type LockScope } from './postgres-state-lock.js';
+import { readPostgresState, type Queryable } from './read-postgres-state.js';
+import { connectionPassword, redactConnectionString, resolvePostgresUrl, type Env } from './postgres-url.js';
+import { randomId } from './random-id.js';
+import type { LockOptions, LockOwner, StateDocument, StateLock, StateStore } from './types.js';
+
+export interface PostgresStateStoreOptions {
+  /** Connection string; else `CFGITOPS_PG_URL`, else `DATABASE_URL` from `env`. */
+  connectionString?: string | undefined;
+  url?: string | undefined;
+  env?: Env;
+  ssl?: boolean | { rejectUnauthorized?: boolean; ca?: string } | undefined;
+  workspace: string;
+  clock: Clock;
+  random: () => number;
+  hostname: string;
+  pid: number;
+  owner: string;
+  log?: Logger;
+  pollIntervalMs?: number;
+  poolSize?: number;
+}
+
+/** What is stored beside an advisory lock: the LockOwner plus the session that holds it. */
+export interface StoredHolder extends LockOwner {
+  backend_pid: number;
+  accounts?: string[];
+}
+
+export function createPostgresStateStore(options: PostgresStateStoreOptions): StateStore {
+  const url = resolvePostgresUrl(options.connectionString ?? options.url, options.env ?? process.env);
+  const password = connectionPassword(url);
+  // Registering the password makes the log scrubber remove it from any line, whatever the driver puts in it.
+  if (password !== undefined) new Secret(password);
+  const { workspace, clock, random, log } = options;
+  const describe = `postgres workspace=${workspace} (${redactConnectionString(url)})`;
+  const pollIntervalMs = options.pollIntervalMs ?? 500;
+  const pool = new pg.Pool({
+    connectionString: url,
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+    max: options.poolSize ?? 4,
+  });
+  pool.on('error', (e) => {
+    log?.warn({ err: scrub(e.message) }, `${describe}: idle connection failed`);
+  });
+
+  function scrub(text: string): string {
+    return password === undefined ? text : text.split(password).join('***');
+  }
+
+  function ioError(what: string, e: unknown): CfgitopsError {
+    if (e instanceof CfgitopsError) return e;
+    const detail = e instanceof Error ? scrub(e.message) : 'error';
+    return new CfgitopsError('E_STATE_IO', `${describe}: ${what}: ${detail}`, {
+      hint: 'check the connection string, network and database permissions',
+    });
+  }
+
+  let ready: Promise<void> | undefined;
+  function migrated(): Promise<void> {
+    ready ??= (async () => {
+      const client = await pool.connect();
+      try {
+        const applied = await migratePostgresSchema(client, describe);
+        if (applied.length > 0) log?.info({ versions: applied }, `${describe}: schema migrated`);
+      } finally {
+        client.release();
+      }
+    })().catch((e: unknown) => {
+      ready = undefined;
+      throw ioError('cannot prepare the schema', e);
+    });
+    return ready;
+  }
+
+  async function read(): Promise<StateDocument> {
+    await migrated();
+    const client = await pool.connect().catch((e: unknown) => {
+      throw ioError('cannot connect', e);
+    });
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const doc = await readPostgresState(client, workspace, describe);
+      await client.query('COMMIT');
+      return doc ?? emptyDoc();
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw ioError('cannot read the state', e);
+    } finally {
+      client.release();
+    }
+  }
+
+  function emptyDoc(): StateDocument {
+    return { format_version: 1, lineage: randomId(random), serial: 0, resources: {}, pending: {} };
+  }
+
+  /** Holders whose advisory lock is still granted to the session they recorded (rows of dead sessions are ignored). */
+  async function liveHolders(q: Queryable): Promise<{ scope: string; holder: StoredHolder }[]> {
+    const [workspaceKey] = advisoryLockKeys(workspace, '*');
+    const rows = await q.query<{ scope: string; holder: StoredHolder }>(
+      'SELECT scope, holder FROM cfgitops_locks WHERE workspace = $1 ORDER BY scope',
+      [workspace],
+    );
+    const granted = await q.query<{ pid: number; objid: string }>(
+      `SELECT pid, objid::text AS objid FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND classid = $1::bigint::oid AND objsubid = 2`,
+      [workspaceKey],
+    );
+    return rows.rows.filter(({ scope, holder }) =>
+      granted.rows.some(
+        (g) => g.pid === holder.backend_pid && Number(g.objid) === advisoryLockKeys(workspace, scope)[1],
+      ),
+    );
+  }
+
+  async function lock(operation: string, timeoutMs: number, lockOptions: LockOptions = {}): Promise<StateLock> {
+    await migrated();
+    const accounts = lockOptions.accounts === undefined ? undefined : [...new Set(lockOptions.accounts)].sort();
+    const scopes: LockScope[] =
+      accounts === undefined
+        ? [{ scope: '*', shared: false }]
+        : [{ scope: '*', shared: true }, ...accounts.map((a) => ({ scope: a, shared: false }))];
+    const client = await pool.connect().catch((e: unknown) => {
+      throw ioError('cannot connect', e);
+    });
+    const info: LockOwner = {
+      owner: options.owner,
+      operation,
+      pid: options.pid,
+      host: options.hostname,
+      acquired_at: new Date(clock.now()).toISOString(),
+      id: randomId(random),
+    };
+    const stateLock = new PostgresStateLock({ client, workspace, describe, info, scopes, accounts, random, ioError });
+    try {
+      const deadline = clock.now() + timeoutMs;
+      while (!(await stateLock.tryAcquire())) {
+        const remaining = deadline - clock.now();
+        if (remaining <= 0) {
+          const holders = await liveHolders(client);
+          const wanted = new Set(scopes.map((s) => s.scope));
+          const blocking =
+            holders.find((h) => accounts === undefined || wanted.has(h.scope) || h.scope === '*') ?? holders[0];
+          throw lockedError(describe, blocking ? toLockOwner(blocking.holder) : unknownHolder());
+        }
+        await clock.sleep(Math.min(pollIntervalMs, remaining));
+      }
+      await stateLock.start();
+      return stateLock;
+    } catch (e) {
+      await stateLock.abandon();
+      throw ioError('cannot take the lock', e);
+    }
+  }
+
+  async function forceUnlock(id?: string): Promise<LockOwner | undefined> {
+    await migrated();
+    try {
+      const holders = await liveHolders(pool);
+      const matching = holders.filter((h) => id === undefined || h.holder.id === id);
+      const distinct = [...new Map(matching.map((h) => [h.holder.id, h.holder])).values()];
+      if (distinct.length === 0) {
+        if (holders.length > 0) {
+          throw new CfgitopsError('E_STATE_LOCKED', `${describe}: no lock with id ${id ?? ''}`, {
+            hint: `held by ${holders.map((h) => h.holder.id).join(', ')}`,
+          });
+        }
+        // Only rows of sessions that are gone: tidy them, nothing to unlock.
+        await pool.query('DELETE FROM cfgitops_locks WHERE workspace = $1', [workspace]);
+        return undefined;
+      }
+      if (distinct.length > 1) {
+        throw new CfgitopsError('E_STATE_LOCKED', `${describe}: ${distinct.length} runs hold account locks`, {
+          hint: `name one: ${distinct.map((h) => h.id).join(', ')}`,
+        });
+      }
+      const holder = distinct[0]!;
+      // Ending the holder's session releases its advisory locks and, since it commits on that same session, also
+      // guarantees that a run which was only hung can never write again after being unlocked.
+      await pool.query('SELECT pg_terminate_backend($1, 10000)', [holder.backend_pid]);
+      await pool.query("DELETE FROM cfgitops_locks WHERE workspace = $1 AND holder->>'id' = $2", [
+        workspace,
+        holder.id,
+      ]);
+      log?.warn({ holder: toLockOwner(holder) }, `${describe}: force-unlocked`);
+      return toLockOwner(holder);
+    } catch (e) {
+      throw ioError('cannot force-unlock', e);
+    }
+  }
+
+  return {
+    describe: () => describe,
+    read,
+    lock,
+    forceUnlock,
+    lockHolder: async () => {
+      await migrated();
+      try {
+        const holders = await liveHolders(pool);
+        return holders[0] ? toLockOwner(holders[0].holder) : undefined;
+      } catch (e) {
+        throw ioError('cannot read the lock holder', e);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+function toLockOwner(h: StoredHolder): LockOwner {
+  return { owner: h.owner, operation: h.operation, pid: h.pid, host: h.host, acquired_at: h.acquired_at, id: h.id };
+}
+
+function unknownHolder(): LockOwner {
+  return { owner: 'unknown', operation: 'unknown', pid: 0, host: 'unknown', acquired_at: 'unknown', id: '' };
+}
