@@ -1,0 +1,108 @@
+/**
+ * IP and CIDR normalisation without `node:net` (the planner is pure). Cloudflare may echo `2001:DB8:0:0::1` as
+ * `2001:db8::1` and `10.1.2.3/8` as `10.0.0.0/8`; both spellings must compare equal or every plan shows drift.
+ */
+
+/** Canonical text of an IPv4 or IPv6 address (RFC 5952 for IPv6), or undefined when it is not one. */
+export function normalizeIp(text: string): string | undefined {
+  const bytes = parseIp(text.trim());
+  return bytes ? formatIp(bytes) : undefined;
+}
+
+/**
+ * Canonical `network/prefix` of a CIDR (host bits cleared; a bare address gets /32 or /128). Text that is not
+ * a CIDR comes back trimmed and lower-cased, so it still compares deterministically.
+ */
+export function normalizeCidr(text: string): string {
+  const trimmed = text.trim();
+  const slash = trimmed.indexOf('/');
+  const addr = slash < 0 ? trimmed : trimmed.slice(0, slash);
+  const bytes = parseIp(addr);
+  if (!bytes) return trimmed.toLowerCase();
+  const bits = bytes.length * 8;
+  let prefix = bits;
+  if (slash >= 0) {
+    const p = trimmed.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(p) || Number(p) > bits) return trimmed.toLowerCase();
+    prefix = Number(p);
+  }
+  for (let i = 0; i < bytes.length; i++) {
+    const keep = Math.max(0, Math.min(8, prefix - i * 8));
+    bytes[i] = bytes[i]! & ((0xff << (8 - keep)) & 0xff);
+  }
+  return `${formatIp(bytes)}/${prefix}`;
+}
+
+/** A list of CIDRs as a canonical sorted set (absent ≡ empty). */
+export function normalizeCidrSet(list: readonly string[] | undefined): string[] {
+  return [...new Set((list ?? []).map(normalizeCidr))].sort();
+}
+
+function parseIp(text: string): number[] | undefined {
+  return text.includes(':') ? parseIpv6(text) : parseIpv4(text);
+}
+
+function parseIpv4(text: string): number[] | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  const out: number[] = [];
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    out.push(Number(p));
+  }
+  return out;
+}
+
+function parseIpv6(text: string): number[] | undefined {
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (s: string): number[] | undefined => {
+    if (s === '') return [];
+    const out: number[] = [];
+    const parts = s.split(':');
+    for (const [i, p] of parts.entries()) {
+      if (i === parts.length - 1 && p.includes('.')) {
+        const v4 = parseIpv4(p);
+        if (!v4) return undefined;
+        out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(p)) {
+        out.push(parseInt(p, 16));
+      } else {
+        return undefined;
+      }
+    }
+    return out;
+  };
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  if (!head || !tail) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  const all = [...head, ...(new Array(missing).fill(0) as number[]), ...tail];
+  return all.flatMap((g) => [g >> 8, g & 0xff]);
+}
+
+function formatIp(bytes: readonly number[]): string {
+  if (bytes.length === 4) return bytes.join('.');
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
+  // RFC 5952: compress the longest run (≥ 2) of zero groups, the first one on a tie.
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}

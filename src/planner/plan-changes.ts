@@ -1,0 +1,86 @@
+/**
+ * The planner: desired (manifests) vs recorded (state) vs live (Cloudflare) → Plan. Pure and synchronous: no I/O,
+ * no clock (`now` is an input), no randomness; the same inputs always give the same plan, byte for byte.
+ * Problems come back as positioned errors, never thrown; the plan is meaningful only when there are none.
+ */
+import { CfgitopsError } from '../errors.js';
+import { ANNOTATION_PREVENT_DESTROY, KIND_ORDER } from '../resources.js';
+import { formatInstant } from './instant.js';
+import { PLAN_FORMAT_VERSION, summarize, type Plan } from './plan.js';
+import { compareText, PlanContext, type PlanInput } from './plan-context.js';
+import { newPlanOutput, type PlanOutput } from './plan-output.js';
+import { planDesired } from './plan-desired.js';
+import { planRemovals } from './plan-removals.js';
+import { linkDependencies, orderSteps } from './order-steps.js';
+
+export type { PlanInput } from './plan-context.js';
+
+export interface PlanResult {
+  plan: Plan;
+  errors: CfgitopsError[];
+}
+
+export function planChanges(input: PlanInput): PlanResult {
+  const ctx = new PlanContext(input);
+  const out = newPlanOutput();
+  // TSIGs first: a peer's body needs its TSIG's id (or a reference to the TSIG created in this run).
+  const desired = [...input.desired].sort(
+    (a, b) =>
+      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+      compareText(a.address.account, b.address.account) ||
+      compareText(a.address.name, b.address.name),
+  );
+  for (const d of desired) planDesired(ctx, d, out);
+  planRemovals(ctx, out);
+  const warnings = [...out.warnings, ...linkDependencies(ctx, out)];
+  checkDestroys(ctx, out);
+  const steps = orderSteps(out.steps.values());
+  const plan: Plan = {
+    format_version: PLAN_FORMAT_VERSION,
+    created_at: formatInstant(input.now),
+    manifests_digest: input.manifestsDigest,
+    config_digest: input.configDigest,
+    state: { lineage: input.state.lineage, serial: input.state.serial },
+    steps,
+    summary: summarize(steps),
+    warnings,
+  };
+  return { plan, errors: out.errors };
+}
+
+/** prevent-destroy on deletes and replaces; a cap on the share of managed resources one run may delete. */
+function checkDestroys(ctx: PlanContext, out: PlanOutput): void {
+  let deletes = 0;
+  for (const [key, step] of out.steps) {
+    if (step.action === 'delete' && ctx.recorded.has(key)) deletes++;
+    if (step.action !== 'delete' && step.action !== 'replace') continue;
+    const rec = ctx.recorded.get(key);
+    const d = ctx.desiredByKey.get(key);
+    const annotated = d?.annotations[ANNOTATION_PREVENT_DESTROY] === 'true';
+    if (!rec?.prevent_destroy && !annotated) continue;
+    const location = d ? d.locate(`/metadata/annotations/${ANNOTATION_PREVENT_DESTROY.replace('/', '~1')}`) : undefined;
+    out.errors.push(
+      new CfgitopsError(
+        'E_PREVENT_DESTROY',
+        `${key} would be ${step.action === 'delete' ? 'deleted' : 're-created'}, but it is protected by ${ANNOTATION_PREVENT_DESTROY}`,
+        {
+          location,
+          hint: d
+            ? `remove the ${ANNOTATION_PREVENT_DESTROY} annotation and apply first, if destroying it is intended`
+            : `restore its manifest without the ${ANNOTATION_PREVENT_DESTROY} annotation and apply, then remove it`,
+        },
+      ),
+    );
+  }
+  const managed = ctx.recorded.size;
+  const { maxDeleteShare } = ctx.input.config;
+  if (deletes > 0 && deletes / managed > maxDeleteShare && !ctx.input.options.allowMassDelete) {
+    out.errors.push(
+      new CfgitopsError(
+        'E_MASS_DELETE',
+        `the plan deletes ${deletes} of ${managed} managed resources, more than the allowed share of ${Math.round(maxDeleteShare * 100)}%`,
+        { hint: 'check that no manifest is missing; re-run with --allow-mass-delete if this is intended' },
+      ),
+    );
+  }
+}

@@ -1,0 +1,35 @@
+/** What the planning passes accumulate, before ordering and the plan-wide checks. */
+import type { CfgitopsError } from '../errors.js';
+import { addressKey } from '../resources.js';
+import type { PlanStep, PlanWarning, StepAction } from './plan.js';
+import type { ResolvedToken } from './token-body.js';
+
+export interface PlanOutput {
+  /** At most one step per address, keyed by `addressKey`. */
+  steps: Map<string, PlanStep>;
+  errors: CfgitopsError[];
+  warnings: PlanWarning[];
+  /** Managed TSIGs by address: the id a peer can point at, when it is known at plan time. */
+  tsigIds: Map<string, string | undefined>;
+  /** Desired peer address → address of the managed TSIG it uses. */
+  peerTsig: Map<string, string>;
+  resolvedTokens: Map<string, ResolvedToken>;
+}
+
+export function newPlanOutput(): PlanOutput {
+  return {
+    steps: new Map(),
+    errors: [],
+    warnings: [],
+    tsigIds: new Map(),
+    peerTsig: new Map(),
+    resolvedTokens: new Map(),
+  };
+}
+
+type StepFields = Omit<PlanStep, 'id' | 'action' | 'dependsOn'>;
+
+/** A step with its conventional id `${action}:${addressKey}`. */
+export function makeStep(action: StepAction, fields: StepFields): PlanStep {
+  return { id: `${action}:${addressKey(fields.address)}`, action, dependsOn: [], ...fields };
+}

@@ -1,0 +1,59 @@
+/**
+ * A desired token as the API body it becomes: permission-group names resolved to ids against the account's live
+ * catalog, status defaulted to `active`, the condition written as `request_ip`. Resolution problems come back as
+ * errors positioned at the selector (`/spec/policies/0/permission_groups/1`).
+ */
+import type { CfTokenBody } from '../cloudflare/types.js';
+import { CfgitopsError } from '../errors.js';
+import type { DesiredToken } from '../manifest/types.js';
+import type { PermissionCatalog } from './permission-catalog.js';
+
+export interface ResolvedPermissionGroup {
+  id: string;
+  name: string;
+  /** JSON pointer of the selector in the manifest. */
+  pointer: string;
+}
+
+export interface ResolvedToken {
+  body: CfTokenBody;
+  /** Per policy index, the groups it resolved to (for guardrails and messages). */
+  permissionGroups: ResolvedPermissionGroup[][];
+}
+
+export function buildTokenBody(
+  desired: DesiredToken,
+  catalog: PermissionCatalog,
+): { token: ResolvedToken; errors: CfgitopsError[] } {
+  const { spec } = desired;
+  const errors: CfgitopsError[] = [];
+  const permissionGroups: ResolvedPermissionGroup[][] = [];
+  const policies = spec.policies.map((policy, i) => {
+    const groups: ResolvedPermissionGroup[] = [];
+    policy.permission_groups.forEach((selector, j) => {
+      const pointer = `/spec/policies/${i}/permission_groups/${j}`;
+      const r = catalog.resolve(selector);
+      if (r.ok) groups.push({ id: r.id, name: r.name, pointer });
+      else errors.push(new CfgitopsError(r.code, r.message, { location: desired.locate(pointer), hint: r.hint }));
+    });
+    permissionGroups.push(groups);
+    return {
+      effect: policy.effect,
+      permission_groups: groups.map((g) => ({ id: g.id })),
+      resources: policy.resources,
+    };
+  });
+  const body: CfTokenBody = { name: spec.name, policies, status: spec.status ?? 'active' };
+  const ip = spec.condition?.request_ip;
+  if (ip && (ip.in !== undefined || ip.not_in !== undefined)) {
+    body.condition = {
+      request_ip: {
+        ...(ip.in !== undefined ? { in: ip.in } : {}),
+        ...(ip.not_in !== undefined ? { not_in: ip.not_in } : {}),
+      },
+    };
+  }
+  if (spec.expires_on !== undefined) body.expires_on = spec.expires_on;
+  if (spec.not_before !== undefined) body.not_before = spec.not_before;
+  return { token: { body, permissionGroups }, errors };
+}
