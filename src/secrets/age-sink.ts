@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { CfgitopsError } from '../errors.js';
+import type { Logger } from '../effects.js';
 import { Secret } from '../secret.js';
 import type { SinkRef } from '../state/types.js';
 import { checkAgeRecipients, decryptAge, encryptArmored } from './age-crypto.js';
@@ -24,6 +25,7 @@ export interface AgeSinkOptions {
   cwd: string;
   fs: SinkFileSystem;
   locks: PathLocks;
+  log: Logger;
 }
 
 // Ciphertext only: meant to be committed and read by CI, so ordinary file permissions.
@@ -56,7 +58,12 @@ export class AgeSink implements SecretSink {
     return `age ${where} (${n} recipient${n === 1 ? '' : 's'})`;
   }
 
-  async put(ref: SinkRef, _token: TokenMetadata, value: Secret): Promise<void> {
+  async put(ref: SinkRef, token: TokenMetadata, value: Secret): Promise<void> {
+    await this.#write(ref, value);
+    this.#opts.log.debug({ sink: this.name, where: this.describe(ref), tokenName: token.name }, 'stored token value');
+  }
+
+  async #write(ref: SinkRef, value: Secret): Promise<void> {
     let armored: string;
     try {
       armored = await encryptArmored(this.#opts.recipients, value.reveal());

@@ -42,9 +42,18 @@ function createSink(name: string, c: SinkConfig, config: ResolvedConfig, deps: S
   const fs = deps.fs ?? fsPromises;
   switch (c.type) {
     case 'file':
-      return new FileSink({ name, path: c.path, format: c.format, cwd: deps.cwd, fs, locks });
+      return new FileSink({ name, path: c.path, format: c.format, cwd: deps.cwd, fs, locks, log: deps.log });
     case 'age':
-      return new AgeSink({ name, path: c.path, recipients: c.recipients, layout: c.layout, cwd: deps.cwd, fs, locks });
+      return new AgeSink({
+        name,
+        path: c.path,
+        recipients: c.recipients,
+        layout: c.layout,
+        cwd: deps.cwd,
+        fs,
+        locks,
+        log: deps.log,
+      });
     case 'github-actions':
       return new GitHubActionsSink({
         name,

@@ -3,6 +3,7 @@
  * Mode 0600, atomic replace, one key per token, every other key kept as it was.
  */
 import { resolve } from 'node:path';
+import type { Logger } from '../effects.js';
 import type { Secret } from '../secret.js';
 import type { SinkRef } from '../state/types.js';
 import { readIfExists, writeFileAtomic } from './atomic-write.js';
@@ -21,6 +22,7 @@ export interface FileSinkOptions {
   cwd: string;
   fs: SinkFileSystem;
   locks: PathLocks;
+  log: Logger;
 }
 
 const FILE_MODE = 0o600;
@@ -46,9 +48,9 @@ export class FileSink implements SecretSink {
     return `file ${this.#opts.path}#${this.storedKey(ref.key)}`;
   }
 
-  async put(ref: SinkRef, _token: TokenMetadata, value: Secret): Promise<void> {
+  async put(ref: SinkRef, token: TokenMetadata, value: Secret): Promise<void> {
     const key = this.storedKey(ref.key);
-    await this.#opts.locks.run(this.#abs, async () => {
+    const changed = await this.#opts.locks.run(this.#abs, async () => {
       const { fs } = this.#opts;
       let current: string | undefined;
       try {
@@ -58,13 +60,18 @@ export class FileSink implements SecretSink {
       }
       const next =
         this.#opts.format === 'json' ? this.#setJson(ref, current, key, value) : this.#setDotenv(current, key, value);
-      if (next === undefined) return;
+      if (next === undefined) return false;
       try {
         await writeFileAtomic(fs, this.#abs, next, FILE_MODE);
       } catch (e) {
         throw this.#fail(ref, `cannot write ${this.#opts.path}: ${describeFailure(e, value.reveal())}`, e);
       }
+      return true;
     });
+    this.#opts.log.debug(
+      { sink: this.name, path: this.#opts.path, key, tokenName: token.name, changed },
+      changed ? 'stored token value' : 'token value already stored',
+    );
   }
 
   async check(): Promise<SinkCheckResult> {

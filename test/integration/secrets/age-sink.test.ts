@@ -18,7 +18,7 @@ const run = promisify(execFile);
 async function ageDecrypt(armored: string, keyFile: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile('age', ['-d', '-i', keyFile], (err, stdout) => {
-      if (err) reject(err);
+      if (err) reject(new Error('age failed', { cause: err }));
       else resolve(stdout);
     });
     child.stdin?.end(armored);
@@ -94,7 +94,7 @@ describe('age sink', () => {
     await fsPromises.mkdir(join(dir, 'cli'), { recursive: true });
     await new Promise<void>((resolve, reject) => {
       const child = execFile('age', ['-r', keys[0]!.recipient, '-a', '-o', join(dir, 'cli/from-cli.age')], (err) => {
-        if (err) reject(err);
+        if (err) reject(new Error('age failed', { cause: err }));
         else resolve();
       });
       child.stdin?.end(v);

@@ -76,7 +76,7 @@ describe('file sink, JSON', () => {
       .put({ sink: 'local', key: 'ci' }, token, new Secret(v))
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'E_SINK_WRITE', sink: 'local', key: 'ci' });
-    expect(String((err as Error).message)).not.toContain(v);
+    expect((err as Error).message).not.toContain(v);
     expect(await readFile(path, 'utf8')).toBe('{"half": ');
   });
 
