@@ -81,6 +81,7 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
   }
 
   let ready: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
   function migrated(): Promise<void> {
     ready ??= (async () => {
       const client = await pool.connect();
@@ -228,7 +229,11 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
         throw ioError('cannot read the lock holder', e);
       }
     },
-    close: () => pool.end(),
+    close: () => {
+      // Idempotent: the composition root and a command may both close the store.
+      closing ??= pool.end();
+      return closing;
+    },
   };
 }
 
