@@ -33,6 +33,13 @@ export interface ApiServerDeps {
   sleep: Clock['sleep'];
   hanging: Set<IncomingMessage>;
   onResponse?: ((record: ResponseRecord) => void) | undefined;
+  /** Called when a fault eats the answer (reset, hang, commit-then-drop): tests wait on it instead of sleeping. */
+  onFault?: ((event: FaultEvent) => void) | undefined;
+}
+
+export interface FaultEvent {
+  operationId: string;
+  kind: 'reset' | 'hang' | 'commit-then-drop';
 }
 
 export async function handleApi(
@@ -94,11 +101,13 @@ export async function handleApi(
       case 'reset':
         deps.counts.add(countAs, 'reset');
         req.socket.destroy();
+        deps.onFault?.({ operationId: match.route.operationId, kind: 'reset' });
         return;
       case 'hang':
         deps.counts.add(countAs, 'hang');
         deps.hanging.add(req);
         req.socket.once('close', () => deps.hanging.delete(req));
+        deps.onFault?.({ operationId: match.route.operationId, kind: 'hang' });
         return;
       default:
         break;
@@ -124,6 +133,7 @@ export async function handleApi(
     if (fault.action?.kind === 'commit-then-drop') {
       deps.counts.add(countAs, 'commit-then-drop');
       req.socket.destroy();
+      deps.onFault?.({ operationId: match.route.operationId, kind: 'commit-then-drop' });
       return;
     }
     send(response);

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../effects.js';
 import { CfgitopsError } from '../errors.js';
-import { BASE_PATH, handleApi, type ApiServerDeps, type ResponseRecord } from './api-server.js';
+import { BASE_PATH, handleApi, type ApiServerDeps, type FaultEvent, type ResponseRecord } from './api-server.js';
 import { normaliseAddress } from './auth.js';
 import { SecretLedger, type EmulatorCore } from './context.js';
 import { CONTROL_PATH, handleControl, type ControlDeps } from './control-api.js';
@@ -42,7 +42,10 @@ export interface EmulatorOptions {
   random?: Random;
   /** `now()` is the emulator's time (expiry, rate windows); `sleep()` serves injected latency. */
   clock?: Clock;
+  /** Sees every answer under /client/v4 (tests validate each against the contract). */
   onResponse?: (record: ResponseRecord) => void;
+  /** Told when a fault eats an answer, so tests can wait for it instead of sleeping. */
+  onFault?: (event: FaultEvent) => void;
 }
 
 export interface RunningEmulator {
@@ -101,6 +104,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     sleep: (ms, signal) => clock.sleep(ms, signal),
     hanging,
     onResponse: options.onResponse,
+    onFault: options.onFault,
   };
   const controlDeps: ControlDeps = {
     core,

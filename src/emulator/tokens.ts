@@ -59,8 +59,11 @@ function fromBody(
 ): StoredToken {
   ctx.core.validator.check(ctx.operationId, ctx.body);
   const body = ctx.body as TokenBody;
+  // Only identity carries over: everything else comes from the body (full replacement).
   const token: StoredToken = {
-    ...base,
+    id: base.id,
+    issued_on: base.issued_on,
+    value_sha256: base.value_sha256,
     name: body.name,
     status,
     policies: policiesOf(ctx, body),
@@ -141,7 +144,11 @@ export const updateToken: Handler = (ctx) => {
   // Cloudflare's revocation of an exposed token is final; `expired` is derived, so asking for it changes nothing.
   const status: StoredTokenStatus =
     current.status === 'revoked (exposed)' ? current.status : requested === 'disabled' ? 'disabled' : 'active';
-  const token = fromBody(ctx, current, status);
+  const token = fromBody(
+    ctx,
+    { id: current.id, issued_on: current.issued_on, value_sha256: current.value_sha256 },
+    status,
+  );
   if (current.last_used_on !== undefined) token.last_used_on = current.last_used_on;
   ctx.core.store.putToken(ctx.account, token);
   ctx.core.store.persist();
