@@ -63,7 +63,7 @@ async function updateResource(ctx: StepContext): Promise<void> {
     updated_at: ctx.now(),
     ...(kind === 'SecondaryDnsPeer' ? { complete: true } : {}),
   });
-  await ctx.journal.commit([{ type: 'put-resource', resource: updated }]);
+  await ctx.journal.commit([{ type: 'put-resource', resource: updated }, ...closeIntent(ctx)]);
   ctx.log.info({ step: ctx.step.id, id }, 'updated');
   if (ctx.step.rollValue && kind === 'AccountToken') await rollAndDeliver(ctx, updated);
 }
@@ -89,12 +89,11 @@ async function adoptResource(ctx: StepContext): Promise<void> {
     ...(step.address.kind === 'SecondaryDnsPeer' ? { complete: step.diff.length === 0 } : {}),
     ...(step.address.kind === 'AccountToken' ? { sink: sinkRefOf(ctx), value_status: 'undelivered' as const } : {}),
   });
-  const changes: StateChange[] = [{ type: 'put-resource', resource: rec }];
-  if (step.resolvesIntent !== undefined) changes.push({ type: 'remove-intent', id: step.resolvesIntent });
-  await ctx.journal.commit(changes);
+  await ctx.journal.commit([{ type: 'put-resource', resource: rec }, ...closeIntent(ctx)]);
   ctx.log.info({ step: step.id, id }, 'adopted');
   if (step.diff.length > 0) {
-    await updateResource({ ...ctx, step: { ...step, rollValue: false } });
+    const { resolvesIntent: _closed, ...rest } = step;
+    await updateResource({ ...ctx, step: { ...rest, rollValue: false } });
   }
   if (step.rollValue && step.address.kind === 'AccountToken') {
     const current = recordOf(ctx);
@@ -126,9 +125,7 @@ async function deleteResource(ctx: StepContext): Promise<void> {
   const changes: StateChange[] = [];
   if (rec) changes.push({ type: 'remove-resource', key: ctx.key });
   // On replace the create that follows closes the intent.
-  if (ctx.step.action === 'delete' && ctx.step.resolvesIntent !== undefined) {
-    changes.push({ type: 'remove-intent', id: ctx.step.resolvesIntent });
-  }
+  if (ctx.step.action === 'delete') changes.push(...closeIntent(ctx));
   if (changes.length > 0) await ctx.journal.commit(changes);
   ctx.log.info({ step: ctx.step.id, id }, 'deleted');
 }
@@ -139,18 +136,26 @@ async function rollSecret(ctx: StepContext): Promise<void> {
 }
 
 async function forgetResource(ctx: StepContext): Promise<void> {
-  const changes: StateChange[] = [];
+  const changes: StateChange[] = closeIntent(ctx);
   if (recordOf(ctx)) changes.push({ type: 'remove-resource', key: ctx.key });
-  if (ctx.step.resolvesIntent !== undefined) changes.push({ type: 'remove-intent', id: ctx.step.resolvesIntent });
   if (changes.length > 0) await ctx.journal.commit(changes);
 }
 
-/** Nothing to send; but a prevent-destroy annotation added or removed since the last apply is recorded. */
+/**
+ * Nothing to send; but a prevent-destroy annotation added or removed since the last apply is recorded, and a
+ * stale intent the planner found resolved is closed.
+ */
 async function syncAnnotations(ctx: StepContext): Promise<void> {
   const rec = recordOf(ctx);
-  if (!rec) return;
-  const synced = withPreventDestroy(ctx, rec);
-  if (synced.prevent_destroy !== rec.prevent_destroy) {
-    await ctx.journal.commit([{ type: 'put-resource', resource: synced }]);
+  const changes: StateChange[] = closeIntent(ctx);
+  if (rec) {
+    const synced = withPreventDestroy(ctx, rec);
+    if (synced.prevent_destroy !== rec.prevent_destroy) changes.push({ type: 'put-resource', resource: synced });
   }
+  if (changes.length > 0) await ctx.journal.commit(changes);
+}
+
+function closeIntent(ctx: StepContext): StateChange[] {
+  const id = ctx.step.resolvesIntent;
+  return id === undefined ? [] : [{ type: 'remove-intent', id }];
 }

@@ -228,3 +228,223 @@ describe('executePlan against the emulator, the real client, the file state and 
     expect(await h.sinkFile()).toEqual({});
   });
 });
+
+describe('executePlan: adopt, update, roll, replace, delete, forget', () => {
+  const tokenAddress = (name: string) => ({ kind: 'AccountToken' as const, account: ACCOUNT, name });
+
+  test('GIVEN an unmanaged token with the desired name WHEN adopted with rollValue THEN recorded as adopted with a working value', async () => {
+    const desired = tokenCreate('ci-deploy');
+    const body = desired.body!.kind === 'AccountToken' ? desired.body!.body : undefined;
+    const live = await h.api.createToken(ACCOUNT, { ...body!, name: 'cfgitops ci-deploy' });
+    const orphanValue = live.value!.reveal();
+    const result = await h.apply([
+      {
+        ...desired,
+        id: stepId('adopt', 'AccountToken', 'ci-deploy'),
+        action: 'adopt',
+        targetId: live.resource.id,
+        rollValue: true,
+        resolvesIntent: 'intent-of-a-crashed-run',
+      },
+    ]);
+    expect(result.ok).toBe(true);
+    const state = await h.state();
+    expect(state.resources[key('AccountToken', 'ci-deploy')]).toMatchObject({
+      id: live.resource.id,
+      origin: 'adopted',
+      value_status: 'delivered',
+    });
+    const value = (await h.sinkFile())['ci-deploy'];
+    expect(await verify(value)).toMatchObject({ id: live.resource.id });
+    // The value nobody knew is dead: the roll replaced it.
+    await expect(h.api.verifyToken(ACCOUNT, new Secret(orphanValue))).rejects.toMatchObject({ code: 'E_API_AUTH' });
+  });
+
+  test('GIVEN a bare peer left by a crashed create WHEN adopted with a diff THEN it is recorded and PUT in full', async () => {
+    const bare = await h.api.createPeer(ACCOUNT, 'ns1-peer');
+    const desired = peerCreate('ns1', undefined);
+    const result = await h.apply([
+      {
+        ...desired,
+        id: stepId('adopt', 'SecondaryDnsPeer', 'ns1'),
+        action: 'adopt',
+        targetId: bare.resource.id,
+        diff: [{ path: '/ip', after: '192.0.2.53' }],
+      },
+    ]);
+    expect(result.ok).toBe(true);
+    expect((await h.state()).resources[key('SecondaryDnsPeer', 'ns1')]).toMatchObject({
+      id: bare.resource.id,
+      origin: 'adopted',
+      complete: true,
+    });
+    expect(await h.api.listPeers(ACCOUNT)).toMatchObject([{ id: bare.resource.id, ip: '192.0.2.53', port: 53 }]);
+  });
+
+  test('GIVEN a managed token WHEN updated with rollValue and a new sink key THEN PUT, rolled, delivered under the new key', async () => {
+    await h.apply([tokenCreate('ci-deploy')]);
+    const rec = (await h.state()).resources[key('AccountToken', 'ci-deploy')]!;
+    const before = (await h.sinkFile())['ci-deploy'];
+    const step = tokenCreate('ci-deploy');
+    if (step.body?.kind === 'AccountToken') step.body.body.status = 'disabled';
+    const result = await h.apply([
+      {
+        ...step,
+        id: stepId('update', 'AccountToken', 'ci-deploy'),
+        action: 'update',
+        targetId: rec.id,
+        diff: [{ path: '/status', before: 'active', after: 'disabled' }],
+        rollValue: true,
+        sink: { sink: 'local', key: 'ci-deploy-v2' },
+      },
+    ]);
+    expect(result.ok).toBe(true);
+    expect((await h.api.getToken(ACCOUNT, rec.id)).status).toBe('disabled');
+    const after = (await h.state()).resources[key('AccountToken', 'ci-deploy')]!;
+    expect(after).toMatchObject({ id: rec.id, value_status: 'delivered', sink: { key: 'ci-deploy-v2' } });
+    const sink = await h.sinkFile();
+    expect(sink['ci-deploy-v2']).toBeDefined();
+    expect(sink['ci-deploy-v2']).not.toBe(before);
+    expect((await h.state()).pending).toEqual({});
+  });
+
+  test('GIVEN a revoked token WHEN replaced THEN the old one is deleted, a new one created, and its value delivered', async () => {
+    await h.apply([tokenCreate('ci-deploy')]);
+    const old = (await h.state()).resources[key('AccountToken', 'ci-deploy')]!;
+    const result = await h.apply([
+      {
+        ...tokenCreate('ci-deploy'),
+        id: stepId('replace', 'AccountToken', 'ci-deploy'),
+        action: 'replace',
+        targetId: old.id,
+        rollValue: true,
+      },
+    ]);
+    expect(result.ok).toBe(true);
+    const rec = (await h.state()).resources[key('AccountToken', 'ci-deploy')]!;
+    expect(rec.id).not.toBe(old.id);
+    const live = (await h.api.listTokens(ACCOUNT)).filter((t) => t.name === 'cfgitops ci-deploy');
+    expect(live.map((t) => t.id)).toEqual([rec.id]);
+    expect(await verify((await h.sinkFile())['ci-deploy'])).toMatchObject({ id: rec.id });
+  });
+
+  test('GIVEN a roll intent left by a crashed run WHEN roll-secret resolves it THEN the intent is gone and the value works', async () => {
+    await h.apply([tokenCreate('ci-deploy')]);
+    const rec = (await h.state()).resources[key('AccountToken', 'ci-deploy')]!;
+    const lock = await h.store.lock('test', 0);
+    await lock.commit([
+      {
+        type: 'put-intent',
+        intent: {
+          id: 'crashed-roll',
+          op: 'roll',
+          kind: 'AccountToken',
+          account: ACCOUNT,
+          name: 'ci-deploy',
+          cf_name: rec.cf_name,
+          started_at: '2026-02-01T00:00:00.000Z',
+          resource_id: rec.id,
+          sink: rec.sink!,
+        },
+      },
+    ]);
+    await lock.release();
+    const result = await h.apply([
+      {
+        id: stepId('roll-secret', 'AccountToken', 'ci-deploy'),
+        action: 'roll-secret',
+        address: tokenAddress('ci-deploy'),
+        cfName: rec.cf_name,
+        targetId: rec.id,
+        reason: 'interrupted roll',
+        diff: [],
+        dependsOn: [],
+        sink: rec.sink!,
+        rollValue: true,
+        resolvesIntent: 'crashed-roll',
+      },
+    ]);
+    expect(result.ok).toBe(true);
+    expect((await h.state()).pending).toEqual({});
+    expect(await verify((await h.sinkFile())['ci-deploy'])).toMatchObject({ id: rec.id });
+  });
+
+  test('GIVEN managed resources, one already deleted out of band WHEN deleted and forgotten THEN state is empty', async () => {
+    await h.apply([tsigCreate(h, 'xfr'), peerCreate('ns1', { ref: 'xfr' }), tokenCreate('gone')]);
+    const state = await h.state();
+    const tsig = state.resources[key('SecondaryDnsTsig', 'xfr')]!;
+    const peer = state.resources[key('SecondaryDnsPeer', 'ns1')]!;
+    const token = state.resources[key('AccountToken', 'gone')]!;
+    await h.api.deleteToken(ACCOUNT, token.id);
+    const del = (kind: 'SecondaryDnsTsig' | 'SecondaryDnsPeer' | 'AccountToken', name: string, id: string) => ({
+      id: stepId('delete', kind, name),
+      action: 'delete' as const,
+      address: { kind, account: ACCOUNT, name },
+      cfName: name,
+      targetId: id,
+      reason: 'not in manifests (--prune)',
+      diff: [],
+      dependsOn: [] as string[],
+    });
+    const result = await h.apply([
+      del('SecondaryDnsPeer', 'ns1', peer.id),
+      { ...del('SecondaryDnsTsig', 'xfr', tsig.id), dependsOn: [stepId('delete', 'SecondaryDnsPeer', 'ns1')] },
+      del('AccountToken', 'gone', token.id),
+    ]);
+    expect(result.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect((await h.state()).resources).toEqual({});
+    expect(await h.api.listPeers(ACCOUNT)).toEqual([]);
+    expect(await h.api.listTsigs(ACCOUNT)).toEqual([]);
+  });
+
+  test('GIVEN no-op steps carrying the prevent-destroy annotation or not THEN the state copy follows, with no API call', async () => {
+    await h.apply([
+      tokenCreate('a'),
+      tokenCreate('b', 'local', { annotations: { [ANNOTATION_PREVENT_DESTROY]: 'true' } }),
+    ]);
+    h.emulator.counts.clear();
+    const noop = (name: string, annotations: Record<string, string> | undefined) => ({
+      ...tokenCreate(name),
+      id: stepId('no-op', 'AccountToken', name),
+      action: 'no-op' as const,
+      ...(annotations ? { annotations } : {}),
+    });
+    await h.apply([noop('a', { [ANNOTATION_PREVENT_DESTROY]: 'true' }), noop('b', {})]);
+    let state = await h.state();
+    expect(state.resources[key('AccountToken', 'a')]?.prevent_destroy).toBe(true);
+    expect(state.resources[key('AccountToken', 'b')]).not.toHaveProperty('prevent_destroy');
+    // A step that says nothing about annotations leaves the recorded flag alone.
+    await h.apply([noop('a', undefined)]);
+    state = await h.state();
+    expect(state.resources[key('AccountToken', 'a')]?.prevent_destroy).toBe(true);
+    expect(h.emulator.counts.total).toBe(0);
+  });
+});
+
+test('GIVEN token creates and rolls WHEN each value reaches the sink THEN the durable state already records that token id as undelivered', async () => {
+  const seen: { id: string; recorded: unknown }[] = [];
+  const watching: SecretSinks = {
+    defaultSink: h.sinks.defaultSink,
+    names: () => h.sinks.names(),
+    get: (name) => {
+      const real = h.sinks.get(name);
+      return {
+        name: real.name,
+        type: real.type,
+        describe: (ref) => real.describe(ref),
+        check: () => real.check(),
+        put: async (ref, token, value) => {
+          // What a fresh process would read at this instant.
+          const rec = (await h.state()).resources[key('AccountToken', token.name)];
+          seen.push({ id: token.id, recorded: rec && { id: rec.id, value_status: rec.value_status } });
+          await real.put(ref, token, value);
+        },
+      };
+    },
+  };
+  h.faults([{ kind: 'commit-then-drop', operationId: 'account-api-tokens-create-token', times: 1 }]);
+  const result = await h.apply([tokenCreate('recovered'), tokenCreate('plain')], { sinks: watching, concurrency: 1 });
+  expect(result.ok).toBe(true);
+  expect(seen).toHaveLength(2);
+  for (const s of seen) expect(s.recorded).toEqual({ id: s.id, value_status: 'undelivered' });
+});
