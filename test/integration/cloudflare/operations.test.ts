@@ -93,7 +93,12 @@ describe('Cloudflare client operations against the emulator', () => {
     expect(created.recovered).toBe(false);
     expect(created.value).toBeInstanceOf(Secret);
     const id = created.resource.id;
-    expect(await h.client.getToken(h.account, id)).toMatchObject({ id, name: 'ops-token', status: 'active', condition });
+    expect(await h.client.getToken(h.account, id)).toMatchObject({
+      id,
+      name: 'ops-token',
+      status: 'active',
+      condition,
+    });
 
     const updated = await h.client.updateToken(
       h.account,
