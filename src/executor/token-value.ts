@@ -60,6 +60,8 @@ export async function rollAndDeliver(ctx: StepContext, rec: RecordedResource, re
     resource_id: rec.id,
     sink: ref,
   };
+  // What to put back if Cloudflare refuses the roll: the record as it was, not as this step wanted it.
+  const original = ctx.journal.current().resources[addressKey(rec)];
   const rolling = withPreventDestroy(ctx, { ...rec, sink: ref, value_status: 'undelivered' });
   await ctx.journal.commit([
     ...(resolvesIntent === undefined ? [] : [{ type: 'remove-intent' as const, id: resolvesIntent }]),
@@ -74,7 +76,7 @@ export async function rollAndDeliver(ctx: StepContext, rec: RecordedResource, re
     if (certainlyNotApplied(e)) {
       await ctx.journal.commit([
         { type: 'remove-intent', id: intent.id },
-        { type: 'put-resource', resource: rec },
+        ...(original ? [{ type: 'put-resource' as const, resource: original }] : []),
       ]);
     }
     throw e;

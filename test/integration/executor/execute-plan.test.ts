@@ -448,3 +448,28 @@ test('GIVEN token creates and rolls WHEN each value reaches the sink THEN the du
   expect(seen).toHaveLength(2);
   for (const s of seen) expect(s.recorded).toEqual({ id: s.id, value_status: 'undelivered' });
 });
+
+test('GIVEN Cloudflare refuses a roll WHEN roll-secret runs THEN the record is restored as it was and no intent is left', async () => {
+  await h.apply([tokenCreate('ci-deploy')]);
+  const before = (await h.state()).resources[key('AccountToken', 'ci-deploy')]!;
+  h.faults([{ kind: 'error', operationId: 'account-api-tokens-roll-token', status: 400 }]);
+  const result = await h.apply([
+    {
+      id: stepId('roll-secret', 'AccountToken', 'ci-deploy'),
+      action: 'roll-secret',
+      address: { kind: 'AccountToken', account: ACCOUNT, name: 'ci-deploy' },
+      cfName: before.cf_name,
+      targetId: before.id,
+      reason: 'sink changed',
+      diff: [],
+      dependsOn: [],
+      sink: { sink: 'local', key: 'moved' },
+      rollValue: true,
+    },
+  ]);
+  expect(result.steps[0]).toMatchObject({ status: 'failed', error: { code: 'E_API' } });
+  const state = await h.state();
+  expect(state.pending).toEqual({});
+  expect(state.resources[key('AccountToken', 'ci-deploy')]).toEqual(before);
+  expect(await verify((await h.sinkFile())['ci-deploy'])).toMatchObject({ id: before.id });
+});
