@@ -5,6 +5,7 @@
 import { Ajv } from 'ajv';
 import { CfgitopsError, type SourceLocation } from '../errors.js';
 import { addressKey } from '../resources.js';
+import { jsonErrorOffset } from './json-error-offset.js';
 import { stateDocumentSchema } from './state-document-schema.js';
 import { STATE_FORMAT_VERSION, type StateDocument } from './types.js';
 
@@ -15,8 +16,8 @@ export function parseStateDocument(text: string, file: string): StateDocument {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (e) {
-    const location = jsonErrorLocation(e, text, file);
+  } catch {
+    const location = jsonErrorLocation(text, file);
     throw new CfgitopsError('E_STATE_CORRUPT', `${file}: the state file is not valid JSON`, {
       location,
       hint: 'restore it from a backup or version history; cfgitops never overwrites a state it cannot read',
@@ -59,13 +60,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** V8 reports either `(line L column C)` or `at position N`; both are turned into 1-based line and column. */
-function jsonErrorLocation(e: unknown, text: string, file: string): SourceLocation | undefined {
-  const message = e instanceof Error ? e.message : '';
-  const lineCol = /line (\d+) column (\d+)/.exec(message);
-  if (lineCol) return { file, line: Number(lineCol[1]), col: Number(lineCol[2]) };
-  const pos = /at position (\d+)/.exec(message);
-  const offset = pos ? Number(pos[1]) : /end of JSON input/.test(message) ? text.length : undefined;
+/** 1-based line and column of the first syntax error. */
+function jsonErrorLocation(text: string, file: string): SourceLocation | undefined {
+  const offset = jsonErrorOffset(text);
   if (offset === undefined) return undefined;
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
