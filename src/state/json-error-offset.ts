@@ -100,6 +100,9 @@ export function jsonErrorOffset(text: string): number | undefined {
   }
 }
 
-class JsonOffset {
-  constructor(readonly offset: number) {}
+/** Unwinds the recursive descent to the offset; never escapes this module. */
+class JsonOffset extends Error {
+  constructor(readonly offset: number) {
+    super(`JSON error at ${offset}`);
+  }
 }
