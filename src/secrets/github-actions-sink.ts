@@ -37,7 +37,7 @@ export class GitHubActionsSink implements SecretSink {
 
   /** Throws E_CONFIG / E_INSECURE_BASE_URL for a repository or URL that cannot work. */
   constructor(o: GitHubActionsSinkOptions) {
-    if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(o.repository)) {
+    if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(o.repository)) {
       throw new CfgitopsError('E_CONFIG', `github-actions sink "${o.name}": repository must be owner/name`);
     }
     checkApiUrl(o.name, o.apiUrl);
