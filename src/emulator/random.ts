@@ -19,7 +19,7 @@ export function seededRandom(seed: number): Random {
   };
 }
 
-export const cryptoRandom: Random = () => randomInt(0, 2 ** 48) / 2 ** 48;
+export const cryptoRandom: Random = () => randomInt(0, 2 ** 47) / 2 ** 47;
 
 const HEX = '0123456789abcdef';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -184,7 +184,7 @@ describe('listing, expiry and quota', () => {
   test('GIVEN a token whose expires_on passes on the emulator clock THEN it reads expired, leaves the default list and stops authenticating', async () => {
     const path = `/accounts/${randomAccountId()}/tokens`;
     const clock = await emu.control('GET', '/clock');
-    const expires = new Date(clock.body.nowMs + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const expires = new Date((clock.body.nowMs as number) + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const { id, value } = await createToken(path, tokenBody(emu.account, { expires_on: expires }));
     expect((await emu.api('GET', `${path}/verify`, undefined, bearer(value))).status).toBe(200);
     await emu.control('POST', '/clock/advance', { seconds: 3601 });
