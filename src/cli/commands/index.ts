@@ -4,5 +4,6 @@
 import type { CommandRegistrar } from '../registrar.js';
 import { registerEmulator } from './emulator.js';
 import { registerValidate } from './validate.js';
+import { registerSinks } from './sinks.js';
 
-export const commands: readonly CommandRegistrar[] = [registerValidate, registerEmulator];
+export const commands: readonly CommandRegistrar[] = [registerValidate, registerEmulator, registerSinks];
