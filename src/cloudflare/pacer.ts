@@ -20,8 +20,8 @@ export interface PacingOptions {
 
 export interface PacerStats {
   granted: number;
-  /** 429 answers that paused everyone. */
-  pauses: number;
+  /** 429 answers seen; each pauses every caller until its retry-after. */
+  rateLimited: number;
   /** Times a caller had to wait for the bucket or a pause. */
   waits: number;
 }
@@ -39,7 +39,7 @@ export class Pacer {
   #pausedUntil = 0;
   #inFlight = 0;
   #queue: Promise<void> = Promise.resolve();
-  readonly #stats: PacerStats = { granted: 0, pauses: 0, waits: 0 };
+  readonly #stats: PacerStats = { granted: 0, rateLimited: 0, waits: 0 };
 
   constructor(options: PacingOptions, clock: Clock) {
     this.#clock = clock;
@@ -116,6 +116,7 @@ export class Pacer {
     this.#refill(now);
     if (info.policy) this.tighten(info.policy);
     if (rateLimited) {
+      this.#stats.rateLimited++;
       this.pause(info.retryAfterMs ?? Math.min(DEFAULT_PAUSE_MS, this.#windowMs));
       return;
     }
@@ -131,11 +132,7 @@ export class Pacer {
 
   /** Stops every caller until `ms` from now (a 429 blocks the credential, not just the one request). */
   pause(ms: number): void {
-    const until = this.#clock.now() + Math.max(0, ms);
-    if (until > this.#pausedUntil) {
-      this.#pausedUntil = until;
-      this.#stats.pauses++;
-    }
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + Math.max(0, ms));
     this.#tokens = 0;
   }
 

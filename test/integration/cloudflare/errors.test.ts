@@ -24,11 +24,11 @@ afterAll(async () => {
   await h.close();
 });
 
-async function rejection(p: Promise<unknown>): Promise<CfgitopsError> {
+async function rejection(p: Promise<unknown>): Promise<CloudflareApiError> {
   try {
     await p;
   } catch (e) {
-    if (e instanceof CfgitopsError) return e;
+    if (e instanceof CloudflareApiError) return e;
     throw e;
   }
   throw new Error('expected a rejection');
@@ -60,7 +60,7 @@ describe('Cloudflare client error mapping against the emulator', () => {
       method: 'GET',
       route: '/accounts/{account_id}/secondary_dns/peers',
     });
-    expect((e as CloudflareApiError).cfErrors.map((c) => c.code)).toEqual([10000]);
+    expect(e.cfErrors.map((c) => c.code)).toEqual([10000]);
     expect(attemptsOf('GET', '/secondary_dns/peers') - before).toBe(1);
     expect(JSON.stringify(e.toJSON())).not.toContain('unknownunknown');
   });
@@ -73,7 +73,7 @@ describe('Cloudflare client error mapping against the emulator', () => {
     });
     const e = await rejection(h.client.verifyToken(h.account, created.value));
     expect(e).toMatchObject({ code: 'E_API_AUTH', status: 403 });
-    expect((e as CloudflareApiError).cfErrors.map((c) => c.code)).toEqual([9109]);
+    expect(e.cfErrors.map((c) => c.code)).toEqual([9109]);
     expect(e.hint).toMatch(/request_ip/);
   });
 
@@ -92,7 +92,7 @@ describe('Cloudflare client error mapping against the emulator', () => {
       h.client.createToken(h.account, { name: 'bad-group', policies: policies('0'.repeat(32)) }),
     );
     expect(e).toMatchObject({ code: 'E_API', status: 400, method: 'POST' });
-    expect((e as CloudflareApiError).cfErrors.map((c) => c.code)).toEqual([1002]);
+    expect(e.cfErrors.map((c) => c.code)).toEqual([1002]);
     expect(attemptsOf('POST', '/tokens') - before).toBe(1);
     expect((await h.client.listTokens(h.account)).filter((t) => t.name === 'bad-group')).toEqual([]);
   });
@@ -101,7 +101,11 @@ describe('Cloudflare client error mapping against the emulator', () => {
     const server = createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    await new Promise<void>((r) => server.close(() => r()));
+    await new Promise<void>((r) => {
+      server.close(() => {
+        r();
+      });
+    });
     const clock = new VirtualClock();
     const client = createCloudflareClient({
       baseUrl: `http://127.0.0.1:${port}/client/v4`,

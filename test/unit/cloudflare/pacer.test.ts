@@ -77,7 +77,7 @@ describe('Pacer', () => {
     pacer.settle({ retryAfterMs: 7_000 }, true);
     const times = await grantTimes(pacer, clock, 5, 5);
     for (const t of times) expect(t).toBeGreaterThanOrEqual(limitedAt + 7_000);
-    expect(pacer.stats().pauses).toBe(1);
+    expect(pacer.stats().rateLimited).toBe(1);
   });
 
   test('GIVEN the server says nothing is left WHEN the next caller comes THEN it waits for the reset', async () => {
