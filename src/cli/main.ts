@@ -1,36 +1,44 @@
 /**
  * argv → commander → the command's `run` → exit code. Nothing else lives here: each command is its own file in
- * ./commands, registered below, and builds what it needs through the composition root (src/app.ts).
+ * ./commands, registered in ./commands/index.ts, and builds what it needs through the composition root (src/app.ts).
  */
 import { Command, CommanderError } from 'commander';
+import type { AppEnvironment } from '../app.js';
 import { CfgitopsError, errorList } from '../errors.js';
 import { secretScrubber } from '../secret.js';
 import { VERSION } from '../version.js';
 import { commands } from './commands/index.js';
 
-export async function main(argv: readonly string[]): Promise<number> {
+export function processEnvironment(): AppEnvironment {
+  return { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+}
+
+export async function main(
+  argv: readonly string[],
+  environment: AppEnvironment = processEnvironment(),
+): Promise<number> {
   let exitCode = 0;
   const program = new Command('cfgitops')
     .description('Declarative GitOps reconciler for Cloudflare Secondary DNS peers, TSIG keys and account API tokens')
     .version(VERSION)
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => process.stdout.write(s),
-      writeErr: (s) => process.stderr.write(secretScrubber.scrub(s)),
+      writeOut: (s) => void environment.stdout.write(s),
+      writeErr: (s) => void environment.stderr.write(secretScrubber.scrub(s)),
     });
-  for (const register of commands) register(program, (code) => (exitCode = code));
+  for (const register of commands) register(program, (code) => (exitCode = code), environment);
   try {
     await program.parseAsync(['node', 'cfgitops', ...argv]);
     return exitCode;
   } catch (e) {
-    return reportFailure(e);
+    return reportFailure(e, environment);
   }
 }
 
 /** User errors: exit 1, no stack. Anything else is a bug: print the stack and say so. */
-export function reportFailure(e: unknown): number {
+export function reportFailure(e: unknown, environment: AppEnvironment = processEnvironment()): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
-  const write = (s: string): void => void process.stderr.write(secretScrubber.scrub(s) + '\n');
+  const write = (s: string): void => void environment.stderr.write(secretScrubber.scrub(s) + '\n');
   if (e instanceof CfgitopsError) {
     for (const err of errorList(e)) write(`error[${err.code}]: ${err.format()}`);
     return 1;

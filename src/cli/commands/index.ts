@@ -4,6 +4,18 @@
 import type { CommandRegistrar } from '../registrar.js';
 import { registerEmulator } from './emulator.js';
 import { registerValidate } from './validate.js';
+import { registerPlan } from './plan.js';
+import { registerApply } from './apply.js';
+import { registerForceUnlock } from './force-unlock.js';
+import { registerState } from './state.js';
 import { registerSinks } from './sinks.js';
 
-export const commands: readonly CommandRegistrar[] = [registerValidate, registerEmulator, registerSinks];
+export const commands: readonly CommandRegistrar[] = [
+  registerValidate,
+  registerPlan,
+  registerApply,
+  registerForceUnlock,
+  registerState,
+  registerEmulator,
+  registerSinks,
+];

@@ -1,0 +1,81 @@
+/**
+ * `cfgitops plan [DIR]`: load, observe, plan — and nothing else. Plan never writes: no API mutation, no sink call,
+ * no state commit, so it is safe on an untrusted pull request. Exit codes follow Terraform: 0 success (with
+ * `--detailed-exitcode`: 0 no changes, 2 changes), 1 error.
+ */
+import { createApp, type App, type Target } from '../../app.js';
+import { CfgitopsErrors } from '../../errors.js';
+import type { Plan } from '../../planner/plan.js';
+import { loadManifestsFor, resolveSecretsFor } from '../../workflow/load.js';
+import { preparePlan } from '../../workflow/prepare-plan.js';
+import { writeSavedPlan } from '../../workflow/saved-plan.js';
+import { DEFAULT_DIR, emulatorOption, formatOption, pruneOptions } from '../options.js';
+import { PLAN_FORMATS, renderPlanAs, type PlanFormat } from '../render-plan.js';
+import type { CommandRegistrar } from '../registrar.js';
+
+export interface PlanCommandOptions {
+  dir: string;
+  out?: string;
+  detailedExitcode: boolean;
+  format: PlanFormat;
+  prune: boolean;
+  allowMassDelete: boolean;
+  emulator: boolean;
+}
+
+export async function runPlan(app: App, options: PlanCommandOptions): Promise<number> {
+  const manifests = await loadManifestsFor(app, options.dir);
+  const secrets = await resolveSecretsFor(app, manifests);
+  const target = await app.connect(manifests.config, { emulator: options.emulator, operation: 'plan' });
+  let plan: Plan;
+  try {
+    announceTarget(app, target);
+    const prepared = await preparePlan(app, target, manifests, secrets, options);
+    if (prepared.errors.length > 0) throw new CfgitopsErrors(prepared.errors);
+    plan = prepared.plan;
+  } finally {
+    await target.close();
+  }
+  app.output.out(renderPlanAs(options.format, plan, { color: app.output.isTTY, target: target.describe }));
+  if (options.out !== undefined) {
+    await writeSavedPlan(app.resolvePath(options.out), plan);
+    if (options.format === 'text')
+      app.output.out(`Saved the plan to ${options.out}: apply it with \`cfgitops apply ${options.out}\`.\n`);
+  }
+  return options.detailedExitcode && plan.summary.hasChanges ? 2 : 0;
+}
+
+/** Says where a run goes, on stderr so machine-readable stdout stays clean; loudly when it is the emulator. */
+export function announceTarget(app: App, target: Target): void {
+  if (target.emulated) {
+    app.output.err(`NOTE: not talking to Cloudflare — using ${target.describe}.\n`);
+  } else {
+    app.log.info({ target: target.describe }, 'using the Cloudflare API');
+  }
+}
+
+export const registerPlan: CommandRegistrar = (program, setExitCode, environment) => {
+  pruneOptions(
+    program
+      .command('plan')
+      .description('show what apply would change (reads only: safe on pull requests)')
+      .argument('[dir]', 'manifest directory', DEFAULT_DIR)
+      .option('--out <file>', 'save the plan for `cfgitops apply FILE`')
+      .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
+      .addOption(formatOption(PLAN_FORMATS, 'text'))
+      .addOption(emulatorOption()),
+  ).action(async (dir: string, opts: Record<string, unknown>) => {
+    const app = createApp(environment);
+    setExitCode(
+      await runPlan(app, {
+        dir,
+        ...(typeof opts['out'] === 'string' ? { out: opts['out'] } : {}),
+        detailedExitcode: opts['detailedExitcode'] === true,
+        format: opts['format'] as PlanFormat,
+        prune: opts['prune'] === true,
+        allowMassDelete: opts['allowMassDelete'] === true,
+        emulator: opts['emulator'] === true,
+      }),
+    );
+  });
+};

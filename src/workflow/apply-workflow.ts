@@ -1,0 +1,88 @@
+/**
+ * `apply DIR` (plan and apply in one go) and `apply PLAN` (a saved plan, refused when stale), both under the state
+ * lock from the first read to the last journal write, so no other run can change state in between.
+ */
+import type { App, Target } from '../app.js';
+import { configDigest } from '../config/config-digest.js';
+import { CfgitopsError, CfgitopsErrors } from '../errors.js';
+import type { ApplyResult, ProgressEvent } from '../executor/apply-result.js';
+import { executePlan } from '../executor/execute-plan.js';
+import type { LoadedManifests } from '../manifest/types.js';
+import type { Plan } from '../planner/plan.js';
+import { loadManifestsFor, resolveSecretsFor } from './load.js';
+import { preparePlan, type PlanOptions } from './prepare-plan.js';
+import { assertPlanCurrent, readSavedPlan } from './saved-plan.js';
+
+export interface ApplyRequest extends PlanOptions {
+  /** A manifest directory, or a file written by `plan --out`. */
+  source: { dir: string } | { planFile: string };
+  emulator: boolean;
+  /** Overrides the config's lock timeout. */
+  lockTimeoutSeconds?: number;
+  concurrency?: number;
+  signal?: AbortSignal;
+  /** Called once the plan is known and has changes; false stops before anything is sent. */
+  confirm(plan: Plan, target: Target): Promise<boolean>;
+  /** Called with the plan before confirmation (to show it). */
+  showPlan(plan: Plan, target: Target): void;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type ApplyOutcome =
+  | { kind: 'no-changes'; plan: Plan; target: string }
+  | { kind: 'declined'; plan: Plan; target: string }
+  | { kind: 'applied'; plan: Plan; result: ApplyResult; target: string };
+
+export async function applyWorkflow(app: App, request: ApplyRequest): Promise<ApplyOutcome> {
+  const saved = 'planFile' in request.source ? await readSavedPlan(request.source.planFile) : undefined;
+  const dir = 'dir' in request.source ? request.source.dir : (saved?.manifests_dir ?? 'desired-state');
+  const manifests: LoadedManifests = await loadManifestsFor(app, dir);
+  const secrets = await resolveSecretsFor(app, manifests);
+  const target = await app.connect(manifests.config, { emulator: request.emulator, operation: 'apply' });
+  try {
+    const timeoutSeconds = request.lockTimeoutSeconds ?? manifests.config.lockTimeoutSeconds;
+    const lock = await target.state.lock('apply', timeoutSeconds * 1000);
+    try {
+      let plan: Plan;
+      if (saved) {
+        assertPlanCurrent(saved, {
+          state: lock.current(),
+          manifestsDigest: manifests.digest,
+          configDigest: configDigest(manifests.config),
+        });
+        plan = saved;
+      } else {
+        const prepared = await preparePlan(app, target, manifests, secrets, request, lock.current(), request.signal);
+        if (prepared.errors.length > 0) throw new CfgitopsErrors(prepared.errors);
+        plan = prepared.plan;
+      }
+      if (!plan.summary.hasChanges) return { kind: 'no-changes', plan, target: target.describe };
+      request.showPlan(plan, target);
+      if (!(await request.confirm(plan, target))) return { kind: 'declined', plan, target: target.describe };
+      const result = await executePlan(plan, {
+        api: target.api,
+        lock,
+        sinks: target.sinks,
+        tsigSecrets: secrets,
+        clock: app.clock,
+        newId: () => app.newId(),
+        log: app.log,
+        concurrency: request.concurrency ?? manifests.config.api.concurrency,
+        ...(request.signal ? { signal: request.signal } : {}),
+        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      });
+      return { kind: 'applied', plan, result, target: target.describe };
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    await target.close();
+  }
+}
+
+/** Throws when a run was asked to apply without a way to confirm. */
+export function nonInteractiveRefusal(): CfgitopsError {
+  return new CfgitopsError('E_USAGE', 'apply needs confirmation, but standard input is not a terminal', {
+    hint: 'review the plan, then run `cfgitops apply --auto-approve` (or apply a saved plan made with `plan --out`)',
+  });
+}

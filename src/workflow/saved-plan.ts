@@ -1,0 +1,84 @@
+/**
+ * `plan --out FILE` / `apply FILE`. A saved plan is the Plan as JSON: steps, digests of the manifests and config, the
+ * state lineage and serial — and no secret (the plan model holds none). Applying it is refused when anything it was
+ * made against has changed, because its steps would then be wrong.
+ */
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { CfgitopsError } from '../errors.js';
+import { PLAN_FORMAT_VERSION, type Plan } from '../planner/plan.js';
+import type { StateDocument } from '../state/types.js';
+
+export async function writeSavedPlan(path: string, plan: Plan): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  const handle = await open(tmp, 'w', 0o600);
+  try {
+    await handle.writeFile(JSON.stringify(plan, null, 2) + '\n');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
+export async function readSavedPlan(path: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new CfgitopsError('E_PLAN_FILE', `cannot read the saved plan ${path}`, { cause: e });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CfgitopsError('E_PLAN_FILE', `${path} is not a cfgitops plan (not JSON)`, {
+      hint: 'pass a file written by `cfgitops plan --out FILE`, or a manifest directory',
+    });
+  }
+  if (!isPlan(value)) {
+    throw new CfgitopsError('E_PLAN_FILE', `${path} is not a cfgitops plan of format ${PLAN_FORMAT_VERSION}`, {
+      hint: 'plans are tied to the cfgitops version that wrote them: run `cfgitops plan --out FILE` again',
+    });
+  }
+  return value;
+}
+
+function isPlan(v: unknown): v is Plan {
+  if (typeof v !== 'object' || v === null) return false;
+  const p = v as Partial<Plan>;
+  return (
+    p.format_version === PLAN_FORMAT_VERSION &&
+    typeof p.manifests_digest === 'string' &&
+    typeof p.config_digest === 'string' &&
+    typeof p.state?.lineage === 'string' &&
+    typeof p.state.serial === 'number' &&
+    Array.isArray(p.steps) &&
+    typeof p.summary === 'object'
+  );
+}
+
+/** Throws E_PLAN_STALE naming what changed since the plan was made. */
+export function assertPlanCurrent(
+  plan: Plan,
+  now: { state: StateDocument; manifestsDigest: string; configDigest: string },
+): void {
+  const changed: string[] = [];
+  if (plan.state.lineage !== now.state.lineage) changed.push('the state is a different one (lineage differs)');
+  else if (plan.state.serial !== now.state.serial) {
+    changed.push(`the state changed (serial ${plan.state.serial} → ${now.state.serial})`);
+  }
+  if (plan.manifests_digest !== now.manifestsDigest) changed.push('the manifests changed');
+  if (plan.config_digest !== now.configDigest) changed.push('the configuration changed');
+  if (changed.length > 0) {
+    throw new CfgitopsError('E_PLAN_STALE', `the saved plan is stale: ${changed.join('; ')}`, {
+      hint: 'run `cfgitops plan --out FILE` again and apply the new plan',
+    });
+  }
+}
