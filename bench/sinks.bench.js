@@ -41,7 +41,7 @@ export async function run() {
           metric: 'file sink put (json, 200 concurrent, fsync+rename)',
           value: round(file),
           unit: 'ms/put',
-          target: 20,
+          target: 50,
         },
         { metric: 'age sink put (files, 2 recipients)', value: round(ageFiles), unit: 'ms/put', target: 50 },
         { metric: 'age sink put (yaml document, 100 keys)', value: round(ageYaml), unit: 'ms/put', target: 50 },
