@@ -23,20 +23,21 @@ export async function readPostgresState(
   );
   const row = head.rows[0];
   if (row === undefined) return undefined;
-  const resources = await q.query<{ key: string; doc: RecordedResource }>(
-    'SELECT key, doc FROM cfgitops_resources WHERE workspace = $1 ORDER BY key',
+  // One aggregated JSON value per table: a single parse on the client instead of one per row.
+  const resources = await q.query<{ docs: Record<string, RecordedResource> }>(
+    "SELECT coalesce(jsonb_object_agg(key, doc), '{}'::jsonb) AS docs FROM cfgitops_resources WHERE workspace = $1",
     [workspace],
   );
-  const intents = await q.query<{ id: string; doc: Intent }>(
-    'SELECT id, doc FROM cfgitops_intents WHERE workspace = $1 ORDER BY id',
+  const intents = await q.query<{ docs: Record<string, Intent> }>(
+    "SELECT coalesce(jsonb_object_agg(id, doc), '{}'::jsonb) AS docs FROM cfgitops_intents WHERE workspace = $1",
     [workspace],
   );
   const doc = {
     format_version: row.format_version,
     lineage: row.lineage,
     serial: Number(row.serial),
-    resources: Object.fromEntries(resources.rows.map((r) => [r.key, r.doc])),
-    pending: Object.fromEntries(intents.rows.map((r) => [r.id, r.doc])),
+    resources: resources.rows[0]?.docs ?? {},
+    pending: intents.rows[0]?.docs ?? {},
   };
   return checkStateDocument(doc, describe);
 }
