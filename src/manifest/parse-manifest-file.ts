@@ -9,7 +9,7 @@
  * - YAML errors keep yaml's positions; duplicate keys and tab indentation get their own codes;
  * - alias expansion is capped (`maxAliasCount`) → E_YAML_ALIAS_LIMIT; more than `maxDocuments` → E_DOC_LIMIT.
  */
-import { LineCounter, parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import { LineCounter, isScalar, parseAllDocuments, type Document, type YAMLError } from 'yaml';
 import { CfgitopsError, type ErrorCode } from '../errors.js';
 import { createLocator, type Locate } from './document-locator.js';
 
@@ -101,8 +101,9 @@ export function parseManifestFile(file: ManifestFile, limits: ParseLimits = DEFA
       }
       continue;
     }
-    if (doc.contents === null) continue; // an empty document in a stream: skipped (see above)
-    const start = doc.contents.range?.[0] ?? doc.range[0];
+    const contents = doc.contents;
+    if (contents === null || isEmptyNode(contents)) continue; // an empty document in a stream: skipped (see above)
+    const start = contents.range?.[0] ?? doc.range[0];
     const locate = createLocator(file.path, doc, lineCounter, start);
     let value: unknown;
     try {
@@ -122,6 +123,13 @@ export function parseManifestFile(file: ManifestFile, limits: ParseLimits = DEFA
     );
   }
   return { documents, errors };
+}
+
+/** No content at all (yaml gives an empty null scalar); an explicit `null` or `~` is content, and not a map. */
+function isEmptyNode(node: Document['contents']): boolean {
+  if (node === null) return true;
+  const range = node.range;
+  return isScalar(node) && node.value === null && range != null && range[0] === range[1];
 }
 
 function fail(

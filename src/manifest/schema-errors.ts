@@ -88,7 +88,10 @@ function toCfgitopsError(e: ErrorObject, locate: Locate): CfgitopsError {
   const here = e.instancePath;
   const description = describe(e.parentSchema);
   const make = (pointer: string, message: string, hint?: string, key = false): CfgitopsError =>
-    new CfgitopsError('E_SCHEMA', message, { location: locate(pointer, { key }), hint });
+    new CfgitopsError('E_SCHEMA', message, {
+      location: locate(pointer, { key }),
+      hint: hint ?? description ?? 'see the JSON Schemas in schemas/ for the allowed shape',
+    });
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'required': {

@@ -1,0 +1,126 @@
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CfgitopsErrors } from '../../../src/errors.js';
+import { loadManifests, nodeManifestFs } from '../../../src/manifest/load-manifests.js';
+import { resolveSecrets } from '../../../src/manifest/resolve-secrets.js';
+import type { LoadedManifests } from '../../../src/manifest/types.js';
+
+const NOW = Date.parse('2026-06-01T00:00:00Z');
+const repo = path.resolve(import.meta.dirname, '../../..');
+const deps = { fs: nodeManifestFs, cwd: repo, now: NOW };
+
+describe('GIVEN the shipped desired-state example', () => {
+  let m: LoadedManifests;
+  beforeAll(async () => {
+    m = await loadManifests('desired-state', deps);
+  });
+
+  test('WHEN loaded THEN it has 1 TSIG, 2 peers and 3 tokens in one account', () => {
+    expect(m.resources.map((r) => `${r.kind}/${r.address.name}`).sort()).toEqual([
+      'AccountToken/ci-dns-edit',
+      'AccountToken/logs-reader',
+      'AccountToken/zone-readonly',
+      'SecondaryDnsPeer/ns1-primary',
+      'SecondaryDnsPeer/ns2-primary',
+      'SecondaryDnsTsig/ns1-transfer',
+    ]);
+    expect(new Set(m.resources.map((r) => r.address.account))).toEqual(new Set(['0123456789abcdef0123456789abcdef']));
+    expect(m.resources.every((r) => r.accountAlias === 'main')).toBe(true);
+  });
+
+  test('WHEN loaded THEN defaults are filled in and scopes normalised', () => {
+    const ns2 = m.resources.find((r) => r.address.name === 'ns2-primary');
+    expect(ns2?.kind === 'SecondaryDnsPeer' && ns2.spec).toMatchObject({ port: 53, ixfr_enable: false });
+    const logs = m.resources.find((r) => r.address.name === 'logs-reader');
+    expect(logs?.kind === 'AccountToken' && logs.spec.policies[0]?.permission_groups[0]).toEqual({
+      name: 'Logs Read',
+      scope: 'com.cloudflare.api.account.zone',
+    });
+    expect(logs?.kind === 'AccountToken' && logs.spec.secret).toEqual({ sink: 'local', key: 'logs-reader' });
+    expect(m.resources.find((r) => r.address.name === 'ns1-primary')?.annotations).toEqual({
+      'cfgitops.dev/prevent-destroy': 'true',
+    });
+  });
+
+  test('WHEN locating THEN pointers map to file:line:col, missing ones to their parent', () => {
+    const t = m.resources.find((r) => r.address.name === 'ci-dns-edit')!;
+    expect(t.source).toMatchObject({ file: 'desired-state/tokens.yaml' });
+    const exp = t.locate('/spec/expires_on');
+    expect(exp.line).toBeGreaterThan(t.source.line);
+    const missing = t.locate('/spec/status/nothing');
+    expect([missing.line, missing.col]).toEqual([t.locate('/spec').line, t.locate('/spec').col]);
+  });
+
+  test('WHEN secrets are resolved THEN the TSIG key file is read (one newline trimmed)', async () => {
+    const secrets = await resolveSecrets(m, {
+      env: {},
+      readFile: (p) => import('node:fs/promises').then((fs) => fs.readFile(p)),
+    });
+    const key = [...secrets.values()][0]!;
+    expect(key.reveal()).toBe('RVhBTVBMRS1PTkxZLW5vdC1hLXJlYWwtdHNpZy1rZXktcmVwbGFjZS1tZQ==');
+    expect(String(key)).toBe('[redacted]');
+  });
+
+  test('WHEN loaded twice THEN the digest is the same, and the config and files are listed', async () => {
+    const again = await loadManifests('desired-state', deps);
+    expect(again.digest).toBe(m.digest);
+    expect(m.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(m.files).toContain('desired-state/cfgitops.yaml');
+    expect(m.root).toBe(repo);
+  });
+});
+
+describe('GIVEN a temp tree', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'cfgitops-load-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const tsig = (secret: string) =>
+    `apiVersion: cfgitops.dev/v1\nkind: SecondaryDnsTsig\nmetadata: {name: k1, account: "${'a'.repeat(32)}"}\n` +
+    `spec: {name: k1., algo: hmac-sha1., secret: ${secret}}\n`;
+
+  test('WHEN a byte changes THEN the digest changes; the digest ignores the cwd', async () => {
+    await mkdir(path.join(dir, 'd1'), { recursive: true });
+    await writeFile(path.join(dir, 'd1', 'a.yaml'), tsig('{fromEnv: K1}'));
+    const a = await loadManifests(path.join(dir, 'd1'), { ...deps, cwd: dir });
+    const b = await loadManifests('d1', { ...deps, cwd: dir });
+    expect(b.digest).toBe(a.digest);
+    await writeFile(path.join(dir, 'd1', 'a.yaml'), tsig('{fromEnv: K2}'));
+    const c = await loadManifests('d1', { ...deps, cwd: dir });
+    expect(c.digest).not.toBe(a.digest);
+  });
+
+  test.each([
+    ['missing env var', '{fromEnv: CFGITOPS_TEST_MISSING}', {}, 'E_SECRET_ENV_MISSING', '/spec/secret/fromEnv'],
+    ['missing file', '{fromFile: nope.key}', {}, 'E_SECRET_FILE', '/spec/secret/fromFile'],
+  ])('WHEN resolving a secret with a %s THEN %s at the reference', async (_n, ref, env, code, pointer) => {
+    await mkdir(path.join(dir, 'd2'), { recursive: true });
+    await writeFile(path.join(dir, 'd2', 'a.yaml'), tsig(ref));
+    const m = await loadManifests('d2', { ...deps, cwd: dir });
+    const error = await resolveSecrets(m, {
+      env,
+      readFile: (p) => import('node:fs/promises').then((fs) => fs.readFile(p)),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CfgitopsErrors);
+    const [first] = (error as CfgitopsErrors).errors;
+    expect(first).toMatchObject({ code, location: { file: 'd2/a.yaml', line: 4, pointer } });
+  });
+
+  test('WHEN resolving an env secret THEN its value is wrapped and never in errors', async () => {
+    await mkdir(path.join(dir, 'd3'), { recursive: true });
+    await writeFile(path.join(dir, 'd3', 'a.yaml'), tsig('{fromEnv: K1}'));
+    const m = await loadManifests('d3', { ...deps, cwd: dir });
+    const secrets = await resolveSecrets(m, {
+      env: { K1: 'dGVzdC1zZWNyZXQtdmFsdWU=' },
+      readFile: () => Promise.reject(new Error('unused')),
+    });
+    expect([...secrets.keys()]).toEqual([`SecondaryDnsTsig/${'a'.repeat(32)}/k1`]);
+    expect(JSON.stringify([...secrets.values()])).not.toContain('dGVzdC1zZWNyZXQtdmFsdWU=');
+  });
+});

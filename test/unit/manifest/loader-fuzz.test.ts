@@ -1,0 +1,153 @@
+/**
+ * Property: whatever the bytes, the loader returns (never throws) and every error is a positioned CfgitopsError.
+ * 200 cases per property in `npm test`; set CFGITOPS_FUZZ_RUNS for more.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
+import { CfgitopsError } from '../../../src/errors.js';
+import { validateManifests } from '../../../src/manifest/validate-manifests.js';
+
+const RUNS = Number(process.env['CFGITOPS_FUZZ_RUNS'] ?? 200);
+const exampleDir = path.resolve(import.meta.dirname, '../../../desired-state');
+const examples = readdirSync(exampleDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => ({ name: f, text: readFileSync(path.join(exampleDir, f), 'utf8') }));
+const documents: unknown[] = examples.flatMap((e) => parseAllDocuments(e.text).map((d) => d.toJS() as unknown));
+
+function check(files: { name: string; bytes: Uint8Array }[]): void {
+  const result = validateManifests({
+    files: files.map((f) => ({ path: `m/${f.name}`, relPath: f.name, absDir: exampleDir, bytes: f.bytes })),
+    dir: 'm',
+    cwd: path.dirname(exampleDir),
+    root: path.dirname(exampleDir),
+    now: Date.parse('2026-06-01T00:00:00Z'),
+  });
+  for (const e of result.errors) {
+    expect(e).toBeInstanceOf(CfgitopsError);
+    expect(e.location?.line).toBeGreaterThanOrEqual(1);
+    expect(e.location?.col).toBeGreaterThanOrEqual(1);
+    expect(e.location?.file.startsWith('m/')).toBe(true);
+  }
+  expect(result.manifests !== undefined || result.errors.length > 0).toBe(true);
+}
+
+type Path = (string | number)[];
+function paths(value: unknown, prefix: Path = []): Path[] {
+  if (value === null || typeof value !== 'object') return [prefix];
+  const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+  return [prefix, ...entries.flatMap(([k, v]) => paths(v, [...prefix, k]))];
+}
+
+function mutate(value: unknown, at: Path, op: 'drop' | 'replace', replacement: unknown): unknown {
+  if (at.length === 0) return op === 'drop' ? null : replacement;
+  const copy: unknown = structuredClone(value);
+  let node = copy as Record<string | number, unknown>;
+  for (const k of at.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
+  const last = at[at.length - 1]!;
+  if (op === 'drop') {
+    if (Array.isArray(node)) node.splice(Number(last), 1);
+    else delete node[last];
+  } else node[last] = replacement;
+  return copy;
+}
+
+const anyValue = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.string(), { maxKeys: 3 }),
+  fc.constantFrom('hmac-sha1.', 'zone', '10.0.0.0/8', '2030-01-01T00:00:00Z', 'main', '0'.repeat(32), '*'),
+);
+
+describe('loader fuzz', () => {
+  test('GIVEN structure-aware mutations of valid manifests WHEN validated THEN only positioned CfgitopsErrors', () => {
+    const mutation = fc
+      .record({
+        doc: fc.integer({ min: 0, max: documents.length - 1 }),
+        pick: fc.nat(),
+        op: fc.constantFrom('drop' as const, 'replace' as const),
+        replacement: anyValue,
+        flow: fc.boolean(),
+      })
+      .map(({ doc, pick, op, replacement, flow }) => {
+        const original = documents[doc];
+        const all = paths(original);
+        const at = all[pick % all.length]!;
+        const mutated = mutate(original, at, op, replacement);
+        const others = documents.filter((_, i) => i !== doc);
+        return [...others, mutated].map((d) => stringify(d, { collectionStyle: flow ? 'flow' : 'any' })).join('---\n');
+      });
+    fc.assert(
+      fc.property(mutation, (text) => {
+        check([{ name: 'all.yaml', bytes: new TextEncoder().encode(text) }]);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('GIVEN raw byte mutations of valid files WHEN validated THEN only positioned CfgitopsErrors', () => {
+    const base = new TextEncoder().encode(examples.map((e) => e.text).join('---\n'));
+    const edits = fc.array(
+      fc.record({
+        at: fc.nat(),
+        op: fc.constantFrom('flip', 'insert', 'delete'),
+        byte: fc.integer({ min: 0, max: 255 }),
+      }),
+      { minLength: 1, maxLength: 8 },
+    );
+    fc.assert(
+      fc.property(edits, (list) => {
+        let bytes = Array.from(base);
+        for (const { at, op, byte } of list) {
+          const i = at % (bytes.length + 1);
+          if (op === 'insert') bytes.splice(i, 0, byte);
+          else if (op === 'delete') bytes.splice(i, 1);
+          else if (i < bytes.length) bytes[i] = byte;
+        }
+        check([{ name: 'bytes.yaml', bytes: Uint8Array.from(bytes) }]);
+        bytes = [];
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('GIVEN random YAML-ish text WHEN validated THEN only positioned CfgitopsErrors', () => {
+    const token = fc.constantFrom(
+      'a',
+      ':',
+      ' ',
+      '\n',
+      '-',
+      '[',
+      ']',
+      '{',
+      '}',
+      '&a',
+      '*a',
+      '!!str',
+      '\t',
+      '"',
+      "'",
+      '#',
+      '---',
+      '|',
+      '>',
+      '?',
+      ',',
+      'kind',
+      'apiVersion',
+    );
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 60 }), (parts) => {
+        check([{ name: 'r.yaml', bytes: new TextEncoder().encode(parts.join('')) }]);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
