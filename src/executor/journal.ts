@@ -1,13 +1,24 @@
 /**
- * The executor's only way to write state: serializes commits on a StateLock (which need not be concurrency-safe)
- * and remembers a failed commit, after which the run must stop starting steps — their results could not be recorded.
+ * The executor's only way to write state. The StateLock need not be concurrency-safe, so commits are serialized
+ * here; and because every commit is a durable write (fsync, or a DB transaction) and steps run concurrently, the
+ * changes that queue up while one commit is in flight are written together as the next one ("group commit"). Each
+ * caller's changes stay atomic and in order — they land whole in one commit — and its promise settles only when
+ * that commit is durable. A failed commit is remembered: the run must stop starting steps whose results could not
+ * be recorded.
  */
 import { CfgitopsError, isCfgitopsError } from '../errors.js';
 import type { StateChange, StateDocument, StateLock } from '../state/types.js';
 
+interface Waiter {
+  changes: readonly StateChange[];
+  resolve(doc: StateDocument): void;
+  reject(e: unknown): void;
+}
+
 export class Journal {
   readonly #lock: StateLock;
-  #tail: Promise<unknown> = Promise.resolve();
+  #queue: Waiter[] = [];
+  #writing = false;
   #broken: CfgitopsError | undefined;
 
   constructor(lock: StateLock) {
@@ -24,24 +35,37 @@ export class Journal {
     return this.#broken;
   }
 
-  /** Commits `changes` as one atomic, durable write, after every earlier commit of this run has settled. */
+  /** Resolves once `changes` are durable, atomically and after every change committed before them. */
   commit(changes: readonly StateChange[]): Promise<StateDocument> {
-    const next = this.#tail.then(() => this.#commitNow(changes));
-    this.#tail = next.catch(() => undefined);
-    return next;
+    return new Promise<StateDocument>((resolve, reject) => {
+      this.#queue.push({ changes, resolve, reject });
+      if (!this.#writing) void this.#drain();
+    });
   }
 
-  async #commitNow(changes: readonly StateChange[]): Promise<StateDocument> {
-    if (this.#broken) {
-      throw new CfgitopsError('E_STATE_IO', 'an earlier state write of this run failed; nothing more is recorded', {
-        cause: this.#broken,
-      });
+  async #drain(): Promise<void> {
+    this.#writing = true;
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0);
+      if (this.#broken) {
+        const err = new CfgitopsError(
+          'E_STATE_IO',
+          'an earlier state write of this run failed; nothing more is recorded',
+          {
+            cause: this.#broken,
+          },
+        );
+        for (const w of batch) w.reject(err);
+        continue;
+      }
+      try {
+        const doc = await this.#lock.commit(batch.flatMap((w) => w.changes));
+        for (const w of batch) w.resolve(doc);
+      } catch (e) {
+        this.#broken = isCfgitopsError(e) ? e : new CfgitopsError('E_STATE_IO', 'the state write failed', { cause: e });
+        for (const w of batch) w.reject(this.#broken);
+      }
     }
-    try {
-      return await this.#lock.commit(changes);
-    } catch (e) {
-      this.#broken = isCfgitopsError(e) ? e : new CfgitopsError('E_STATE_IO', 'the state write failed', { cause: e });
-      throw this.#broken;
-    }
+    this.#writing = false;
   }
 }
