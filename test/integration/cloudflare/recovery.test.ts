@@ -99,6 +99,19 @@ describe('creates after ambiguous failures', () => {
     expect(out.recovered).toBe(false);
     expect(outcomes('secondary-dns-(-tsig)-list-tsi-gs')['200'] ?? 0).toBe(lists);
   });
+  test('GIVEN two peers already share the name WHEN a third create of that name is dropped after commit THEN E_API says it cannot tell, and nothing more is created', async () => {
+    await h.client.createPeer(h.account, 'twin');
+    await h.client.createPeer(h.account, 'twin');
+    once('commit-then-drop', CREATE_PEER);
+    let error: unknown;
+    try {
+      await h.client.createPeer(h.account, 'twin');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'E_API' });
+    expect((await h.client.listPeers(h.account)).filter((p) => p.name === 'twin')).toHaveLength(3);
+  });
 });
 
 describe('repeatable requests after ambiguous failures', () => {
