@@ -63,6 +63,17 @@ export async function handleApi(
     deps.onResponse?.({ method, path, operationId, status: response.status, headers, body: response.body });
   };
   try {
+    // Every call counts against the credential, even one to a route that does not exist (as at Cloudflare).
+    const remote = req.socket.remoteAddress ?? '';
+    const now = deps.core.clock.now();
+    const rate = deps.rateLimiter.take(credentialKey(req.headers, remote), now);
+    extraHeaders = rate.headers;
+    if (!rate.allowed) {
+      throw new ApiError(429, {
+        code: CF_CODES.rateLimited,
+        message: 'Please wait and consider throttling your request speed',
+      });
+    }
     if (match === 'no-route') throw new ApiError(404, { code: CF_CODES.noRoute, message: 'No route for that URI' });
     if (match === 'bad-method') {
       throw new ApiError(405, {
@@ -75,16 +86,6 @@ export async function handleApi(
       throw new ApiError(404, {
         code: CF_CODES.objectNotFound,
         message: `Could not route to ${path}, perhaps your object identifier is invalid?`,
-      });
-    }
-    const remote = req.socket.remoteAddress ?? '';
-    const now = deps.core.clock.now();
-    const rate = deps.rateLimiter.take(credentialKey(req.headers, remote), now);
-    extraHeaders = rate.headers;
-    if (!rate.allowed) {
-      throw new ApiError(429, {
-        code: CF_CODES.rateLimited,
-        message: 'Please wait and consider throttling your request speed',
       });
     }
     const principal = authenticate(req.headers, remote, account, deps.bootstrap, deps.core.store, now);

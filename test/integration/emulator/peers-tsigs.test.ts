@@ -124,6 +124,17 @@ describe('routing and envelopes', () => {
     expect([res.status, res.body.errors[0].code, res.body.result]).toEqual([status, code, null]);
   });
 
+  test.each([
+    ['GET', '/accounts/{A}/secondary_dns/peers'],
+    ['GET', '/accounts/{A}/nowhere'],
+    ['GET', '/accounts/zzz/secondary_dns/tsigs'],
+    ['POST', '/accounts/{A}/secondary_dns/tsigs'],
+  ])('GIVEN %s %s WHEN answered THEN the Ratelimit headers are there whatever the status', async (method, path) => {
+    const res = await emu.api(method, path.replace('{A}', emu.account), method === 'POST' ? {} : undefined);
+    expect(res.headers.get('ratelimit')).toMatch(/^"default";r=\d+;t=\d+$/);
+    expect(res.headers.get('ratelimit-policy')).toBe('"burst";q=1200;w=300');
+  });
+
   test('GIVEN a body that is not JSON WHEN posted THEN 400 6007', async () => {
     const res = await emu.api('POST', peers, '{"name":');
     expect([res.status, res.body.errors[0].code]).toEqual([400, 6007]);
