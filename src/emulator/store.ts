@@ -7,6 +7,7 @@
  */
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
+import { CfgitopsError } from '../errors.js';
 
 export interface StoredPeer {
   id: string;
@@ -131,9 +132,16 @@ export class EmulatorStore {
   }
 
   #load(file: string): void {
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as Partial<PersistedDocument>;
-    if (doc.format !== 'cfgitops-emulator' || doc.version !== 1 || typeof doc.accounts !== 'object') {
-      throw new Error(`${file} is not an emulator data file (format cfgitops-emulator, version 1)`);
+    let doc: Partial<PersistedDocument> | undefined;
+    try {
+      doc = JSON.parse(readFileSync(file, 'utf8')) as Partial<PersistedDocument>;
+    } catch {
+      doc = undefined;
+    }
+    if (doc?.format !== 'cfgitops-emulator' || doc.version !== 1 || typeof doc.accounts !== 'object') {
+      throw new CfgitopsError('E_USAGE', `${file} is not an emulator data file (format cfgitops-emulator, version 1)`, {
+        hint: 'point --data at a new file or at one an earlier emulator wrote; it is never overwritten',
+      });
     }
     for (const [id, data] of Object.entries(doc.accounts)) {
       const acct = this.account(id);

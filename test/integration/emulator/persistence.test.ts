@@ -47,9 +47,13 @@ test('GIVEN a data file WHEN the emulator restarts THEN the account is still the
   }
 });
 
-test('GIVEN a data file that is not the emulator’s WHEN starting THEN it refuses instead of overwriting it', async () => {
+test.each([
+  ['{"something":"else"}'],
+  ['not json at all'],
+  ['{"format":"cfgitops-emulator","version":2,"accounts":{}}'],
+])('GIVEN a data file holding %s WHEN starting THEN E_USAGE and the file is left alone', async (content) => {
   const dataFile = join(dir, 'foreign.json');
-  writeFileSync(dataFile, '{"something":"else"}');
-  await expect(startEmulator({ dataFile })).rejects.toThrow(/not an emulator data file/);
-  expect(readFileSync(dataFile, 'utf8')).toBe('{"something":"else"}');
+  writeFileSync(dataFile, content);
+  await expect(startEmulator({ dataFile })).rejects.toMatchObject({ code: 'E_USAGE' });
+  expect(readFileSync(dataFile, 'utf8')).toBe(content);
 });
