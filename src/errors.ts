@@ -70,6 +70,10 @@ export const ERROR_CODES = {
   E_APPLY_PARTIAL: 'some steps of the apply failed',
   E_ABORTED: 'the run was interrupted',
   E_USAGE: 'the command line is wrong',
+  // import and CI integration
+  E_IMPORT_NOT_DECLARED: 'import names no resource of that kind in the manifests',
+  E_IMPORT_CONFLICT: 'import refused: the name or the Cloudflare id is already recorded in state',
+  E_GITHUB: 'the GitHub API refused or failed a pull-request comment',
   E_INTERNAL: 'a bug in cfgitops',
 } as const;
 
