@@ -23,21 +23,22 @@ export async function readPostgresState(
   );
   const row = head.rows[0];
   if (row === undefined) return undefined;
-  // One aggregated JSON value per table: a single parse on the client instead of one per row.
-  const resources = await q.query<{ docs: Record<string, RecordedResource> }>(
-    "SELECT coalesce(jsonb_object_agg(key, doc), '{}'::jsonb) AS docs FROM cfgitops_resources WHERE workspace = $1",
+  // Plain rows: measured faster than aggregating into one JSON value server-side (jsonb_object_agg sorts and
+  // rebuilds every document).
+  const resources = await q.query<{ key: string; doc: RecordedResource }>(
+    'SELECT key, doc FROM cfgitops_resources WHERE workspace = $1',
     [workspace],
   );
-  const intents = await q.query<{ docs: Record<string, Intent> }>(
-    "SELECT coalesce(jsonb_object_agg(id, doc), '{}'::jsonb) AS docs FROM cfgitops_intents WHERE workspace = $1",
+  const intents = await q.query<{ id: string; doc: Intent }>(
+    'SELECT id, doc FROM cfgitops_intents WHERE workspace = $1',
     [workspace],
   );
   const doc = {
     format_version: row.format_version,
     lineage: row.lineage,
     serial: Number(row.serial),
-    resources: resources.rows[0]?.docs ?? {},
-    pending: intents.rows[0]?.docs ?? {},
+    resources: Object.fromEntries(resources.rows.map((r) => [r.key, r.doc])),
+    pending: Object.fromEntries(intents.rows.map((r) => [r.id, r.doc])),
   };
   return checkStateDocument(doc, describe);
 }
