@@ -50,7 +50,7 @@ export function formatInstant(ms: number): string {
 
 /** Two timestamps denote the same instant (falls back to exact text when either does not parse). */
 export function sameInstant(a: string | undefined, b: string | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
+  if (a === undefined || b === undefined || a === b) return a === b;
   const x = parseInstant(a);
   const y = parseInstant(b);
   return x === undefined || y === undefined ? a.trim() === b.trim() : x === y;

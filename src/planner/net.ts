@@ -14,6 +14,20 @@ export function normalizeIp(text: string): string | undefined {
  * a CIDR comes back trimmed and lower-cased, so it still compares deterministically.
  */
 export function normalizeCidr(text: string): string {
+  let canonical = cidrMemo.get(text);
+  if (canonical === undefined) {
+    // The same few CIDRs recur across thousands of tokens; a bounded memo keeps 10,000-resource plans fast.
+    if (cidrMemo.size >= CIDR_MEMO_LIMIT) cidrMemo.clear();
+    canonical = computeCidr(text);
+    cidrMemo.set(text, canonical);
+  }
+  return canonical;
+}
+
+const CIDR_MEMO_LIMIT = 10_000;
+const cidrMemo = new Map<string, string>();
+
+function computeCidr(text: string): string {
   const trimmed = text.trim();
   const slash = trimmed.indexOf('/');
   const addr = slash < 0 ? trimmed : trimmed.slice(0, slash);

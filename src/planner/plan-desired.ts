@@ -19,7 +19,8 @@ import { buildTokenBody } from './token-body.js';
 interface Adapter<K extends ResourceKind> {
   body: PlannedBody;
   compare(live: LiveByKind[K]): FieldChange[];
-  creation: FieldChange[];
+  /** The diff of a create (computed only when creating). */
+  creation(): FieldChange[];
   sink?: SinkRef;
 }
 
@@ -182,7 +183,7 @@ function planAbsent(
     : rec
       ? `deleted out of band: re-create${d.kind === 'AccountToken' ? ' with a new value' : ''}`
       : `new ${noun}: create`;
-  return makeStep('create', { ...common, reason, diff: adapter.creation, body: adapter.body });
+  return makeStep('create', { ...common, reason, diff: adapter.creation(), body: adapter.body });
 }
 
 /** A create intent on a resource that is recorded and alive: a crashed replace may have left an extra one. */
@@ -215,7 +216,7 @@ function adapterFor(ctx: PlanContext, d: DesiredResource, out: PlanOutput): Adap
 function tsigAdapter(ctx: PlanContext, d: DesiredTsig): Adapter<'SecondaryDnsTsig'> {
   const body = { kind: 'SecondaryDnsTsig', name: d.spec.name, algo: d.spec.algo } as const;
   const secret = ctx.input.secrets.get(addressKey(d.address));
-  return { body, compare: (live: CfTsig) => compareTsig(body, secret, live), creation: tsigCreationDiff(body) };
+  return { body, compare: (live: CfTsig) => compareTsig(body, secret, live), creation: () => tsigCreationDiff(body) };
 }
 
 function peerAdapter(ctx: PlanContext, d: DesiredPeer, out: PlanOutput): Adapter<'SecondaryDnsPeer'> | undefined {
@@ -245,7 +246,7 @@ function peerAdapter(ctx: PlanContext, d: DesiredPeer, out: PlanOutput): Adapter
   } else if (spec.tsig_id !== undefined) {
     body.tsig_id = spec.tsig_id;
   }
-  return { body, compare: (live: CfPeer) => comparePeer(body, live), creation: peerCreationDiff(body) };
+  return { body, compare: (live: CfPeer) => comparePeer(body, live), creation: () => peerCreationDiff(body) };
 }
 
 function tokenAdapter(ctx: PlanContext, d: DesiredToken, out: PlanOutput): Adapter<'AccountToken'> | undefined {
@@ -270,7 +271,7 @@ function tokenAdapter(ctx: PlanContext, d: DesiredToken, out: PlanOutput): Adapt
   return {
     body,
     compare: (live: CfToken) => compareToken(token.body, live, catalog),
-    creation: tokenCreationDiff(token.body, catalog),
+    creation: () => tokenCreationDiff(token.body, catalog),
     sink,
   };
 }
