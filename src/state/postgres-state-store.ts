@@ -62,7 +62,7 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
   const pool = new pg.Pool({
     connectionString: url,
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
-    max: options.poolSize ?? 4,
+    max: options.poolSize ?? 8,
   });
   pool.on('error', (e) => {
     log?.warn({ err: scrub(e.message) }, `${describe}: idle connection failed`);
