@@ -120,3 +120,19 @@ function formatIp(bytes: readonly number[]): string {
   if (bestStart < 0) return hex.join(':');
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
+
+/** Whether `ip` lies inside `cidr` (same address family only); false when either does not parse. */
+export function cidrContains(cidr: string, ip: string): boolean {
+  const slash = cidr.indexOf('/');
+  const net = parseIp((slash < 0 ? cidr : cidr.slice(0, slash)).trim());
+  const addr = parseIp(ip.trim());
+  if (!net || !addr || net.length !== addr.length) return false;
+  const prefix = slash < 0 ? net.length * 8 : Number(cidr.slice(slash + 1));
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > net.length * 8) return false;
+  for (let i = 0; i < net.length; i++) {
+    const keep = Math.max(0, Math.min(8, prefix - i * 8));
+    const mask = (0xff << (8 - keep)) & 0xff;
+    if ((net[i]! & mask) !== (addr[i]! & mask)) return false;
+  }
+  return true;
+}

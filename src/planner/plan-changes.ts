@@ -4,6 +4,7 @@
  * Problems come back as positioned errors, never thrown; the plan is meaningful only when there are none.
  */
 import { CfgitopsError } from '../errors.js';
+import { checkPolicy } from './check-policy.js';
 import { ANNOTATION_PREVENT_DESTROY, KIND_ORDER } from '../resources.js';
 import { formatInstant } from './instant.js';
 import { PLAN_FORMAT_VERSION, summarize, type Plan } from './plan.js';
@@ -32,6 +33,7 @@ export function planChanges(input: PlanInput): PlanResult {
   );
   for (const d of desired) planDesired(ctx, d, out);
   planRemovals(ctx, out);
+  out.errors.push(...checkPolicy(input.desired, out.resolvedTokens, input.config.policy ?? {}, input.now));
   const warnings = [...out.warnings, ...linkDependencies(ctx, out)];
   checkDestroys(ctx, out);
   const steps = orderSteps(out.steps.values());

@@ -68,6 +68,9 @@ function planExisting(
     cfName: d.spec.name,
     targetId: live.id,
     source: d.source,
+    // Every step of a desired resource carries its annotations (even none), so the executor records
+    // prevent-destroy — and clears it — on every action, no-op included.
+    annotations: d.annotations,
     ...(adapter.sink ? { sink: adapter.sink } : {}),
     ...(intent ? { resolvesIntent: intent.id } : {}),
   };
@@ -141,6 +144,7 @@ function planAbsent(
     address: d.address,
     cfName: d.spec.name,
     source: d.source,
+    annotations: d.annotations,
     ...(adapter.sink ? { sink: adapter.sink } : {}),
     ...(intent ? { resolvesIntent: intent.id } : {}),
   };
