@@ -2,7 +2,7 @@
  * The file backend: one pretty-printed JSON document, replaced atomically on every commit, guarded by a lock file.
  */
 import * as nodeFs from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../effects.js';
 import { CfgitopsError } from '../errors.js';
@@ -69,6 +69,20 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
     return { doc: parseStateDocument(text, path), text };
   }
 
+  /**
+   * A run killed between writing its temp file and the rename leaves the temp file behind. Only the lock holder
+   * writes temp files, so once we hold the lock every one of them is debris.
+   */
+  async function removeWriteDebris(): Promise<void> {
+    const prefix = `.${basename(path)}.`;
+    const names = await fs.readdir(dirname(path)).catch(() => []);
+    for (const name of names) {
+      if (name.startsWith(prefix) && name.endsWith('.tmp')) {
+        await fs.unlink(join(dirname(path), name)).catch(() => undefined);
+      }
+    }
+  }
+
   async function lock(operation: string, timeoutMs: number): Promise<StateLock> {
     await fs.mkdir(dirname(path), { recursive: true, mode: DIR_MODE }).catch((e: unknown) => {
       throw new CfgitopsError('E_STATE_IO', `cannot create the directory of ${path}: ${errnoCode(e) ?? 'error'}`, {
@@ -85,6 +99,7 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
     };
     await lockFile.acquire(info, timeoutMs, describe);
     try {
+      await removeWriteDebris();
       const { doc, text } = await readWithText();
       return new FileStateLock(info, doc, text);
     } catch (e) {

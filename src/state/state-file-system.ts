@@ -11,6 +11,7 @@ export interface StateFileSystem {
   unlink(path: string): Promise<void>;
   link(existing: string, created: string): Promise<void>;
   mkdir(path: string, options: { recursive: true; mode: number }): Promise<string | undefined>;
+  readdir(path: string): Promise<string[]>;
 }
 
 export function errnoCode(e: unknown): string | undefined {

@@ -250,3 +250,17 @@ describe('file state store: locks', () => {
     expect((await store().read()).serial).toBe(2);
   });
 });
+
+describe('file state store: debris', () => {
+  test('GIVEN a temp file left by a run killed before its rename WHEN the lock is taken THEN the debris is removed and the state kept', async () => {
+    const first = await store().lock('apply', 0);
+    const before = await first.commit([{ type: 'put-resource', resource: tokenResource('kept') }]);
+    await first.release();
+    const debris = join(dir, '.cfgitops', '.state.json.0a1b2c3d4e5f.tmp');
+    await writeFile(debris, '{"partial":');
+    const lock = await store().lock('apply', 0);
+    await expect(stat(debris)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(lock.current()).toEqual(before);
+    await lock.release();
+  });
+});

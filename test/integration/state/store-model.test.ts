@@ -31,12 +31,10 @@ afterAll(async () => {
 const name = fc.constantFrom('a', 'b', 'c');
 const account = fc.constantFrom(ACCOUNT_A, ACCOUNT_B);
 const change: fc.Arbitrary<StateChange> = fc.oneof<fc.Arbitrary<StateChange>[]>(
-  fc
-    .tuple(name, account, fc.constantFrom('id-1', 'id-2'), fc.boolean())
-    .map(([n, a, id, pd]) => ({
-      type: 'put-resource' as const,
-      resource: { ...tokenResource(n, a, id), prevent_destroy: pd },
-    })),
+  fc.tuple(name, account, fc.constantFrom('id-1', 'id-2'), fc.boolean()).map(([n, a, id, pd]) => ({
+    type: 'put-resource' as const,
+    resource: { ...tokenResource(n, a, id), prevent_destroy: pd },
+  })),
   fc.tuple(name, account).map(([n, a]) => ({ type: 'remove-resource' as const, key: addressKey(tokenResource(n, a)) })),
   fc
     .tuple(fc.constantFrom('i1', 'i2'), name, account)
