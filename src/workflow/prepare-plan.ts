@@ -47,6 +47,6 @@ export async function preparePlan(
     configDigest: configDigest(manifests.config),
     options,
   });
-  plan.manifests_dir = relative(app.cwd, manifests.dir) || '.';
+  plan.manifests_dir = relative(app.cwd, app.resolvePath(manifests.dir)) || '.';
   return { plan, errors, state: recorded, live };
 }

@@ -70,8 +70,12 @@ export function assertPlanCurrent(
   now: { state: StateDocument; manifestsDigest: string; configDigest: string },
 ): void {
   const changed: string[] = [];
-  if (plan.state.lineage !== now.state.lineage) changed.push('the state is a different one (lineage differs)');
-  else if (plan.state.serial !== now.state.serial) {
+  // A state that was never written has a fresh random lineage each time it is read: serial 0 on both sides means
+  // "no state yet" then and now, which is the same state.
+  const bothEmpty = plan.state.serial === 0 && now.state.serial === 0;
+  if (!bothEmpty && plan.state.lineage !== now.state.lineage) {
+    changed.push('the state is a different one (lineage differs)');
+  } else if (plan.state.serial !== now.state.serial) {
     changed.push(`the state changed (serial ${plan.state.serial} → ${now.state.serial})`);
   }
   if (plan.manifests_digest !== now.manifestsDigest) changed.push('the manifests changed');

@@ -1,0 +1,149 @@
+/**
+ * `drift`: a refresh-only plan. It reads state without the lock and observes live state exactly like `plan` (the
+ * same `preparePlan`), so it never writes: no API mutation, no sink call, no state commit. The report is the plan
+ * (its steps are the corrections an apply would make) plus findings that name what kind of drift each one is.
+ */
+import type { App } from '../app.js';
+import type { CfgitopsError } from '../errors.js';
+import type { FieldChange, Plan, PlanStep, StepAction } from '../planner/plan.js';
+import { addressKey } from '../resources.js';
+import type { StateDocument } from '../state/types.js';
+import { loadManifestsFor, resolveSecretsFor } from './load.js';
+import { preparePlan } from './prepare-plan.js';
+
+/**
+ * - not-applied: declared but never created (a manifest change not applied yet).
+ * - deleted-out-of-band: recorded, gone from Cloudflare.
+ * - changed: live differs from the manifests (an out-of-band edit, or an unapplied manifest edit).
+ * - unmanaged-name-clash: an unmanaged live resource has the desired name (apply would adopt it).
+ * - value-roll: a token value must be rolled: it never reached its sink, its sink moved, the token expired or was
+ *   revoked (with `roll` configured), or an interrupted run was rolling it.
+ * - token-unusable: a token expired or revoked that apply re-creates.
+ * - pending-intent: an interrupted run left a journal intent.
+ * - not-in-manifests: recorded, no longer declared (deleted only with --prune).
+ */
+export type DriftKind =
+  | 'not-applied'
+  | 'deleted-out-of-band'
+  | 'changed'
+  | 'unmanaged-name-clash'
+  | 'value-roll'
+  | 'token-unusable'
+  | 'pending-intent'
+  | 'not-in-manifests';
+
+export interface DriftFinding {
+  kind: DriftKind;
+  /** `addressKey` of the resource. */
+  resource: string;
+  /** The plan step that corrects it, when there is one. */
+  action?: StepAction;
+  reason: string;
+  diff: FieldChange[];
+}
+
+export interface DriftReport {
+  drifted: boolean;
+  /** Where the live side was read from. */
+  target: string;
+  /** True when that was the embedded emulator. */
+  emulated: boolean;
+  findings: DriftFinding[];
+  plan: Plan;
+}
+
+export interface DriftRequest {
+  dir: string;
+  emulator: boolean;
+  prune: boolean;
+}
+
+export type DriftOutcome = { kind: 'report'; report: DriftReport } | { kind: 'errors'; errors: CfgitopsError[] };
+
+export async function driftWorkflow(app: App, request: DriftRequest): Promise<DriftOutcome> {
+  const manifests = await loadManifestsFor(app, request.dir);
+  const secrets = await resolveSecretsFor(app, manifests);
+  const target = await app.connect(manifests.config, { emulator: request.emulator, operation: 'drift' });
+  try {
+    const prepared = await preparePlan(app, target, manifests, secrets, {
+      prune: request.prune,
+      allowMassDelete: true,
+    });
+    if (prepared.errors.length > 0) return { kind: 'errors', errors: prepared.errors };
+    const findings = driftFindings(prepared.plan, prepared.state);
+    return {
+      kind: 'report',
+      report: {
+        drifted: findings.length > 0,
+        target: target.describe,
+        emulated: target.emulated,
+        findings,
+        plan: prepared.plan,
+      },
+    };
+  } finally {
+    await target.close();
+  }
+}
+
+/** Pure: what drifted, one finding per cause (a step can carry two: an update that also rolls). */
+export function driftFindings(plan: Plan, state: StateDocument): DriftFinding[] {
+  const findings: DriftFinding[] = [];
+  const intentsSeen = new Set<string>();
+  for (const step of plan.steps) {
+    const resource = addressKey(step.address);
+    const recorded = state.resources[resource] !== undefined;
+    const add = (kind: DriftKind, diff: FieldChange[] = step.diff): void => {
+      findings.push({ kind, resource, action: step.action, reason: step.reason, diff });
+    };
+    if (step.resolvesIntent !== undefined) {
+      intentsSeen.add(step.resolvesIntent);
+      add('pending-intent', []);
+    }
+    const kind = stepDriftKind(step, recorded);
+    if (kind !== undefined) add(kind);
+    if (step.action === 'update' && step.rollValue === true) add('value-roll', []);
+  }
+  for (const intent of Object.values(state.pending)) {
+    if (intentsSeen.has(intent.id)) continue;
+    findings.push({
+      kind: 'pending-intent',
+      resource: addressKey(intent),
+      reason: `an interrupted run left a ${intent.op} intent (${intent.id}) that this plan does not resolve`,
+      diff: [],
+    });
+  }
+  // Without --prune the planner makes no step for these (only a warning): find them by address.
+  const planned = new Set(plan.steps.map((s) => addressKey(s.address)));
+  for (const resource of Object.keys(state.resources).sort()) {
+    if (planned.has(resource)) continue;
+    findings.push({
+      kind: 'not-in-manifests',
+      resource,
+      reason: 'recorded in state but no longer in the manifests; apply --prune deletes it',
+      diff: [],
+    });
+  }
+  return findings;
+}
+
+function stepDriftKind(step: PlanStep, recorded: boolean): DriftKind | undefined {
+  switch (step.action) {
+    case 'no-op':
+      return undefined;
+    case 'create':
+      if (step.resolvesIntent !== undefined) return undefined;
+      return recorded ? 'deleted-out-of-band' : 'not-applied';
+    case 'update':
+      return 'changed';
+    case 'adopt':
+      return step.resolvesIntent !== undefined ? undefined : 'unmanaged-name-clash';
+    case 'roll-secret':
+      return 'value-roll';
+    case 'replace':
+      return 'token-unusable';
+    case 'delete':
+    case 'forget':
+      return 'not-in-manifests';
+  }
+}

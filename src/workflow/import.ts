@@ -1,0 +1,180 @@
+/**
+ * `import KIND NAME ID`: takes an existing Cloudflare resource under management as the declared resource NAME.
+ * Checked before anything is written: NAME is declared with that kind, ID exists in that account, and neither is
+ * recorded already. Recorded under the state lock with origin `imported`; the next plan shows any difference
+ * between manifest and live as an update. A token's value cannot be read back, so it is recorded `undelivered`
+ * (the next apply rolls it) — or, with `--roll`, rolled now through the executor like any apply.
+ */
+import type { App } from '../app.js';
+import { CfgitopsError, isCfgitopsError } from '../errors.js';
+import type { ApplyResult } from '../executor/apply-result.js';
+import { executePlan } from '../executor/execute-plan.js';
+import type { DesiredResource } from '../manifest/types.js';
+import { addressKey, ANNOTATION_PREVENT_DESTROY, RESOURCE_KINDS, type ResourceKind } from '../resources.js';
+import type { CloudflareApi } from '../cloudflare/types.js';
+import type { RecordedResource } from '../state/types.js';
+import { loadManifestsFor } from './load.js';
+import { rollSecretPlan } from './rotate.js';
+
+export interface ImportRequest {
+  kind: ResourceKind;
+  name: string;
+  id: string;
+  dir: string;
+  roll: boolean;
+  emulator: boolean;
+  lockTimeoutSeconds?: number;
+}
+
+export interface ImportOutcome {
+  record: RecordedResource;
+  /** The Cloudflare name found live (the manifest's `spec.name` may differ: the next plan updates it). */
+  liveName: string;
+  target: string;
+  /** With --roll: the one-step roll. */
+  roll?: ApplyResult;
+}
+
+const KIND_ALIASES: Record<string, ResourceKind> = {
+  token: 'AccountToken',
+  accounttoken: 'AccountToken',
+  peer: 'SecondaryDnsPeer',
+  secondarydnspeer: 'SecondaryDnsPeer',
+  tsig: 'SecondaryDnsTsig',
+  secondarydnstsig: 'SecondaryDnsTsig',
+};
+
+export function parseKind(text: string): ResourceKind {
+  const kind = KIND_ALIASES[text.toLowerCase()];
+  if (kind === undefined) {
+    throw new CfgitopsError('E_USAGE', `unknown kind "${text}"`, {
+      hint: `use one of ${RESOURCE_KINDS.join(', ')} (or token, peer, tsig)`,
+    });
+  }
+  return kind;
+}
+
+export async function importWorkflow(app: App, request: ImportRequest): Promise<ImportOutcome> {
+  const manifests = await loadManifestsFor(app, request.dir);
+  const desired = declared(manifests.resources, request);
+  const { account } = desired.address;
+  const target = await app.connect(manifests.config, { emulator: request.emulator, operation: 'import' });
+  try {
+    const timeout = request.lockTimeoutSeconds ?? manifests.config.lockTimeoutSeconds;
+    const lock = await target.state.lock('import', timeout * 1000);
+    try {
+      const state = lock.current();
+      const key = addressKey(desired.address);
+      const existing = state.resources[key];
+      if (existing) {
+        throw new CfgitopsError('E_IMPORT_CONFLICT', `${key} is already managed (Cloudflare id ${existing.id})`, {
+          location: desired.source,
+          hint: 'import takes only resources cfgitops does not manage yet; `cfgitops state` lists what it manages',
+        });
+      }
+      const holder = Object.values(state.resources).find(
+        (r) => r.kind === request.kind && r.account === account && r.id === request.id,
+      );
+      if (holder) {
+        throw new CfgitopsError(
+          'E_IMPORT_CONFLICT',
+          `Cloudflare id ${request.id} is already managed as ${addressKey(holder)}`,
+          { hint: 'one Cloudflare resource can be managed under one name only' },
+        );
+      }
+      const liveName = await liveNameOf(target.api, request.kind, account, request.id);
+      const now = new Date(app.clock.now()).toISOString();
+      const sink = desired.kind === 'AccountToken' ? desired.spec.secret : undefined;
+      const record: RecordedResource = {
+        kind: request.kind,
+        account,
+        name: desired.address.name,
+        id: request.id,
+        cf_name: liveName,
+        created_at: now,
+        updated_at: now,
+        origin: 'imported',
+        ...(request.kind === 'SecondaryDnsPeer' ? { complete: true } : {}),
+        ...(sink?.sink !== undefined
+          ? { sink: { sink: sink.sink, key: sink.key ?? desired.address.name }, value_status: 'undelivered' as const }
+          : {}),
+        ...(desired.annotations[ANNOTATION_PREVENT_DESTROY] === 'true' ? { prevent_destroy: true } : {}),
+      };
+      await lock.commit([{ type: 'put-resource', resource: record }]);
+      const outcome: ImportOutcome = { record, liveName, target: target.describe };
+      if (!request.roll || request.kind !== 'AccountToken') return outcome;
+      const plan = rollSecretPlan(
+        [{ record, reason: 'import --roll: the imported value is unknown to cfgitops' }],
+        lock.current(),
+        manifests,
+        app.clock.now(),
+      );
+      const roll = await executePlan(plan, {
+        api: target.api,
+        lock,
+        sinks: target.sinks,
+        tsigSecrets: new Map(),
+        clock: app.clock,
+        newId: () => app.newId(),
+        log: app.log,
+        concurrency: 1,
+      });
+      return { ...outcome, record: lock.current().resources[key] ?? record, roll };
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    await target.close();
+  }
+}
+
+function declared(resources: readonly DesiredResource[], request: ImportRequest): DesiredResource {
+  const byName = resources.filter((r) => r.address.name === request.name);
+  const match = byName.filter((r) => r.kind === request.kind);
+  if (match.length === 1 && match[0]) return match[0];
+  if (match.length > 1) {
+    throw new CfgitopsError(
+      'E_IMPORT_NOT_DECLARED',
+      `${request.kind} "${request.name}" is declared in ${match.length} accounts; import cannot tell which`,
+      { hint: 'give the resources distinct metadata.names' },
+    );
+  }
+  const other = byName[0];
+  throw new CfgitopsError(
+    'E_IMPORT_NOT_DECLARED',
+    other
+      ? `"${request.name}" is declared as a ${other.kind}, not a ${request.kind}`
+      : `no ${request.kind} named "${request.name}" is declared in the manifests`,
+    {
+      ...(other ? { location: other.source } : {}),
+      hint: 'declare the resource first (metadata.name is the NAME argument), then import its Cloudflare id',
+    },
+  );
+}
+
+/** Proves the id exists in that account (a GET for tokens, the list for peers and TSIGs) and returns its name. */
+async function liveNameOf(api: CloudflareApi, kind: ResourceKind, account: string, id: string): Promise<string> {
+  const notFound = (cause?: unknown): CfgitopsError =>
+    new CfgitopsError('E_API_NOT_FOUND', `no ${kind} with id ${id} exists in account ${account}`, {
+      cause,
+      hint: 'check the id (and the account the manifest names); nothing was recorded',
+    });
+  switch (kind) {
+    case 'AccountToken':
+      try {
+        return (await api.getToken(account, id)).name;
+      } catch (e) {
+        throw isCfgitopsError(e) && e.code === 'E_API_NOT_FOUND' ? notFound(e) : e;
+      }
+    case 'SecondaryDnsPeer': {
+      const found = (await api.listPeers(account)).find((p) => p.id === id);
+      if (!found) throw notFound();
+      return found.name;
+    }
+    case 'SecondaryDnsTsig': {
+      const found = (await api.listTsigs(account)).find((t) => t.id === id);
+      if (!found) throw notFound();
+      return found.name;
+    }
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Nothing lost, nothing duplicated: an apply killed with SIGKILL at the two dangerous moments (between a peer's
+ * POST and its PUT; between a token's create and its sink write), creates whose answers are lost, saved plans that
+ * went stale, and two applies racing for the lock. Child processes run the built CLI (`npm test` builds first).
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { runCli, spawnCli, killGroup, waitFor, type SpawnedCli } from '../../support/cli.js';
+import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
+import { assertNoSecretIn } from '../../support/leaks.js';
+import { createWorkspace, liveResources, verifySinkValues, type Workspace } from '../../support/workspace.js';
+import { access, writeFile, rm, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+let emulator: TestEmulator;
+let ws: Workspace;
+const outputs: string[] = [];
+const children: SpawnedCli[] = [];
+
+beforeAll(async () => {
+  emulator = await startTestEmulator({ rateLimit: false });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(async () => {
+  await emulator.control('POST', '/reset');
+  ws = await createWorkspace(emulator);
+});
+afterEach(async () => {
+  for (const c of children.splice(0)) {
+    killGroup(c);
+    await c.exited;
+    outputs.push(c.stdout(), c.stderr());
+  }
+  emulator.assertNoContractViolations();
+  outputs.push(await ws.read('.cfgitops/state.json').catch(() => ''));
+  await assertNoSecretIn(emulator, outputs, ws.env);
+  await ws.cleanup();
+});
+
+const cli = async (...argv: string[]) => {
+  const r = await runCli(argv, { cwd: ws.dir, env: ws.env });
+  outputs.push(r.stdout, r.stderr);
+  return r;
+};
+const spawnApply = (...extra: string[]) => {
+  const c = spawnCli(['apply', '--auto-approve', ...extra], { cwd: ws.dir, env: ws.env, detached: true });
+  children.push(c);
+  return c;
+};
+const setFaults = async (rules: unknown[]) => {
+  expect((await emulator.control('PUT', '/faults', { rules })).status).toBe(200);
+};
+const requestCount = async (operationId: string): Promise<number> => {
+  const res = await emulator.control('GET', '/requests');
+  const counts = (res.body as { byOperation: Record<string, Record<string, number>> }).byOperation[operationId] ?? {};
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+};
+
+/** Converged: one live resource per desired name, nothing pending, every token value current, next plan empty. */
+async function assertConverged(): Promise<void> {
+  const live = await liveResources(emulator);
+  const names = (list: { name: string }[]) => list.map((r) => r.name).sort();
+  expect(names(live.tsigs)).toEqual(['tsig.ns1.example.com.']);
+  expect(names(live.peers)).toEqual(['ns1.example.com', 'ns2.example.com']);
+  expect(names(live.tokens)).toEqual(['cfgitops CI DNS edit', 'cfgitops logs reader', 'cfgitops zone read-only']);
+  const state = await ws.stateFile();
+  expect(state.pending).toEqual({});
+  expect(Object.values(state.resources).every((r) => r.complete !== false)).toBe(true);
+  expect(
+    Object.values(state.resources)
+      .filter((r) => r.kind === 'AccountToken')
+      .every((r) => r.value_status === 'delivered'),
+  ).toBe(true);
+  const verified = await verifySinkValues(emulator, ws);
+  expect(Object.keys(verified)).toHaveLength(3);
+  const plan = await cli('plan', '--detailed-exitcode');
+  expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+}
+
+describe('GIVEN an apply killed with SIGKILL', () => {
+  test('WHEN it dies between a peer POST and its PUT THEN the next apply finishes the peer without a duplicate', async () => {
+    await setFaults([{ kind: 'hang', operationId: 'secondary-dns-(-peer)-update-peer' }]);
+    const child = spawnApply();
+    await waitFor(async () => (await requestCount('secondary-dns-(-peer)-update-peer')) > 0, 'the first peer PUT');
+    killGroup(child);
+    await child.exited;
+
+    const state = await ws.stateFile();
+    expect(Object.values(state.resources).some((r) => r.kind === 'SecondaryDnsPeer' && r.complete === false)).toBe(
+      true,
+    );
+
+    await setFaults([]);
+    const plan = await cli('plan', '--format', 'json');
+    const steps = (JSON.parse(plan.stdout) as { steps: { action: string; reason: string }[] }).steps;
+    expect(steps.some((s) => s.action === 'update' && /finish/i.test(s.reason))).toBe(true);
+    const again = await cli('apply', '--auto-approve');
+    expect(again.code, again.stderr).toBe(0);
+    await assertConverged();
+  });
+
+  test('WHEN it dies between a token create and the sink write THEN the next apply rolls it and delivers a working value', async () => {
+    // An exec sink that blocks while a marker file exists: the first run hangs in the sink, is killed there, and
+    // the second run (marker removed) delivers.
+    const script = join(ws.dir, 'sink.mjs');
+    await writeFile(
+      script,
+      `import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+const value = readFileSync(0, 'utf8');
+const dir = ${JSON.stringify(ws.dir)};
+if (existsSync(dir + '/block')) { writeFileSync(dir + '/in-sink', 'x'); setInterval(() => {}, 1000); }
+else {
+  const file = dir + '/.cfgitops/secrets.json';
+  const all = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  all[process.env.CFGITOPS_SECRET_KEY] = value;
+  writeFileSync(file, JSON.stringify(all));
+}
+`,
+    );
+    const config = await ws.read('desired-state/cfgitops.yaml');
+    await ws.write(
+      'desired-state/cfgitops.yaml',
+      config.replace(
+        / {6}local:\n {8}type: file\n {8}path: \.cfgitops\/secrets\.json\n {8}format: json/,
+        `      local:\n        type: exec\n        command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(script)}]\n        timeoutSeconds: 120`,
+      ),
+    );
+    await writeFile(join(ws.dir, 'block'), '');
+    const child = spawnApply('--concurrency', '1');
+    await waitFor(
+      async () =>
+        access(join(ws.dir, 'in-sink')).then(
+          () => true,
+          () => false,
+        ),
+      'a token in its sink',
+    );
+    killGroup(child);
+    await child.exited;
+
+    const state = await ws.stateFile();
+    const undelivered = Object.values(state.resources).filter((r) => r.value_status === 'undelivered');
+    expect(undelivered).toHaveLength(1);
+
+    await rm(join(ws.dir, 'block'));
+    const plan = await cli('plan', '--format', 'json');
+    const steps = (JSON.parse(plan.stdout) as { steps: { action: string; targetId?: string }[] }).steps;
+    expect(steps.find((s) => s.targetId === undelivered[0]!.id)?.action).toBe('roll-secret');
+    const again = await cli('apply', '--auto-approve');
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(await readFile(join(ws.dir, '.cfgitops/secrets.json'), 'utf8'))).toHaveProperty('zone-readonly');
+    await assertConverged();
+  });
+});
+
+describe('GIVEN every create loses its answer after the write (commit-then-drop)', () => {
+  test('WHEN applied THEN each resource exists once and every token value works', async () => {
+    await setFaults(
+      ['secondary-dns-(-tsig)-create-tsig', 'secondary-dns-(-peer)-create-peer', 'account-api-tokens-create-token'].map(
+        (operationId) => ({ kind: 'commit-then-drop', operationId }),
+      ),
+    );
+    const r = await cli('apply', '--auto-approve');
+    await setFaults([]);
+    if (r.code !== 0) expect((await cli('apply', '--auto-approve')).code).toBe(0);
+    await assertConverged();
+  });
+});
+
+describe('GIVEN a saved plan', () => {
+  test('WHEN applied unchanged THEN it applies without a prompt; WHEN anything changed THEN it is refused as stale', async () => {
+    const saved = await cli('plan', '--out', 'tfplan.json');
+    expect(saved.code, saved.stderr).toBe(0);
+    const planText = await ws.read('tfplan.json');
+    expect(JSON.parse(planText)).toMatchObject({ format_version: 1, state: { serial: 0 } });
+
+    // A second saved plan, made now, goes stale when the first is applied (state serial moves).
+    expect((await cli('plan', '--out', 'second.json')).code).toBe(0);
+    const applied = await cli('apply', 'tfplan.json');
+    expect(applied.code, applied.stderr).toBe(0);
+    const stale = await cli('apply', 'second.json');
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(/E_PLAN_STALE/);
+
+    // Manifests changed since the plan: refused too.
+    expect((await cli('plan', '--out', 'third.json')).code).toBe(0);
+    await ws.write(
+      'desired-state/peers.yaml',
+      (await ws.read('desired-state/peers.yaml')).replace('192.0.2.53', '192.0.2.54'),
+    );
+    const changed = await cli('apply', 'third.json');
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toMatch(/E_PLAN_STALE/);
+  });
+
+  test('WHEN apply runs without a terminal and without --auto-approve THEN it refuses and changes nothing', async () => {
+    const r = await cli('apply');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/E_USAGE/);
+    expect((await liveResources(emulator)).tokens).toHaveLength(0);
+  });
+});
+
+describe('GIVEN an apply in progress in another process', () => {
+  test('WHEN a second apply starts THEN it fails naming the holder, and succeeds after force-unlock of a dead holder', async () => {
+    await setFaults([{ kind: 'hang', operationId: 'account-api-tokens-create-token' }]);
+    const child = spawnApply();
+    await waitFor(async () => (await requestCount('account-api-tokens-create-token')) > 0, 'the first token create');
+    const second = await cli('apply', '--auto-approve', '--lock-timeout', '0s');
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/E_STATE_LOCKED/);
+    expect(second.stderr).toContain(String(child.child.pid));
+
+    killGroup(child);
+    await child.exited;
+    await setFaults([]);
+    // The dead holder's lock is on this host with a dead pid: taken over (or removed with force-unlock).
+    const third = await cli('apply', '--auto-approve');
+    expect(third.code, third.stderr).toBe(0);
+    await assertConverged();
+  });
+});
