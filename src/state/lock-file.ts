@@ -103,7 +103,8 @@ export class LockFile {
 
   async #tryCreate(owner: LockOwner): Promise<boolean> {
     const { fs } = this.#deps;
-    const temp = join(dirname(this.path), `.${basename(this.path)}.${owner.id}.new`);
+    // The pid keeps two processes apart even if a test injects a constant random().
+    const temp = join(dirname(this.path), `.${basename(this.path)}.${owner.pid}.${owner.id}.new`);
     const handle = await fs.open(temp, 'wx', 0o600).catch((e: unknown) => {
       throw ioError(`cannot create a lock file beside ${this.path}`, e);
     });

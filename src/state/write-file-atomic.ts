@@ -19,7 +19,7 @@ export async function writeFileAtomic(
   options: AtomicWriteOptions,
 ): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${randomId(options.random, 6)}.tmp`);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomId(options.random, 6)}.tmp`);
   const handle = await fs.open(temp, 'wx', options.mode);
   try {
     try {
