@@ -9,18 +9,18 @@ export function stateDocumentJson(doc: StateDocument): string {
     format_version: doc.format_version,
     lineage: doc.lineage,
     serial: doc.serial,
-    resources: doc.resources,
-    pending: doc.pending,
+    resources: sortedDeep(doc.resources),
+    pending: sortedDeep(doc.pending),
   };
-  return `${JSON.stringify(ordered, (_key, value: unknown) => sortKeys(value), 2)}\n`;
+  // Sorting first and stringifying without a replacer is several times faster than a sorting replacer.
+  return `${JSON.stringify(ordered, null, 2)}\n`;
 }
 
-function sortKeys(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+function sortedDeep(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(sortedDeep);
   const record = value as Record<string, unknown>;
-  // The top-level header order above is deliberate; every nested object is sorted.
-  if ('format_version' in record && 'lineage' in record) return value;
   const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(record).sort()) sorted[key] = record[key];
+  for (const key of Object.keys(record).sort()) sorted[key] = sortedDeep(record[key]);
   return sorted;
 }
