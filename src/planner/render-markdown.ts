@@ -1,0 +1,108 @@
+/**
+ * The plan as a GitHub pull-request comment: summary line, counts per account, a warning banner when anything is
+ * deleted or re-created, errors and guardrail findings, then one `<details>` per changed resource with its field
+ * diff. Cut short with a note before GitHub's 65,536-character comment limit.
+ */
+import { addressKey } from '../resources.js';
+import type { Plan, PlanStep, StepAction } from './plan.js';
+import {
+  ACTION_SYMBOL,
+  changedSteps,
+  diffLine,
+  errorLine,
+  scrub,
+  summaryLine,
+  type RenderInput,
+} from './render-common.js';
+
+/** GitHub's limit on an issue or PR comment body. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+export interface MarkdownRenderOptions extends RenderInput {
+  /** Characters the comment may use (default: GitHub's limit). */
+  maxLength?: number;
+}
+
+const COLUMNS: [StepAction, string][] = [
+  ['create', 'create'],
+  ['update', 'update'],
+  ['delete', 'delete'],
+  ['adopt', 'adopt'],
+  ['replace', 'replace'],
+  ['roll-secret', 'roll'],
+  ['forget', 'forget'],
+  ['no-op', 'in sync'],
+];
+
+export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions = {}): string {
+  const limit = options.maxLength ?? GITHUB_COMMENT_LIMIT;
+  const head: string[] = ['### cfgitops plan', '', `**${summaryLine(plan.summary)}**`, ''];
+  const { total } = plan.summary;
+  if (total.delete > 0 || total.replace > 0) {
+    const parts = [
+      total.delete > 0 ? `deletes ${total.delete} resource(s)` : '',
+      total.replace > 0 ? `re-creates ${total.replace} token(s) (new id and value)` : '',
+    ].filter(Boolean);
+    head.push('> [!WARNING]', `> This plan ${parts.join(' and ')}. Review carefully before applying.`, '');
+  }
+  const accounts = Object.keys(plan.summary.byAccount).sort();
+  if (accounts.length > 0) {
+    head.push(`| account | ${COLUMNS.map(([, h]) => h).join(' | ')} |`, `|---|${COLUMNS.map(() => '---:').join('|')}|`);
+    for (const a of accounts) {
+      const counts = plan.summary.byAccount[a]!;
+      head.push(`| \`${a}\` | ${COLUMNS.map(([k]) => counts[k]).join(' | ')} |`);
+    }
+    head.push('');
+  }
+  const errors = options.errors ?? [];
+  if (errors.length > 0) {
+    head.push(`#### ❌ Errors (${errors.length})`, '', ...errors.map((e) => `- ${escapeInline(errorLine(e))}`), '');
+  }
+  if (plan.warnings.length > 0) {
+    head.push(
+      `#### ⚠️ Warnings (${plan.warnings.length})`,
+      '',
+      ...plan.warnings.map((w) => `- ${escapeInline(w.message)}`),
+      '',
+    );
+  }
+  const noteRoom = 300;
+  let out = `${head.join('\n')}\n`;
+  if (out.length + noteRoom > limit) {
+    // Thousands of errors or warnings: even the header is too long; cut it at a line boundary.
+    out = `${out.slice(0, out.lastIndexOf('\n', limit - noteRoom))}\n`;
+  }
+  const steps = changedSteps(plan.steps);
+  for (const [i, step] of steps.entries()) {
+    const section = details(step);
+    if (out.length + section.length + noteRoom > limit) {
+      out += `\n_…${steps.length - i} more changed resource(s) not shown: the comment was truncated to fit GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character limit. Run \`cfgitops plan\` for the full plan._\n`;
+      break;
+    }
+    out += section;
+  }
+  return scrub(out);
+}
+
+function details(step: PlanStep): string {
+  const where = step.source ? ` — \`${escapeHtml(step.source.file)}:${step.source.line}\`` : '';
+  const summary = `<code>${escapeHtml(ACTION_SYMBOL[step.action])} ${step.action}</code> <code>${escapeHtml(addressKey(step.address))}</code>${where}`;
+  const body = [escapeInline(step.reason), ''];
+  if (step.sink)
+    body.push(
+      `Value → sink \`${step.sink.sink}\`, key \`${step.sink.key}\`${step.rollValue ? ' (new value)' : ''}`,
+      '',
+    );
+  if (step.diff.length > 0)
+    body.push('````diff', ...step.diff.map((c) => diffLine(c).replaceAll('````', '```')), '````', '');
+  return `<details><summary>${summary}</summary>\n\n${body.join('\n')}</details>\n`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+/** Text in list items and paragraphs: no HTML, no table breaks. */
+function escapeInline(text: string): string {
+  return escapeHtml(text).replaceAll('|', '\\|');
+}

@@ -1,0 +1,47 @@
+/**
+ * The plan as terminal text: one block per changed resource with its reason and field diff, warnings, errors,
+ * and a summary line. ANSI colour only when asked (the CLI decides from the TTY and NO_COLOR).
+ */
+import { formatLocation } from '../errors.js';
+import type { Plan, StepAction } from './plan.js';
+import { changedSteps, diffLine, errorLine, scrub, stepTitle, summaryLine, type RenderInput } from './render-common.js';
+
+export interface TextRenderOptions extends RenderInput {
+  color?: boolean;
+}
+
+const COLOR: Record<StepAction, string> = {
+  create: '32',
+  update: '33',
+  delete: '31',
+  adopt: '36',
+  replace: '35',
+  'roll-secret': '34',
+  forget: '90',
+  'no-op': '0',
+};
+
+export function renderText(plan: Plan, options: TextRenderOptions = {}): string {
+  const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const lines: string[] = [];
+  for (const step of changedSteps(plan.steps)) {
+    const where = step.source ? `  (${formatLocation({ ...step.source, pointer: '' })})` : '';
+    lines.push(paint(COLOR[step.action], stepTitle(step)) + where);
+    lines.push(`    ${step.reason}`);
+    if (step.targetId !== undefined) lines.push(`    id: ${step.targetId}`);
+    if (step.sink)
+      lines.push(`    value → sink ${step.sink.sink}, key ${step.sink.key}${step.rollValue ? ' (new value)' : ''}`);
+    for (const c of step.diff) {
+      const line = diffLine(c);
+      lines.push(`      ${paint(line.startsWith('+') ? '32' : line.startsWith('-') ? '31' : '33', line)}`);
+    }
+    if (step.dependsOn.length > 0) lines.push(`    after: ${step.dependsOn.join(', ')}`);
+    lines.push('');
+  }
+  for (const w of plan.warnings) lines.push(paint('33', `Warning: ${w.message}`));
+  for (const e of options.errors ?? []) lines.push(paint('31', `Error: ${errorLine(e)}`));
+  if (plan.warnings.length > 0 || (options.errors?.length ?? 0) > 0) lines.push('');
+  const inSync = plan.summary.total['no-op'];
+  lines.push(paint('1', summaryLine(plan.summary)) + (inSync > 0 ? ` ${inSync} in sync.` : ''));
+  return scrub(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { describe, expect, test } from 'vitest';
+import type { CfToken } from '../../../src/cloudflare/types.js';
+import { planChanges } from '../../../src/planner/plan-changes.js';
+import { renderJson } from '../../../src/planner/render-json.js';
+import { renderMarkdown } from '../../../src/planner/render-markdown.js';
+import { renderText } from '../../../src/planner/render-text.js';
+import { addressKey } from '../../../src/resources.js';
+import { Secret } from '../../../src/secret.js';
+import { ACCOUNT, hexId, input, peer, token, tsig } from './builders.js';
+import { applied } from './world.js';
+
+const TSIG_VALUE = 'dHNpZy1zZWNyZXQtZm9yLXJlbmRlci10ZXN0cy0wMQ==';
+const OLD_TSIG_VALUE = 'b2xkLXRzaWctc2VjcmV0LWZvci1yZW5kZXItdGVzdHM=';
+const TOKEN_VALUE = 'cfat_RenderTestTokenValue0123456789abcdefXYZ';
+
+/** A plan with every action, built from inputs that hold real secret values. */
+function richPlan() {
+  const t = tsig('axfr');
+  const p = peer('ns1', { tsig: 'axfr' });
+  const kept = token('kept');
+  const rolled = token('rolled');
+  const replaced = token('replaced');
+  const gone = peer('gone');
+  const forgotten = tsig('forgotten');
+  const adoptee = token('adoptee');
+  const fresh = token('fresh', { expires_on: '2027-01-01T00:00:00Z' });
+  const secrets = new Map([
+    [addressKey(t.address), new Secret(TSIG_VALUE)],
+    [addressKey(forgotten.address), new Secret(TSIG_VALUE)],
+  ]);
+  const w = applied([t, p, kept, rolled, replaced, gone, forgotten], secrets);
+  const acc = w.live.accounts[ACCOUNT]!;
+  acc.tsigs[0]!.secret = new Secret(OLD_TSIG_VALUE);
+  acc.tsigs = acc.tsigs.filter((x) => x.name !== forgotten.spec.name);
+  acc.peers[0]!.ip = '192.0.2.99';
+  const tok = (n: string) => acc.tokens.find((x) => x.name === n)!;
+  tok(replaced.spec.name).status = 'revoked (exposed)';
+  w.state.resources[addressKey(rolled.address)]!.value_status = 'undelivered';
+  // A token value leaked into a field the planner copies: the scrubber must still catch it.
+  new Secret(TOKEN_VALUE);
+  tok(kept.spec.name).name = `kept ${TOKEN_VALUE}`;
+  const unmanaged: CfToken = { id: hexId('adoptee'), name: adoptee.spec.name, status: 'active', policies: [] };
+  acc.tokens.push(unmanaged);
+  const desired = [t, p, kept, rolled, replaced, adoptee, fresh];
+  return planChanges(
+    input({ desired, secrets, state: w.state, live: w.live, options: { prune: true, allowMassDelete: true } }),
+  );
+}
+
+describe('renderers', () => {
+  const { plan, errors } = richPlan();
+
+  test('GIVEN the rich scenario WHEN planned THEN it holds every action (the renderers see them all)', () => {
+    expect(errors).toEqual([]);
+    expect(new Set(plan.steps.map((s) => s.action))).toEqual(
+      new Set(['create', 'update', 'delete', 'adopt', 'replace', 'roll-secret', 'forget']),
+    );
+  });
+
+  test.each([
+    ['text', () => renderText(plan, { errors })],
+    ['text (colour)', () => renderText(plan, { color: true })],
+    ['markdown', () => renderMarkdown(plan)],
+    ['json', () => renderJson(plan)],
+    ['markdown truncated', () => renderMarkdown(plan, { maxLength: 1500 })],
+  ])('GIVEN secrets in the inputs WHEN rendered as %s THEN no secret value appears in any form', (_n, render) => {
+    const out = render();
+    for (const v of [TSIG_VALUE, OLD_TSIG_VALUE, TOKEN_VALUE]) {
+      expect(out).not.toContain(v);
+      expect(out).not.toContain(Buffer.from(v).toString('base64'));
+    }
+    expect(out).toContain('(sensitive)');
+  });
+
+  test('GIVEN a plan WHEN rendered as text without colour THEN snapshot (masked), no ANSI', () => {
+    const out = renderText(plan);
+    expect(out).not.toContain('\u001b[');
+    expect(out).toMatchSnapshot();
+  });
+
+  test('GIVEN colour WHEN rendered as text THEN ANSI codes are used', () => {
+    expect(renderText(plan, { color: true })).toContain('\u001b[32m+ create');
+  });
+
+  test.each([
+    ['create', '+ create'],
+    ['update', '~ update'],
+    ['delete', '- delete'],
+    ['adopt', '<= adopt'],
+    ['replace', '-/+ replace'],
+    ['roll-secret', '⟳ roll-secret'],
+  ])('GIVEN a %s step WHEN rendered as text THEN it shows %s', (_a, marker) => {
+    expect(renderText(plan)).toContain(marker);
+  });
+
+  test('GIVEN an in-sync plan WHEN rendered THEN "No changes." in text and markdown, no banner', () => {
+    const k = token('k');
+    const w = applied([k], new Map());
+    const quiet = planChanges(input({ desired: [k], state: w.state, live: w.live })).plan;
+    expect(renderText(quiet)).toMatch(/^No changes\. 1 in sync\.$/m);
+    const md = renderMarkdown(quiet);
+    expect(md).toContain('**No changes.**');
+    expect(md).not.toContain('[!WARNING]');
+  });
+
+  test('GIVEN deletes and a re-created token WHEN rendered as markdown THEN banner, per-account table, one <details> per change; snapshot', () => {
+    const md = renderMarkdown(plan);
+    expect(md).toContain('> [!WARNING]');
+    expect(md).toContain(`| \`${ACCOUNT}\` | 1 | `);
+    expect(md.match(/<details>/g)).toHaveLength(plan.steps.filter((s) => s.action !== 'no-op').length);
+    expect(md).toMatchSnapshot();
+  });
+
+  test('GIVEN a comment limit WHEN the markdown would exceed it THEN it is cut with a note and stays within the limit', () => {
+    const md = renderMarkdown(plan, { maxLength: 1500 });
+    expect(md.length).toBeLessThanOrEqual(1500);
+    expect(md).toMatch(/more changed resource\(s\) not shown/);
+  });
+
+  test('GIVEN 3,000 changes WHEN rendered as markdown THEN within 65,536 characters', () => {
+    const desired = Array.from({ length: 3000 }, (_, i) => token(`bulk-${i}`));
+    const big = planChanges(input({ desired })).plan;
+    const md = renderMarkdown(big);
+    expect(md.length).toBeLessThanOrEqual(65_536);
+    expect(md).toMatch(/not shown/);
+  });
+
+  test('GIVEN errors WHEN rendered THEN each format lists them with code and location', () => {
+    const k = token('bad', { policies: [{ effect: 'allow', permission_groups: [{ name: 'Nope' }], resources: {} }] });
+    const r = planChanges(input({ desired: [k] }));
+    expect(renderText(r.plan, { errors: r.errors })).toContain('E_PERMISSION_GROUP_UNKNOWN');
+    expect(renderMarkdown(r.plan, { errors: r.errors })).toContain('E_PERMISSION_GROUP_UNKNOWN');
+    const json = JSON.parse(renderJson(r.plan, { errors: r.errors }));
+    expect(json.errors[0]).toMatchObject({
+      code: 'E_PERMISSION_GROUP_UNKNOWN',
+      location: { pointer: '/spec/policies/0/permission_groups/0' },
+    });
+  });
+
+  test('GIVEN plans WHEN rendered as JSON THEN they validate against schemas/plan.schema.json', () => {
+    const schema = JSON.parse(readFileSync(new URL('../../../schemas/plan.schema.json', import.meta.url), 'utf8'));
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
+    const k = token('bad', { policies: [{ effect: 'allow', permission_groups: [{ name: 'Nope' }], resources: {} }] });
+    const withErrors = planChanges(input({ desired: [k] }));
+    for (const doc of [renderJson(plan), renderJson(withErrors.plan, { errors: withErrors.errors })]) {
+      const ok = validate(JSON.parse(doc));
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+    }
+    expect(JSON.parse(renderJson(plan))).toMatchObject({ format_version: 1, summary: plan.summary });
+  });
+});
