@@ -9,6 +9,9 @@ import { registerApply } from './apply.js';
 import { registerForceUnlock } from './force-unlock.js';
 import { registerState } from './state.js';
 import { registerSinks } from './sinks.js';
+import { registerDrift } from './drift.js';
+import { registerImport } from './import.js';
+import { registerRotate } from './rotate.js';
 
 export const commands: readonly CommandRegistrar[] = [
   registerValidate,
@@ -18,4 +21,7 @@ export const commands: readonly CommandRegistrar[] = [
   registerState,
   registerEmulator,
   registerSinks,
+  registerDrift,
+  registerImport,
+  registerRotate,
 ];

@@ -12,6 +12,8 @@ import { writeSavedPlan } from '../../workflow/saved-plan.js';
 import { DEFAULT_DIR, emulatorOption, formatOption, pruneOptions } from '../options.js';
 import { PLAN_FORMATS, renderPlanAs, type PlanFormat } from '../render-plan.js';
 import type { CommandRegistrar } from '../registrar.js';
+import { githubOptions, githubSettings } from '../../github/github-flags.js';
+import type { GitHubReporter } from '../../github/github-reporter.js';
 
 export interface PlanCommandOptions {
   dir: string;
@@ -21,9 +23,20 @@ export interface PlanCommandOptions {
   prune: boolean;
   allowMassDelete: boolean;
   emulator: boolean;
+  /** `--github`: step summary, error annotations and the sticky PR comment. */
+  github?: GitHubReporter;
 }
 
 export async function runPlan(app: App, options: PlanCommandOptions): Promise<number> {
+  try {
+    return await planAndReport(app, options);
+  } catch (e) {
+    await options.github?.publishFailure('plan', options.dir, e);
+    throw e;
+  }
+}
+
+async function planAndReport(app: App, options: PlanCommandOptions): Promise<number> {
   const manifests = await loadManifestsFor(app, options.dir);
   const secrets = await resolveSecretsFor(app, manifests);
   const target = await app.connect(manifests.config, { emulator: options.emulator, operation: 'plan' });
@@ -37,6 +50,11 @@ export async function runPlan(app: App, options: PlanCommandOptions): Promise<nu
     await target.close();
   }
   app.output.out(renderPlanAs(options.format, plan, { color: app.output.isTTY, target: target.describe }));
+  await options.github?.publish({
+    command: 'plan',
+    key: options.dir,
+    markdown: renderPlanAs('markdown', plan, { color: false, target: target.describe }),
+  });
   if (options.out !== undefined) {
     await writeSavedPlan(app.resolvePath(options.out), plan);
     if (options.format === 'text')
@@ -56,8 +74,7 @@ export function announceTarget(app: App, target: Target): void {
 
 export const registerPlan: CommandRegistrar = (program, setExitCode, environment) => {
   pruneOptions(
-    program
-      .command('plan')
+    githubOptions(program.command('plan'))
       .description('show what apply would change (reads only: safe on pull requests)')
       .argument('[dir]', 'manifest directory', DEFAULT_DIR)
       .option('--out <file>', 'save the plan for `cfgitops apply FILE`')
@@ -66,6 +83,7 @@ export const registerPlan: CommandRegistrar = (program, setExitCode, environment
       .addOption(emulatorOption()),
   ).action(async (dir: string, opts: Record<string, unknown>) => {
     const app = createApp(environment);
+    const github = githubSettings(app, opts);
     setExitCode(
       await runPlan(app, {
         dir,
@@ -75,6 +93,7 @@ export const registerPlan: CommandRegistrar = (program, setExitCode, environment
         prune: opts['prune'] === true,
         allowMassDelete: opts['allowMassDelete'] === true,
         emulator: opts['emulator'] === true,
+        ...(github ? { github } : {}),
       }),
     );
   });

@@ -9,6 +9,10 @@ import { nodeManifestFs, readManifests, type ManifestFs } from '../../manifest/l
 import { secretScrubber } from '../../secret.js';
 import { DEFAULT_DIR, formatOption } from '../options.js';
 import type { CommandRegistrar } from '../registrar.js';
+import { CfgitopsErrors } from '../../errors.js';
+import { githubOptions, githubSettings } from '../../github/github-flags.js';
+import type { GitHubReporter } from '../../github/github-reporter.js';
+import { createApp } from '../../app.js';
 
 export interface ValidateDeps {
   out(text: string): void;
@@ -21,6 +25,8 @@ export interface ValidateDeps {
 export interface ValidateOptions {
   dir: string;
   format: 'text' | 'json';
+  /** `--github`: annotations for each error, and the result in the step summary. */
+  github?: GitHubReporter;
 }
 
 export interface ValidateJson {
@@ -46,19 +52,28 @@ export async function runValidate(options: ValidateOptions, deps: ValidateDeps):
     for (const e of result.errors) deps.err(`error[${e.code}]: ${e.format()}\n`);
     deps.err(`${summary}\n`);
   }
+  if (valid) {
+    await options.github?.publish({
+      command: 'validate',
+      key: options.dir,
+      markdown: `### ✅ cfgitops validate: ${summary}\n`,
+    });
+  } else {
+    await options.github?.publishFailure('validate', options.dir, new CfgitopsErrors(result.errors));
+  }
   return valid ? 0 : 1;
 }
 
 export const registerValidate: CommandRegistrar = (program: Command, setExitCode, environment) => {
-  program
-    .command('validate')
+  githubOptions(program.command('validate'))
     .description('check the manifests offline: YAML, schemas, references, config (no network)')
     .argument('[dir]', 'directory of manifests', DEFAULT_DIR)
     .addOption(formatOption(['text', 'json'], 'text'))
-    .action(async (dir: string, flags: { format: 'text' | 'json' }) => {
+    .action(async (dir: string, flags: { format: 'text' | 'json' } & Record<string, unknown>) => {
       const scrub = (s: string) => secretScrubber.scrub(s);
+      const github = flags['github'] === true ? githubSettings(createApp(environment), flags) : undefined;
       const code = await runValidate(
-        { dir, format: flags.format },
+        { dir, format: flags.format, ...(github ? { github } : {}) },
         {
           out: (s) => void environment.stdout.write(scrub(s)),
           err: (s) => void environment.stderr.write(scrub(s)),

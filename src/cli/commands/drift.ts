@@ -1,0 +1,117 @@
+/**
+ * `cfgitops drift [DIR]`: a refresh-only plan for scheduled jobs. Never writes (like `plan`). Exit 0 when live
+ * matches the manifests and state, 2 when anything drifted, 1 on error. The report is a header of findings followed
+ * by the plan of corrections, rendered by the plan renderers.
+ */
+import { createApp, type App } from '../../app.js';
+import { CfgitopsErrors } from '../../errors.js';
+import type { GitHubReporter } from '../../github/github-reporter.js';
+import { escapeMarkdownText } from '../../github/step-summary.js';
+import { driftWorkflow, type DriftReport } from '../../workflow/drift.js';
+import { DEFAULT_DIR, emulatorOption, formatOption } from '../options.js';
+import { PLAN_FORMATS, renderPlanAs, type PlanFormat } from '../render-plan.js';
+import type { CommandRegistrar } from '../registrar.js';
+import { githubOptions, githubSettings } from '../../github/github-flags.js';
+
+export interface DriftCommandOptions {
+  dir: string;
+  format: PlanFormat;
+  prune: boolean;
+  emulator: boolean;
+  github?: GitHubReporter;
+}
+
+export async function runDrift(app: App, options: DriftCommandOptions): Promise<number> {
+  try {
+    const outcome = await driftWorkflow(app, {
+      dir: options.dir,
+      emulator: options.emulator,
+      prune: options.prune,
+    });
+    if (outcome.kind === 'errors') throw new CfgitopsErrors(outcome.errors);
+    const { report } = outcome;
+    if (report.emulated) app.output.err(`NOTE: not talking to Cloudflare — using ${report.target}.\n`);
+    app.output.out(renderDrift(options.format, report, app.output.isTTY));
+    await options.github?.publish({
+      command: 'drift',
+      key: options.dir,
+      markdown: renderDrift('markdown', report, false),
+    });
+    return report.drifted ? 2 : 0;
+  } catch (e) {
+    await options.github?.publishFailure('drift', options.dir, e);
+    throw e;
+  }
+}
+
+export function renderDrift(format: PlanFormat, report: DriftReport, color: boolean): string {
+  const plan = renderPlanAs(format, report.plan, { color, target: report.target });
+  if (format === 'json') {
+    const body = {
+      drifted: report.drifted,
+      target: report.target,
+      findings: report.findings,
+      plan: JSON.parse(plan) as unknown,
+    };
+    return `${JSON.stringify(body, null, 2)}\n`;
+  }
+  const counts = new Map<string, number>();
+  for (const f of report.findings) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
+  const tally = [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
+  if (format === 'markdown') {
+    const lines = [
+      `### ${report.drifted ? '⚠️ cfgitops drift: differences found' : '✅ cfgitops drift: no drift'}`,
+      '',
+      `Checked against ${escapeMarkdownText(report.target)}.${tally ? ` Findings: ${tally}.` : ''}`,
+    ];
+    if (report.drifted) {
+      lines.push('', '| drift | resource | correction | why |', '|---|---|---|---|');
+      for (const f of report.findings) {
+        const fields = f.diff.map((d) => d.path).join(', ');
+        lines.push(
+          `| ${f.kind} | \`${escapeMarkdownText(f.resource)}\` | ${f.action ?? '—'} | ${escapeMarkdownText(f.reason)}${fields ? ` (${escapeMarkdownText(fields)})` : ''} |`,
+        );
+      }
+    }
+    return `${lines.join('\n')}\n\n${plan}`;
+  }
+  const lines = [
+    report.drifted ? `Drift found (${tally}):` : `No drift: ${report.target} matches the manifests and state.`,
+  ];
+  for (const f of report.findings) {
+    lines.push(`  ${f.kind}: ${f.resource}${f.action ? ` → ${f.action}` : ''} — ${f.reason}`);
+    for (const d of f.diff) {
+      lines.push(`      ${d.path}: ${show(d.before, d.sensitive)} → ${show(d.after, d.sensitive)}`);
+    }
+  }
+  return `${lines.join('\n')}\n${report.drifted ? `\n${plan}` : ''}`;
+}
+
+function show(v: unknown, sensitive: boolean | undefined): string {
+  if (sensitive) return '(sensitive)';
+  return v === undefined ? '(none)' : JSON.stringify(v);
+}
+
+export const registerDrift: CommandRegistrar = (program, setExitCode, environment) => {
+  githubOptions(
+    program
+      .command('drift')
+      .description('report differences between live, state and manifests; exit 2 on drift (reads only)')
+      .argument('[dir]', 'manifest directory', DEFAULT_DIR)
+      .option('--prune', 'plan deletes for resources no longer in the manifests (as apply --prune would)')
+      .addOption(formatOption(PLAN_FORMATS, 'text'))
+      .addOption(emulatorOption()),
+  ).action(async (dir: string, opts: Record<string, unknown>) => {
+    const app = createApp(environment);
+    const github = githubSettings(app, opts);
+    setExitCode(
+      await runDrift(app, {
+        dir,
+        format: opts['format'] as PlanFormat,
+        prune: opts['prune'] === true,
+        emulator: opts['emulator'] === true,
+        ...(github ? { github } : {}),
+      }),
+    );
+  });
+};

@@ -1,0 +1,74 @@
+/**
+ * `cfgitops import KIND NAME ID [DIR]`: record an existing Cloudflare resource as the declared resource NAME.
+ * Exit 0 when recorded (and, with --roll, rolled and delivered), 1 otherwise.
+ */
+import { createApp, type App } from '../../app.js';
+import { addressKey } from '../../resources.js';
+import { importWorkflow, parseKind } from '../../workflow/import.js';
+import { DEFAULT_DIR, emulatorOption, lockTimeoutOption, lockTimeoutSeconds } from '../options.js';
+import { renderApplyResult } from '../render-apply-result.js';
+import type { CommandRegistrar } from '../registrar.js';
+
+export interface ImportCommandOptions {
+  kind: string;
+  name: string;
+  id: string;
+  dir: string;
+  roll: boolean;
+  emulator: boolean;
+  lockTimeoutSeconds?: number;
+}
+
+export async function runImport(app: App, options: ImportCommandOptions): Promise<number> {
+  const kind = parseKind(options.kind);
+  const outcome = await importWorkflow(app, {
+    kind,
+    name: options.name,
+    id: options.id,
+    dir: options.dir,
+    roll: options.roll,
+    emulator: options.emulator,
+    ...(options.lockTimeoutSeconds !== undefined ? { lockTimeoutSeconds: options.lockTimeoutSeconds } : {}),
+  });
+  const key = addressKey(outcome.record);
+  app.output.out(`Imported ${outcome.record.id} ("${outcome.liveName}") as ${key} in ${outcome.target}.\n`);
+  if (outcome.roll) {
+    app.output.out(renderApplyResult(outcome.roll));
+    return outcome.roll.ok ? 0 : 1;
+  }
+  if (kind === 'AccountToken') {
+    app.output.out(
+      'Its value cannot be read back from Cloudflare, so it is recorded as undelivered: the next apply rolls it ' +
+        '(same id, new value) into its sink. Use --roll to do that now.\n',
+    );
+  }
+  app.output.out('Run `cfgitops plan` to see any difference between the manifest and the live resource.\n');
+  return 0;
+}
+
+export const registerImport: CommandRegistrar = (program, setExitCode, environment) => {
+  program
+    .command('import')
+    .description('take an existing Cloudflare resource under management as a declared resource')
+    .argument('<kind>', 'AccountToken, SecondaryDnsPeer or SecondaryDnsTsig (or token, peer, tsig)')
+    .argument('<name>', 'the metadata.name of the resource in the manifests')
+    .argument('<id>', 'the Cloudflare id of the live resource')
+    .argument('[dir]', 'manifest directory', DEFAULT_DIR)
+    .option('--roll', 'tokens: roll the value now and deliver it to the sink')
+    .addOption(lockTimeoutOption())
+    .addOption(emulatorOption())
+    .action(async (kind: string, name: string, id: string, dir: string, opts: Record<string, unknown>) => {
+      const timeout = lockTimeoutSeconds(opts['lockTimeout'] as string | undefined);
+      setExitCode(
+        await runImport(createApp(environment), {
+          kind,
+          name,
+          id,
+          dir,
+          roll: opts['roll'] === true,
+          emulator: opts['emulator'] === true,
+          ...(timeout !== undefined ? { lockTimeoutSeconds: timeout } : {}),
+        }),
+      );
+    });
+};

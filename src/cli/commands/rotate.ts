@@ -1,0 +1,117 @@
+/**
+ * `cfgitops rotate [NAME…] [--older-than 30d] [DIR]`: roll token values (same id, same permissions) into their
+ * sinks, journaled like an apply, with progress. `--dry-run` lists what would rotate. Exit 0 when every selected
+ * token was rotated, 1 otherwise.
+ */
+import { stat } from 'node:fs/promises';
+import { createApp, type App } from '../../app.js';
+import { addressKey } from '../../resources.js';
+import { rotateWorkflow, type RotateSkip } from '../../workflow/rotate.js';
+import { DEFAULT_DIR, emulatorOption, lockTimeoutOption, lockTimeoutSeconds, parseDuration } from '../options.js';
+import { progressReporter } from '../progress.js';
+import { renderApplyResult } from '../render-apply-result.js';
+import type { CommandRegistrar } from '../registrar.js';
+
+export interface RotateCommandOptions {
+  dir: string;
+  names: string[];
+  olderThan?: string;
+  dryRun: boolean;
+  emulator: boolean;
+  lockTimeoutSeconds?: number;
+}
+
+export async function runRotate(app: App, options: RotateCommandOptions): Promise<number> {
+  const olderThanMs = options.olderThan === undefined ? undefined : parseDuration(options.olderThan, '--older-than');
+  const progress = progressReporter(app, 'rotate');
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    app.output.err('\nInterrupted: finishing the rolls in flight and recording them.\n');
+    controller.abort(new Error('interrupted'));
+    process.off('SIGINT', onSigint);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const outcome = await rotateWorkflow(app, {
+      dir: options.dir,
+      names: options.names,
+      ...(olderThanMs !== undefined ? { olderThanMs } : {}),
+      dryRun: options.dryRun,
+      emulator: options.emulator,
+      ...(options.lockTimeoutSeconds !== undefined ? { lockTimeoutSeconds: options.lockTimeoutSeconds } : {}),
+      signal: controller.signal,
+      onProgress: (e) => {
+        progress.onProgress(e);
+      },
+    });
+    progress.finish();
+    reportSkips(app, outcome.skipped);
+    switch (outcome.kind) {
+      case 'dry-run':
+        if (outcome.selected.length === 0) app.output.out('No token would be rotated.\n');
+        else app.output.out(`Would rotate ${outcome.selected.length} token(s):\n`);
+        for (const t of outcome.selected) app.output.out(`  ${addressKey(t.record)} (${t.record.id}): ${t.reason}\n`);
+        return outcome.skipped.length > 0 ? 1 : 0;
+      case 'nothing':
+        app.output.out('No token needed rotating.\n');
+        return outcome.skipped.length > 0 ? 1 : 0;
+      case 'rotated':
+        app.output.out(renderApplyResult(outcome.result));
+        return outcome.result.ok && outcome.skipped.length === 0 ? 0 : 1;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.finish();
+  }
+}
+
+function reportSkips(app: App, skipped: readonly RotateSkip[]): void {
+  for (const s of skipped) app.output.err(`! not rotating ${s.resource}: ${s.why}\n`);
+}
+
+export const registerRotate: CommandRegistrar = (program, setExitCode, environment) => {
+  program
+    .command('rotate')
+    .description('roll managed token values (same id and permissions) into their sinks')
+    .argument(
+      '[names-and-dir...]',
+      'token metadata.names to rotate (default: all); a trailing directory is the manifest directory',
+    )
+    .option('--older-than <duration>', 'only values issued longer ago than this (e.g. 30d, 12h)')
+    .option('--dir <dir>', 'manifest directory', DEFAULT_DIR)
+    .option('--dry-run', 'list what would be rotated; change nothing')
+    .addOption(lockTimeoutOption())
+    .addOption(emulatorOption())
+    .action(async (args: string[], opts: Record<string, unknown>) => {
+      const timeout = lockTimeoutSeconds(opts['lockTimeout'] as string | undefined);
+      const app = createApp(environment);
+      const { names, dir } = await splitNamesAndDir(app, args, opts['dir'] as string);
+      setExitCode(
+        await runRotate(app, {
+          dir,
+          names,
+          ...(typeof opts['olderThan'] === 'string' ? { olderThan: opts['olderThan'] } : {}),
+          dryRun: opts['dryRun'] === true,
+          emulator: opts['emulator'] === true,
+          ...(timeout !== undefined ? { lockTimeoutSeconds: timeout } : {}),
+        }),
+      );
+    });
+};
+
+/** `rotate a b desired-state`: the last argument is the manifest directory when it names an existing directory. */
+async function splitNamesAndDir(
+  app: App,
+  args: readonly string[],
+  dirOption: string,
+): Promise<{ names: string[]; dir: string }> {
+  const last = args.at(-1);
+  if (last !== undefined) {
+    const isDir = await stat(app.resolvePath(last)).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (isDir) return { names: args.slice(0, -1), dir: last };
+  }
+  return { names: [...args], dir: dirOption };
+}

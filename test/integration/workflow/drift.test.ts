@@ -1,0 +1,171 @@
+/**
+ * `cfgitops drift`: exit 0 in sync, 2 on every kind of drift, 1 on error — and never a write.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
+import { createWorkspace, EXAMPLE_ACCOUNT, liveResources, type Workspace } from '../../support/workspace.js';
+import { callsBetween, cliIn, editState, READ_OPERATIONS, requestCounts, tokenKey } from './harness.js';
+
+let emulator: TestEmulator;
+let ws: Workspace;
+let cli: ReturnType<typeof cliIn>;
+
+interface DriftJson {
+  drifted: boolean;
+  findings: { kind: string; resource: string; action?: string; diff: { path: string }[] }[];
+}
+
+beforeAll(async () => {
+  emulator = await startTestEmulator({ rateLimit: false });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(async () => {
+  await emulator.control('POST', '/reset');
+  ws = await createWorkspace(emulator);
+  cli = cliIn(ws);
+});
+afterEach(async () => {
+  emulator.assertNoContractViolations();
+  await ws.cleanup();
+});
+
+const driftJson = async (...extra: string[]): Promise<{ code: number; report: DriftJson }> => {
+  const r = await cli('drift', '--format', 'json', ...extra);
+  expect(r.code, r.stderr).not.toBe(1);
+  return { code: r.code, report: JSON.parse(r.stdout) as DriftJson };
+};
+const kinds = (report: DriftJson) => report.findings.map((f) => `${f.kind} ${f.resource.split('/')[2] ?? ''}`).sort();
+
+describe('GIVEN the example manifests never applied', () => {
+  test('WHEN drift runs THEN it exits 2 with every resource not-applied', async () => {
+    const { code, report } = await driftJson();
+    expect(code).toBe(2);
+    expect(report.drifted).toBe(true);
+    expect(new Set(report.findings.map((f) => f.kind))).toEqual(new Set(['not-applied']));
+    expect(report.findings).toHaveLength(6);
+  });
+
+  test('WHEN an unmanaged peer already has a desired name THEN drift reports a name clash', async () => {
+    const res = await emulator.api('POST', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers`, {
+      name: 'ns2.example.com',
+    });
+    expect(res.status).toBe(200);
+    const { code, report } = await driftJson();
+    expect(code).toBe(2);
+    expect(kinds(report)).toContain('unmanaged-name-clash ns2-primary');
+  });
+});
+
+describe('GIVEN an applied example', () => {
+  beforeEach(async () => {
+    const r = await cli('apply', '--auto-approve');
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  test('WHEN nothing changed THEN drift exits 0 in every format', async () => {
+    for (const format of ['text', 'json', 'markdown']) {
+      const r = await cli('drift', '--format', format);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const { report } = await driftJson();
+    expect(report).toMatchObject({ drifted: false, findings: [] });
+  });
+
+  test('WHEN a peer is edited and a token deleted out of band THEN drift exits 2 naming both, with field diffs', async () => {
+    const live = await liveResources(emulator);
+    const peer = live.peers.find((p) => p.name === 'ns2.example.com')!;
+    const token = live.tokens.find((t) => t.name === 'cfgitops logs reader')!;
+    await emulator.api('PUT', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers/${peer.id}`, {
+      name: 'ns2.example.com',
+      ip: '203.0.113.1',
+      port: 53,
+    });
+    await emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/tokens/${token.id}`);
+
+    const { code, report } = await driftJson();
+    expect(code).toBe(2);
+    expect(kinds(report)).toEqual(['changed ns2-primary', 'deleted-out-of-band logs-reader']);
+    const changed = report.findings.find((f) => f.kind === 'changed');
+    expect(changed?.action).toBe('update');
+    expect(changed?.diff.map((d) => d.path)).toContain('/ip');
+
+    const text = await cli('drift');
+    expect(text.code).toBe(2);
+    expect(text.stdout).toContain('/ip');
+  });
+
+  test.each([
+    [
+      'a token value never delivered',
+      (s: Parameters<Parameters<typeof editState>[1]>[0]) => {
+        s.resources[tokenKey(EXAMPLE_ACCOUNT, 'zone-readonly')]!['value_status'] = 'undelivered';
+      },
+      'value-roll zone-readonly',
+    ],
+    [
+      'a pending intent left by a crashed run',
+      (s: Parameters<Parameters<typeof editState>[1]>[0]) => {
+        const rec = s.resources[tokenKey(EXAMPLE_ACCOUNT, 'zone-readonly')]!;
+        s.pending['i1'] = {
+          id: 'i1',
+          op: 'roll',
+          kind: 'AccountToken',
+          account: EXAMPLE_ACCOUNT,
+          name: 'zone-readonly',
+          cf_name: rec['cf_name'],
+          started_at: '2026-01-01T00:00:00.000Z',
+          resource_id: rec['id'],
+          sink: rec['sink'],
+        };
+      },
+      'pending-intent zone-readonly',
+    ],
+    [
+      'a resource recorded but no longer declared',
+      async () => {
+        const peers = await ws.read('desired-state/peers.yaml');
+        await ws.write('desired-state/peers.yaml', peers.split('---')[0]!);
+      },
+      'not-in-manifests ns2-primary',
+    ],
+  ])('WHEN the state has %s THEN drift exits 2 and says so', async (_what, edit, expected) => {
+    if (edit.length === 0) await (edit as () => Promise<void>)();
+    else await editState(ws, edit as Parameters<typeof editState>[1]);
+    const { code, report } = await driftJson();
+    expect(code).toBe(2);
+    expect(kinds(report)).toContain(expected);
+  });
+
+  test('WHEN drift runs on drifted resources THEN only GETs reach the API and no sink or state file changes', async () => {
+    const live = await liveResources(emulator);
+    await emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/tokens/${live.tokens[0]!.id}`);
+    await editState(ws, (s) => {
+      s.resources[tokenKey(EXAMPLE_ACCOUNT, 'zone-readonly')]!['value_status'] = 'undelivered';
+    });
+    const sinkBefore = await ws.read('.cfgitops/secrets.json');
+    const stateBefore = await ws.read('.cfgitops/state.json');
+    const before = await requestCounts(emulator);
+
+    for (const argv of [['drift'], ['drift', '--prune'], ['plan'], ['plan', '--prune']]) {
+      const r = await cli(...argv);
+      expect(r.code, `${argv.join(' ')}: ${r.stderr}`).not.toBe(1);
+    }
+
+    const calls = callsBetween(before, await requestCounts(emulator));
+    expect(Object.keys(calls).length).toBeGreaterThan(0);
+    expect(Object.keys(calls).filter((op) => !READ_OPERATIONS.has(op))).toEqual([]);
+    expect(await ws.read('.cfgitops/secrets.json')).toBe(sinkBefore);
+    expect(await ws.read('.cfgitops/state.json')).toBe(stateBefore);
+  });
+});
+
+describe('GIVEN manifests with an error', () => {
+  test('WHEN drift runs THEN it exits 1 with the error code', async () => {
+    await ws.write('desired-state/peers.yaml', 'apiVersion: cfgitops.dev/v1\nkind: SecondaryDnsPeer\nmetadata: {}\n');
+    const r = await cli('drift');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error\[E_SCHEMA\]/);
+  });
+});
