@@ -97,13 +97,13 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
       acquired_at: new Date(clock.now()).toISOString(),
       id: randomId(random),
     };
-    await lockFile.acquire(info, timeoutMs, describe);
+    const held = await lockFile.acquire(info, timeoutMs, describe);
     try {
       await removeWriteDebris();
       const { doc, text } = await readWithText();
-      return new FileStateLock(info, doc, text);
+      return new FileStateLock(held, doc, text);
     } catch (e) {
-      await lockFile.removeIf(info.id);
+      await lockFile.removeIf(held.id);
       throw e;
     }
   }

@@ -43,11 +43,16 @@ export class LockFile {
     this.#deps = deps;
   }
 
-  /** Waits up to `timeoutMs` (polling through the clock); takes over a lock whose same-host process is gone. */
-  async acquire(owner: LockOwner, timeoutMs: number, describe: string): Promise<void> {
-    const deadline = this.#deps.clock.now() + timeoutMs;
+  /**
+   * Waits up to `timeoutMs` (polling through the clock); takes over a lock whose same-host process is gone. Returns
+   * the owner as written, stamped with the time the lock was actually taken.
+   */
+  async acquire(owner: LockOwner, timeoutMs: number, describe: string): Promise<LockOwner> {
+    const { clock } = this.#deps;
+    const deadline = clock.now() + timeoutMs;
     for (;;) {
-      if (await this.#tryCreate(owner)) return;
+      const written = { ...owner, acquired_at: new Date(clock.now()).toISOString() };
+      if (await this.#tryCreate(written)) return written;
       const holder = await this.read();
       if (holder === undefined) continue; // released between our attempt and the read
       if (this.#isStale(holder)) {

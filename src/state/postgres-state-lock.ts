@@ -27,11 +27,12 @@ export interface PostgresStateLockDeps {
   /** Undefined: a whole-state lock. */
   accounts: readonly string[] | undefined;
   random: () => number;
+  now: () => number;
   ioError: (what: string, e: unknown) => CfgitopsError;
 }
 
 export class PostgresStateLock implements StateLock {
-  readonly info: LockOwner;
+  #info: LockOwner;
   readonly #d: PostgresStateLockDeps;
   readonly #queue = new SerialQueue();
   readonly #held: LockScope[] = [];
@@ -43,7 +44,7 @@ export class PostgresStateLock implements StateLock {
 
   constructor(deps: PostgresStateLockDeps) {
     this.#d = deps;
-    this.info = deps.info;
+    this.#info = deps.info;
     // A session ended under us (force-unlock, server restart) emits here; without a listener it would crash the run.
     deps.client.on('error', (e) => {
       this.#lost = e;
@@ -66,9 +67,15 @@ export class PostgresStateLock implements StateLock {
     return true;
   }
 
+  get info(): LockOwner {
+    return this.#info;
+  }
+
   /** Records the holder, makes sure the workspace exists (one lineage for every run), reads the state. */
   async start(): Promise<void> {
-    const { client, workspace, info, accounts, describe } = this.#d;
+    const { client, workspace, accounts, describe } = this.#d;
+    const info = { ...this.#info, acquired_at: new Date(this.#d.now()).toISOString() };
+    this.#info = info;
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     const holder = { ...info, backend_pid: rows[0]!.pid, ...(accounts ? { accounts } : {}) };
     const holderScopes = accounts ?? ['*'];
@@ -128,7 +135,8 @@ export class PostgresStateLock implements StateLock {
 
   /** Unlocks and gives the session back; a broken session is destroyed (which ends its locks anyway). */
   async abandon(): Promise<void> {
-    const { client, workspace, info } = this.#d;
+    const { client, workspace } = this.#d;
+    const info = this.#info;
     this.#released = true;
     if (this.#lost) {
       client.release(this.#lost);

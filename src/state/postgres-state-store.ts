@@ -157,7 +157,17 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
       acquired_at: new Date(clock.now()).toISOString(),
       id: randomId(random),
     };
-    const stateLock = new PostgresStateLock({ client, workspace, describe, info, scopes, accounts, random, ioError });
+    const stateLock = new PostgresStateLock({
+      client,
+      workspace,
+      describe,
+      info,
+      scopes,
+      accounts,
+      random,
+      now: () => clock.now(),
+      ioError,
+    });
     try {
       const deadline = clock.now() + timeoutMs;
       while (!(await stateLock.tryAcquire())) {

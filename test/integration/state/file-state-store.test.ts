@@ -198,8 +198,11 @@ describe('file state store: locks', () => {
     const held = await store().lock('apply', 0);
     const clock = new FakeClock();
     clock.onSleep = () => held.release();
+    const start = clock.now();
     const waiter = await store({ clock }).lock('apply', 60_000);
-    expect((await store().lockHolder())?.id).toBe(waiter.info.id);
+    expect(clock.now()).toBeGreaterThan(start);
+    expect(waiter.info.acquired_at).toBe(new Date(clock.now()).toISOString());
+    expect(await store().lockHolder()).toEqual(waiter.info);
     await waiter.release();
   });
 

@@ -130,8 +130,11 @@ describe('postgres state store: locks', () => {
 
     const clock = new FakeClock();
     clock.onSleep = () => first.release();
+    const start = clock.now();
     const second = await stores.open(workspace, { clock }).lock('apply', 60_000);
     expect(clock.sleeps).toBeGreaterThan(0);
+    expect(Date.parse(second.info.acquired_at)).toBe(clock.now());
+    expect(clock.now()).toBeGreaterThan(start);
     expect(await stores.open(workspace).lockHolder()).toEqual(second.info);
     await second.release();
   });
