@@ -73,6 +73,7 @@ function planExisting(
     annotations: d.annotations,
     ...(adapter.sink ? { sink: adapter.sink } : {}),
     ...(intent ? { resolvesIntent: intent.id } : {}),
+    ...annotationsOf(d),
   };
   if (d.kind === 'AccountToken') return planExistingToken(ctx, d, adapter, rec, live as CfToken, intent, common);
   const diff = adapter.compare(live);
@@ -147,6 +148,7 @@ function planAbsent(
     annotations: d.annotations,
     ...(adapter.sink ? { sink: adapter.sink } : {}),
     ...(intent ? { resolvesIntent: intent.id } : {}),
+    ...annotationsOf(d),
   };
   for (const name of names) {
     const found = ctx.unmanagedNamed(d.kind, account, name);
@@ -200,6 +202,11 @@ function warnOrphanOfIntent(ctx: PlanContext, d: DesiredResource, intent: Intent
     message: `an interrupted run (intent ${intent.id}) may have created unmanaged ${NOUN[d.kind]}(s) named "${intent.cf_name}" (ids ${orphans.map((o) => o.id).join(', ')}); delete them in Cloudflare if unused`,
     source: d.source,
   });
+}
+
+/** The executor records prevent-destroy from these on every step, not only on deletes. */
+function annotationsOf(d: DesiredResource): { annotations?: Record<string, string> } {
+  return Object.keys(d.annotations).length > 0 ? { annotations: { ...d.annotations } } : {};
 }
 
 function driftReason(diff: readonly FieldChange[]): string {

@@ -571,3 +571,14 @@ describe('planChanges — permission groups', () => {
     expect(steps[0]!.body).toMatchObject({ body: { policies: [{ permission_groups: [{ id: PG.logsReadZone }] }] } });
   });
 });
+
+describe('planChanges — annotations', () => {
+  test('GIVEN a prevent-destroy annotation WHEN the resource is created or in sync THEN the step carries it (the executor records it)', () => {
+    const k = token('k', {}, { annotations: { 'cfgitops.dev/prevent-destroy': 'true' } });
+    expect(plan(input({ desired: [k] })).steps[0]!.annotations).toEqual({ 'cfgitops.dev/prevent-destroy': 'true' });
+    expect(planAgainstApplied([k]).steps[0]).toMatchObject({
+      action: 'no-op',
+      annotations: { 'cfgitops.dev/prevent-destroy': 'true' },
+    });
+  });
+});

@@ -147,7 +147,8 @@ describe('renderers', () => {
     const validate = ajv.compile(schema);
     const k = token('bad', { policies: [{ effect: 'allow', permission_groups: [{ name: 'Nope' }], resources: {} }] });
     const withErrors = planChanges(input({ desired: [k] }));
-    for (const doc of [renderJson(plan), renderJson(withErrors.plan, { errors: withErrors.errors })]) {
+    const withDir = { ...plan, manifests_dir: 'desired-state' };
+    for (const doc of [renderJson(withDir), renderJson(withErrors.plan, { errors: withErrors.errors })]) {
       const ok = validate(JSON.parse(doc));
       expect(validate.errors ?? []).toEqual([]);
       expect(ok).toBe(true);
