@@ -132,7 +132,7 @@ describe('GIVEN an applied example', () => {
     ],
   ])('WHEN the state has %s THEN drift exits 2 and says so', async (_what, edit, expected) => {
     if (edit.length === 0) await (edit as () => Promise<void>)();
-    else await editState(ws, edit as Parameters<typeof editState>[1]);
+    else await editState(ws, edit);
     const { code, report } = await driftJson();
     expect(code).toBe(2);
     expect(kinds(report)).toContain(expected);
