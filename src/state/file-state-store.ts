@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../effects.js';
 import { CfgitopsError } from '../errors.js';
+import { checkStateChanges } from './check-state-changes.js';
 import { checkStateDocument, parseStateDocument } from './check-state-document.js';
 import { isProcessAlive, LockFile } from './lock-file.js';
 import { randomId } from './random-id.js';
@@ -83,6 +84,7 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
     }
   }
 
+  /** Always the whole state: a per-account `accounts` option is accepted and ignored (one file, one writer). */
   async function lock(operation: string, timeoutMs: number): Promise<StateLock> {
     await fs.mkdir(dirname(path), { recursive: true, mode: DIR_MODE }).catch((e: unknown) => {
       throw new CfgitopsError('E_STATE_IO', `cannot create the directory of ${path}: ${errnoCode(e) ?? 'error'}`, {
@@ -127,6 +129,7 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
 
     commit(changes: readonly StateChange[]): Promise<StateDocument> {
       return this.#queue.run(async () => {
+        checkStateChanges(changes);
         const base = await this.#checkedBase();
         return this.#write({ ...applyStateChanges(base, changes), serial: base.serial + 1 });
       });

@@ -6,6 +6,7 @@ import type { PoolClient } from 'pg';
 import { CfgitopsError } from '../errors.js';
 import { parseAddressKey } from '../resources.js';
 import { advisoryLockKeys } from './advisory-lock-key.js';
+import { checkStateChanges } from './check-state-changes.js';
 import { checkStateDocument } from './check-state-document.js';
 import { randomId } from './random-id.js';
 import { readPostgresState } from './read-postgres-state.js';
@@ -113,7 +114,10 @@ export class PostgresStateLock implements StateLock {
   }
 
   commit(changes: readonly StateChange[]): Promise<StateDocument> {
-    return this.#queue.run(() => this.#transaction(changes, false));
+    return this.#queue.run(() => {
+      checkStateChanges(changes);
+      return this.#transaction(changes, false);
+    });
   }
 
   replace(doc: StateDocument): Promise<StateDocument> {

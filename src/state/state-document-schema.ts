@@ -15,7 +15,7 @@ const kind = { enum: [...RESOURCE_KINDS] } as const;
 const account = { type: 'string', pattern: '^[0-9a-f]{32}$' } as const;
 const text = { type: 'string', minLength: 1 } as const;
 
-const recordedResource = {
+export const recordedResourceSchema = {
   type: 'object',
   required: ['kind', 'account', 'name', 'id', 'cf_name', 'created_at', 'updated_at'],
   additionalProperties: false,
@@ -36,7 +36,7 @@ const recordedResource = {
   },
 } as const;
 
-const intent = {
+export const intentSchema = {
   type: 'object',
   required: ['id', 'op', 'kind', 'account', 'name', 'cf_name', 'started_at'],
   additionalProperties: false,
@@ -61,7 +61,7 @@ export const stateDocumentSchema = {
     format_version: { const: 1 },
     lineage: text,
     serial: { type: 'integer', minimum: 0 },
-    resources: { type: 'object', additionalProperties: recordedResource },
-    pending: { type: 'object', additionalProperties: intent },
+    resources: { type: 'object', additionalProperties: recordedResourceSchema },
+    pending: { type: 'object', additionalProperties: intentSchema },
   },
 } as const;

@@ -82,3 +82,39 @@ describe('every backend behaves like applyStateChanges', () => {
     );
   });
 });
+
+describe('every backend refuses entries the state schema does not allow', () => {
+  const leaky = { ...tokenResource('leaky'), value: 'cf-token-value-that-must-never-be-stored' };
+  test.each([
+    [
+      'file',
+      () =>
+        createFileStateStore({
+          path: join(dir, `refuse-${++n}.json`),
+          clock: systemClock,
+          random: Math.random,
+          hostname: hostname(),
+          pid: process.pid,
+          owner: 'model',
+          log: silentLogger(),
+        }),
+    ],
+    ['postgres', () => pgStores.open(`refuse-${++n}`)],
+  ])(
+    'GIVEN a %s store WHEN a change carries a token value THEN E_INTERNAL and nothing is written',
+    async (_name, open) => {
+      const store = open();
+      const lock = await store.lock('apply', 0);
+      const error = await lock
+        .commit([{ type: 'put-resource', resource: leaky as unknown as ReturnType<typeof tokenResource> }])
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'E_INTERNAL' });
+      expect(JSON.stringify(error)).not.toContain(leaky.value);
+      await lock.commit([{ type: 'put-resource', resource: tokenResource('fine') }]);
+      await lock.release();
+      const doc = await store.read();
+      expect(doc.serial).toBe(1);
+      expect(JSON.stringify(doc)).not.toContain(leaky.value);
+    },
+  );
+});
