@@ -37,7 +37,7 @@ const MAX_PAGES = 100;
 
 export function stickyMarker(key: string): string {
   // `--` may not appear inside an HTML comment.
-  return `<!-- cfgitops:plan:${key.replaceAll('--', '-')} -->`;
+  return `<!-- cfgitops:plan:${key.replace(/-{2,}/g, '-')} -->`;
 }
 
 export class PrCommentClient {
