@@ -121,7 +121,9 @@ export async function startCommentsFake(options: { token: string; repository: st
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : resolve()));
+        server.close((e) => {
+          e ? reject(e) : resolve();
+        });
       }),
   };
 }
