@@ -117,12 +117,15 @@ export async function startCommentsFake(options: { token: string; repository: st
     seed: (pr, bodies) => {
       for (const body of bodies) list(pr).push({ id: nextId++, body, user: { login: 'someone' } });
     },
-    script: (...r) => scripted.push(...r),
+    script: (...r) => {
+      scripted.push(...r);
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((e) => {
-          e ? reject(e) : resolve();
+          if (e) reject(e);
+          else resolve();
         });
       }),
   };
