@@ -1,17 +1,31 @@
 /**
- * Picks the plan renderer for `--format`. The renderers themselves are pure and live in the planner.
+ * Picks the plan renderer for `--format`. The renderers themselves are pure and live in the planner; colour only on
+ * a terminal and never when NO_COLOR is set (https://no-color.org).
  */
+import type { CfgitopsError } from '../errors.js';
 import type { Plan } from '../planner/plan.js';
+import { renderJson } from '../planner/render-json.js';
+import { renderMarkdown } from '../planner/render-markdown.js';
+import { renderText } from '../planner/render-text.js';
 
 export const PLAN_FORMATS = ['text', 'json', 'markdown'] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
 
 export interface RenderOptions {
   color: boolean;
+  /** Where the run goes, e.g. "Cloudflare API at … (API token)" — shown in text output. */
   target: string;
+  errors?: readonly CfgitopsError[];
 }
 
-export function renderPlanAs(_format: PlanFormat, plan: Plan, _options: RenderOptions): string {
-  // TEMPORARY until the planner's renderers land.
-  return JSON.stringify(plan, null, 2) + '\n';
+export function renderPlanAs(format: PlanFormat, plan: Plan, options: RenderOptions): string {
+  const errors = options.errors ?? [];
+  switch (format) {
+    case 'json':
+      return renderJson(plan, { errors });
+    case 'markdown':
+      return renderMarkdown(plan, { errors });
+    case 'text':
+      return renderText(plan, { errors, color: options.color && process.env['NO_COLOR'] === undefined });
+  }
 }

@@ -5,7 +5,7 @@
  * consecutive CLI run sees the same account. Token values are never written: a real API cannot return them
  * either. Only the sha256 of each current value is kept, which is enough for auth and verify after a restart.
  */
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { CfgitopsError } from '../errors.js';
 
@@ -126,6 +126,8 @@ export class EmulatorStore {
       };
     }
     const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+    // The directory may not exist yet (first run) or may have been removed while the emulator ran.
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n', { mode: 0o600 });
     chmodSync(tmp, 0o600);
     renameSync(tmp, file);
