@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
+# Node 26 is the Active LTS line since October 2026 (package.json engines: >=20.19).
 # Build stage: compile TypeScript with the dev toolchain.
-FROM node:24-bookworm-slim AS build
+FROM node:26-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -10,7 +11,7 @@ COPY schemas ./schemas
 RUN npm run build
 
 # Runtime stage: production dependencies only, non-root.
-FROM node:24-bookworm-slim
+FROM node:26-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
