@@ -1,0 +1,261 @@
+/**
+ * The example GitHub Actions workflows, run as Actions would run them: each `run:` line that calls `npx cfgitops`
+ * is executed in-process, in order, in a temporary git repository holding the example manifests, with the GITHUB_*
+ * environment of a pull request (or push, or schedule), a temporary step summary, and a loopback fake of GitHub's
+ * comment API. The emulator stands in for Cloudflare.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { runCli, type CliResult } from '../../support/cli.js';
+import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
+import {
+  createWorkspace,
+  EXAMPLE_ACCOUNT,
+  liveResources,
+  verifySinkValues,
+  type Workspace,
+} from '../../support/workspace.js';
+import { startCommentsFake, type CommentsFake } from '../github/comments-fake.js';
+
+const EXAMPLES = fileURLToPath(new URL('../../../examples/github-actions/', import.meta.url));
+const GITHUB_TOKEN = 'ghs_exampleWorkflowToken0123456789';
+const REPO = 'acme/desired-state';
+const PR = 17;
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  env?: Record<string, string>;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean };
+  env?: Record<string, string>;
+  jobs: Record<string, { steps: Step[]; env?: Record<string, string>; permissions?: Record<string, string> }>;
+}
+
+interface Ran {
+  step: string;
+  argv: string[];
+  result: CliResult;
+}
+
+let emulator: TestEmulator;
+let github: CommentsFake;
+let ws: Workspace;
+let runnerDir: string;
+
+beforeAll(async () => {
+  emulator = await startTestEmulator({ rateLimit: false });
+  github = await startCommentsFake({ token: GITHUB_TOKEN, repository: REPO });
+});
+afterAll(async () => {
+  await github.close();
+  await emulator.close();
+});
+beforeEach(async () => {
+  await emulator.control('POST', '/reset');
+  ws = await createWorkspace(emulator);
+  runnerDir = await mkdtemp(join(tmpdir(), 'cfgitops-runner-'));
+  git('init', '-q', '-b', 'main');
+  await commitAll('desired state');
+});
+afterEach(async () => {
+  emulator.assertNoContractViolations();
+  await ws.cleanup();
+  await rm(runnerDir, { recursive: true, force: true });
+});
+
+function git(...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+    cwd: ws.dir,
+    encoding: 'utf8',
+  });
+}
+async function commitAll(message: string): Promise<void> {
+  await writeFile(join(ws.dir, '.gitignore'), '.cfgitops/\ncfgitops.plan\n');
+  git('add', '-A');
+  git('commit', '-q', '-m', message);
+}
+
+async function loadWorkflow(file: string): Promise<Workflow> {
+  return parse(await readFile(join(EXAMPLES, file), 'utf8')) as Workflow;
+}
+
+/** The only `if:` forms the examples use, evaluated for the event at hand. */
+function condition(expr: string | undefined, event: { fork: boolean }): boolean {
+  if (expr === undefined) return true;
+  const m = /^\s*github\.event\.pull_request\.head\.repo\.fork\s*==\s*(true|false)\s*$/.exec(expr);
+  if (!m) throw new Error(`the example uses an if: the test cannot evaluate: ${expr}`);
+  return String(event.fork) === m[1];
+}
+
+/** What `${{ secrets.X }}` would hold in the test's repository; an unknown secret is empty, as in Actions. */
+function secretValue(value: string): string | undefined {
+  const m = /^\$\{\{\s*secrets\.(\w+)\s*\}\}$/.exec(value.trim());
+  if (!m) return value;
+  switch (m[1]) {
+    case 'CLOUDFLARE_PLAN_TOKEN':
+    case 'CLOUDFLARE_APPLY_TOKEN':
+      return emulator.apiToken;
+    case 'GITHUB_TOKEN':
+      return GITHUB_TOKEN;
+    default:
+      return undefined; // CFGITOPS_PG_URL: the example manifests use the file state in the repository
+  }
+}
+
+/** A plain shell split: words, single and double quotes; the examples keep their commands that simple. */
+function shellSplit(line: string): string[] {
+  const words: string[] = [];
+  for (const m of line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) words.push(m[1] ?? m[2] ?? m[3] ?? '');
+  return words;
+}
+
+async function runWorkflow(file: string, event: { name: string; fork?: boolean }): Promise<Ran[]> {
+  const wf = await loadWorkflow(file);
+  const eventPath = join(runnerDir, 'event.json');
+  await writeFile(
+    eventPath,
+    JSON.stringify(
+      event.name === 'pull_request'
+        ? { pull_request: { number: PR, head: { repo: { fork: event.fork === true } } } }
+        : { ref: 'refs/heads/main' },
+    ),
+  );
+  const ran: Ran[] = [];
+  for (const job of Object.values(wf.jobs)) {
+    for (const step of job.steps) {
+      if (step.run === undefined || !condition(step.if, { fork: event.fork === true })) continue;
+      const env: Record<string, string | undefined> = {
+        CLOUDFLARE_BASE_URL: ws.env['CLOUDFLARE_BASE_URL'],
+        CFGITOPS_LOG_LEVEL: 'warn',
+        PATH: process.env['PATH'],
+        GITHUB_ACTIONS: 'true',
+        GITHUB_REPOSITORY: REPO,
+        GITHUB_API_URL: github.url,
+        GITHUB_EVENT_NAME: event.name,
+        GITHUB_EVENT_PATH: eventPath,
+        GITHUB_STEP_SUMMARY: join(runnerDir, 'summary.md'),
+        GITHUB_RUN_ID: '4242',
+        GITHUB_SHA: git('rev-parse', 'HEAD').trim(),
+      };
+      for (const [k, v] of Object.entries({ ...wf.env, ...job.env, ...step.env })) env[k] = secretValue(v);
+      for (const line of step.run.split('\n')) {
+        const words = shellSplit(line.trim());
+        if (words[0] !== 'npx' || words[1] !== 'cfgitops') continue;
+        const argv = words.slice(2);
+        const result = await runCli(argv, { cwd: ws.dir, env });
+        ran.push({ step: step.name ?? line, argv, result });
+        if (result.code !== 0) return ran; // a failing step fails the job
+      }
+    }
+  }
+  return ran;
+}
+
+const summary = () => readFile(join(runnerDir, 'summary.md'), 'utf8').catch(() => '');
+const codes = (ran: Ran[]) => ran.map((r) => `${r.argv[0] ?? ''}=${r.result.code}`);
+const failures = (ran: Ran[]) =>
+  ran
+    .filter((r) => r.result.code !== 0)
+    .map((r) => `${r.argv.join(' ')}: ${r.result.stderr}`)
+    .join('\n');
+
+describe('GIVEN the example workflows', () => {
+  test('WHEN read THEN they pin actions by major version, set least privileges and share one apply concurrency group', async () => {
+    const files = (await readdir(EXAMPLES)).filter((f) => f.endsWith('.yml')).sort();
+    expect(files).toEqual(['apply-on-merge.yml', 'nightly.yml', 'plan-on-pr.yml']);
+    for (const file of files) {
+      const wf = await loadWorkflow(file);
+      for (const job of Object.values(wf.jobs)) {
+        for (const step of job.steps) if (step.uses) expect(step.uses, file).toMatch(/@v\d+$/);
+      }
+    }
+    const pr = await loadWorkflow('plan-on-pr.yml');
+    expect(pr.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    const apply = await loadWorkflow('apply-on-merge.yml');
+    const nightly = await loadWorkflow('nightly.yml');
+    expect(apply.permissions).toEqual({ contents: 'read' });
+    expect(apply.concurrency).toMatchObject({ group: 'cfgitops-apply', 'cancel-in-progress': false });
+    expect(nightly.concurrency?.group).toBe(apply.concurrency?.group);
+  });
+
+  test('WHEN a PR is opened, pushed to, merged, and the nightly job runs THEN each step exits as expected with its effects', async () => {
+    // PR opened: validate + plan, one sticky comment and a summary.
+    const opened = await runWorkflow('plan-on-pr.yml', { name: 'pull_request' });
+    expect(codes(opened), failures(opened)).toEqual(['validate=0', 'plan=0']);
+    expect(github.comments(PR)).toHaveLength(1);
+    const firstComment = github.comments(PR)[0]!;
+    expect(firstComment.body.startsWith('<!-- cfgitops:plan:desired-state -->')).toBe(true);
+    expect(await summary()).toMatch(/cfgitops validate/);
+    const summaryAfterOpen = (await summary()).length;
+
+    // A push to the PR: the same comment is edited, not a second one posted.
+    await ws.write(
+      'desired-state/peers.yaml',
+      (await ws.read('desired-state/peers.yaml')).replace('192.0.2.53', '192.0.2.54'),
+    );
+    await commitAll('move ns1');
+    const pushed = await runWorkflow('plan-on-pr.yml', { name: 'pull_request' });
+    expect(codes(pushed), failures(pushed)).toEqual(['validate=0', 'plan=0']);
+    expect(github.comments(PR)).toHaveLength(1);
+    expect(github.comments(PR)[0]?.id).toBe(firstComment.id);
+    expect(github.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    expect((await summary()).length).toBeGreaterThan(summaryAfterOpen);
+    // Plans never wrote: nothing exists at Cloudflare yet.
+    expect((await liveResources(emulator)).tokens).toHaveLength(0);
+
+    // Merge: plan --out from the merge commit, then apply that plan.
+    const merged = await runWorkflow('apply-on-merge.yml', { name: 'push' });
+    expect(codes(merged), failures(merged)).toEqual(['plan=0', 'apply=0']);
+    const live = await liveResources(emulator);
+    expect(live.peers.find((p) => p.name === 'ns1.example.com')?.ip).toBe('192.0.2.54');
+    expect(Object.keys(await verifySinkValues(emulator, ws))).toHaveLength(3);
+
+    // Nightly: nothing is old enough to rotate, and nothing drifted.
+    const nightly = await runWorkflow('nightly.yml', { name: 'schedule' });
+    expect(codes(nightly), failures(nightly)).toEqual(['rotate=0', 'drift=0']);
+    expect(await summary()).toMatch(/cfgitops drift/);
+
+    // Out-of-band change: the next nightly run fails on drift.
+    const peer = live.peers.find((p) => p.name === 'ns2.example.com')!;
+    await emulator.api('PUT', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers/${peer.id}`, {
+      name: 'ns2.example.com',
+      ip: '203.0.113.7',
+      port: 53,
+    });
+    const drifted = await runWorkflow('nightly.yml', { name: 'schedule' });
+    expect(codes(drifted)).toEqual(['rotate=0', 'drift=2']);
+  });
+
+  test('WHEN a fork PR without secrets runs the plan workflow THEN it validates and plans against the emulator, commenting nowhere', async () => {
+    const before = github.requests.length;
+    const ran = await runWorkflow('plan-on-pr.yml', { name: 'pull_request', fork: true });
+    expect(codes(ran), failures(ran)).toEqual(['validate=0', 'plan=0']);
+    expect(ran[1]?.argv).toContain('--emulator');
+    expect(github.requests.length).toBe(before);
+    expect(await summary()).toMatch(/cfgitops validate/);
+  });
+
+  test('WHEN a PR breaks a manifest THEN validate fails with a positioned ::error annotation and the summary names the code', async () => {
+    await ws.write(
+      'desired-state/peers.yaml',
+      (await ws.read('desired-state/peers.yaml')).replace('port: 53', 'port: "fifty-three"'),
+    );
+    await commitAll('break it');
+    const ran = await runWorkflow('plan-on-pr.yml', { name: 'pull_request' });
+    expect(codes(ran)).toEqual(['validate=1']);
+    const annotation = ran[0]!.result.stderr.split('\n').find((l) => l.startsWith('::error '));
+    expect(annotation).toMatch(/^::error file=desired-state\/peers\.yaml,line=\d+,col=\d+,title=E_SCHEMA::/);
+    expect(await summary()).toContain('E_SCHEMA');
+  });
+});
