@@ -2,6 +2,8 @@
  * `cfgitops drift`: exit 0 in sync, 2 on every kind of drift, 1 on error — and never a write.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
 import { createWorkspace, EXAMPLE_ACCOUNT, liveResources, type Workspace } from '../../support/workspace.js';
 import { callsBetween, cliIn, editState, READ_OPERATIONS, requestCounts, tokenKey } from './harness.js';
@@ -158,6 +160,40 @@ describe('GIVEN an applied example', () => {
     expect(Object.keys(calls).filter((op) => !READ_OPERATIONS.has(op))).toEqual([]);
     expect(await ws.read('.cfgitops/secrets.json')).toBe(sinkBefore);
     expect(await ws.read('.cfgitops/state.json')).toBe(stateBefore);
+  });
+});
+
+describe('GIVEN a token whose value goes to an exec sink', () => {
+  test('WHEN plan and drift run THEN the exec command never runs; apply does run it', async () => {
+    const marker = join(ws.dir, 'exec-sink-ran');
+    const config = await ws.read('desired-state/cfgitops.yaml');
+    await ws.write(
+      'desired-state/cfgitops.yaml',
+      config.replace(
+        '    sinks:\n',
+        `    sinks:\n      marker:\n        type: exec\n        command: [sh, -c, 'cat > /dev/null; touch "${marker}"']\n`,
+      ),
+    );
+    const tokens = await ws.read('desired-state/tokens.yaml');
+    await ws.write(
+      'desired-state/tokens.yaml',
+      tokens.replace('  status: active\n', '  status: active\n  secret:\n    sink: marker\n'),
+    );
+    const exists = () =>
+      access(marker).then(
+        () => true,
+        () => false,
+      );
+
+    for (const argv of [['plan'], ['drift'], ['drift', '--format', 'markdown']]) {
+      const r = await cli(...argv);
+      expect(r.code, `${argv.join(' ')}: ${r.stderr}`).not.toBe(1);
+    }
+    expect(await exists()).toBe(false);
+
+    const applied = await cli('apply', '--auto-approve');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(await exists()).toBe(true);
   });
 });
 

@@ -235,6 +235,17 @@ describe('GIVEN the example workflows', () => {
     });
     const drifted = await runWorkflow('nightly.yml', { name: 'schedule' });
     expect(codes(drifted)).toEqual(['rotate=0', 'drift=2']);
+
+    // Another PR plan after the apply: neither a token value nor the TSIG secret reaches the comment or summary.
+    const again = await runWorkflow('plan-on-pr.yml', { name: 'pull_request' });
+    expect(codes(again), failures(again)).toEqual(['validate=0', 'plan=0']);
+    const secrets = [
+      ...Object.values(await ws.sinkValues()),
+      (await ws.read('desired-state/secrets/tsig-ns1.key')).trim(),
+    ];
+    expect(secrets.length).toBe(4);
+    const published = `${github.comments(PR)[0]?.body ?? ''}\n${await summary()}`;
+    for (const secret of secrets) expect(published).not.toContain(secret);
   });
 
   test('WHEN a fork PR without secrets runs the plan workflow THEN it validates and plans against the emulator, commenting nowhere', async () => {
