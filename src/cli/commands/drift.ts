@@ -67,9 +67,8 @@ export function renderDrift(format: PlanFormat, report: DriftReport, color: bool
     if (report.drifted) {
       lines.push('', '| drift | resource | correction | why |', '|---|---|---|---|');
       for (const f of report.findings) {
-        const fields = f.diff.map((d) => d.path).join(', ');
         lines.push(
-          `| ${f.kind} | \`${escapeMarkdownText(f.resource)}\` | ${f.action ?? '—'} | ${escapeMarkdownText(f.reason)}${fields ? ` (${escapeMarkdownText(fields)})` : ''} |`,
+          `| ${f.kind} | \`${escapeMarkdownText(f.resource)}\` | ${f.action ?? '—'} | ${escapeMarkdownText(f.reason)} |`,
         );
       }
     }
@@ -78,18 +77,11 @@ export function renderDrift(format: PlanFormat, report: DriftReport, color: bool
   const lines = [
     report.drifted ? `Drift found (${tally}):` : `No drift: ${report.target} matches the manifests and state.`,
   ];
+  // Field diffs are in the plan below; the findings say what kind of drift each one is.
   for (const f of report.findings) {
     lines.push(`  ${f.kind}: ${f.resource}${f.action ? ` → ${f.action}` : ''} — ${f.reason}`);
-    for (const d of f.diff) {
-      lines.push(`      ${d.path}: ${show(d.before, d.sensitive)} → ${show(d.after, d.sensitive)}`);
-    }
   }
   return `${lines.join('\n')}\n${report.drifted ? `\n${plan}` : ''}`;
-}
-
-function show(v: unknown, sensitive: boolean | undefined): string {
-  if (sensitive) return '(sensitive)';
-  return v === undefined ? '(none)' : JSON.stringify(v);
 }
 
 export const registerDrift: CommandRegistrar = (program, setExitCode, environment) => {

@@ -56,7 +56,14 @@ export async function runRotate(app: App, options: RotateCommandOptions): Promis
         app.output.out('No token needed rotating.\n');
         return outcome.skipped.length > 0 ? 1 : 0;
       case 'rotated':
-        app.output.out(renderApplyResult(outcome.result));
+        if (outcome.result.ok) {
+          const n = outcome.result.counts.succeeded;
+          app.output.out(
+            `Rotated ${n} token value(s): same ids and permissions, new values delivered to their sinks.\n`,
+          );
+        } else {
+          app.output.out(renderApplyResult(outcome.result));
+        }
         return outcome.result.ok && outcome.skipped.length === 0 ? 0 : 1;
     }
   } finally {
