@@ -41,6 +41,8 @@ export interface Target {
   describe: string;
   /** True when the API is the embedded emulator, not Cloudflare. */
   emulated: boolean;
+  /** What the API client retried or recovered so far, by cause (for the run's summary). */
+  retries?: () => Readonly<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -164,6 +166,7 @@ function connectCloudflare(app: App, config: ResolvedConfig): Promise<Target> {
     sinks,
     describe: client.describe(),
     emulated: false,
+    retries: () => client.retries(),
     close: async () => {
       await client.close();
       await state.close();
@@ -197,6 +200,7 @@ async function connectEmulator(app: App, config: ResolvedConfig): Promise<Target
     sinks,
     describe: `the embedded Cloudflare API emulator (NOT Cloudflare; data in ${EMULATOR_DIR}/)`,
     emulated: true,
+    retries: () => client.retries(),
     close: async () => {
       await client.close();
       await state.close();

@@ -5,7 +5,8 @@
 import type { ApplyResult, StepOutcome } from '../executor/apply-result.js';
 import { addressKey } from '../resources.js';
 
-export function renderApplyResult(result: ApplyResult): string {
+/** `retries`: what the API client retried or recovered, by cause (the summary says it, so flakiness is visible). */
+export function renderApplyResult(result: ApplyResult, retries: Readonly<Record<string, number>> = {}): string {
   const lines: string[] = [];
   const { counts } = result;
   for (const step of result.steps) {
@@ -31,6 +32,8 @@ export function renderApplyResult(result: ApplyResult): string {
     : `Apply finished with errors: ${changed} applied, ${counts.failed} failed, ${counts.skipped} skipped. ` +
       'What succeeded is recorded in state; run apply again after fixing the cause.';
   lines.push(summary);
+  const retried = Object.entries(retries).filter(([, n]) => n > 0);
+  if (retried.length > 0) lines.push(`API retries: ${retried.map(([cause, n]) => `${n} × ${cause}`).join(', ')}.`);
   if (result.halted) lines.push('The run was interrupted; run apply again to finish.');
   return lines.join('\n') + '\n';
 }

@@ -12,6 +12,7 @@ import { Pacer, sharedPacer, type PacingOptions } from './pacer.js';
 import { peersApi } from './peers-api.js';
 import { permissionGroupsApi } from './permission-groups-api.js';
 import type { RetryPolicy } from './retry-policy.js';
+import { RetryTally, type RetryCause } from './retry-tally.js';
 import { tokensApi } from './tokens-api.js';
 import { tsigsApi } from './tsigs-api.js';
 import type { CloudflareApi } from './types.js';
@@ -34,6 +35,8 @@ export interface CloudflareClient extends CloudflareApi {
   /** e.g. `Cloudflare API at https://api.cloudflare.com/client/v4 (API token)` — never the credential. */
   describe(): string;
   readonly pacer: Pacer;
+  /** What this client retried or recovered so far, by cause. */
+  retries(): Partial<Record<RetryCause, number>>;
   /** Closes the connection pool if the client created it. */
   close(): Promise<void>;
 }
@@ -56,6 +59,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     options.pacing instanceof Pacer
       ? options.pacing
       : sharedPacer(`${credentialFingerprint(options.credentials)}@${baseUrl.origin}`, options.pacing, options.clock);
+  const tally = new RetryTally();
   const core = new HttpCore({
     baseUrl,
     credentials: options.credentials,
@@ -66,10 +70,11 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     pacer,
     retry: options.retry,
     timeouts,
+    tally,
   });
   const context = {
     core,
-    recovery: { clock: options.clock, random: options.random, log: options.log, retry: options.retry },
+    recovery: { clock: options.clock, random: options.random, log: options.log, retry: options.retry, tally },
   };
   const shown = `${baseUrl.origin}${baseUrl.pathname.replace(/\/+$/, '')}`;
   return {
@@ -79,6 +84,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     ...permissionGroupsApi(context),
     describe: () => `Cloudflare API at ${shown} (${describeCredentials(options.credentials)})`,
     pacer,
+    retries: () => tally.snapshot(),
     close: async () => {
       await ownDispatcher?.close();
     },

@@ -13,12 +13,14 @@
 import { CfgitopsError } from '../errors.js';
 import type { Clock, Logger } from '../effects.js';
 import { classifyFailure, backoffDelay, type RetryPolicy } from './retry-policy.js';
+import type { RetryTally } from './retry-tally.js';
 
 export interface RecoveryDeps {
   clock: Clock;
   random: () => number;
   log: Logger;
   retry: RetryPolicy;
+  tally?: RetryTally;
 }
 
 export interface CreateAttempt<T> {
@@ -42,10 +44,12 @@ export async function createWithRecovery<T>(deps: RecoveryDeps, attempt: CreateA
     } catch (e) {
       if (classifyFailure('POST', e) !== 'ambiguous') throw e;
       log.warn({ route: attempt.route, attempt: n }, 'create failed ambiguously; looking the resource up by name');
+      deps.tally?.add('ambiguous create');
       const found = await attempt.findByName();
       const [only, ...more] = found;
       if (only !== undefined && more.length === 0) {
         log.info({ route: attempt.route }, 'create had landed; recovered the resource by name');
+        deps.tally?.add('create recovered by name');
         return { resource: only, recovered: true };
       }
       if (more.length > 0) {

@@ -14,6 +14,7 @@ import { parseEnvelope, type Envelope } from './envelope.js';
 import type { Pacer } from './pacer.js';
 import { parseRateLimitHeaders, type RateLimitInfo } from './rate-limit-headers.js';
 import { backoffDelay, classifyFailure, type RetryPolicy } from './retry-policy.js';
+import type { RetryTally } from './retry-tally.js';
 
 export interface ClientTimeouts {
   connectMs: number;
@@ -51,6 +52,8 @@ export interface HttpCoreOptions {
   pacer: Pacer;
   retry: RetryPolicy;
   timeouts: ClientTimeouts;
+  /** Told about every retry, for the run's summary. */
+  tally?: RetryTally;
 }
 
 export const USER_AGENT = `cfgitops/${VERSION}`;
@@ -115,6 +118,7 @@ export class HttpCore {
             { method: req.method, route: req.route, attempt: attemptNumber, code: error.code, status: error.status },
             'cloudflare request failed; retrying',
           );
+          this.#o.tally?.addFailure(error);
           if (!limited && waitFor > 0) await clock.sleep(waitFor, req.signal);
           return true;
         },

@@ -31,7 +31,7 @@ export interface ApplyRequest extends PlanOptions {
 export type ApplyOutcome =
   | { kind: 'no-changes'; plan: Plan; target: string }
   | { kind: 'declined'; plan: Plan; target: string }
-  | { kind: 'applied'; plan: Plan; result: ApplyResult; target: string };
+  | { kind: 'applied'; plan: Plan; result: ApplyResult; target: string; retries?: Readonly<Record<string, number>> };
 
 export async function applyWorkflow(app: App, request: ApplyRequest): Promise<ApplyOutcome> {
   const saved = 'planFile' in request.source ? await readSavedPlan(request.source.planFile) : undefined;
@@ -71,7 +71,13 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       });
-      return { kind: 'applied', plan, result, target: target.describe };
+      return {
+        kind: 'applied',
+        plan,
+        result,
+        target: target.describe,
+        ...(target.retries ? { retries: target.retries() } : {}),
+      };
     } finally {
       await lock.release();
     }

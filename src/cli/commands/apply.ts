@@ -69,7 +69,7 @@ export async function runApply(app: App, options: ApplyCommandOptions): Promise<
         return 1;
       case 'applied':
         progress.finish();
-        app.output.out(renderApplyResult(outcome.result));
+        app.output.out(renderApplyResult(outcome.result, outcome.retries));
         return outcome.result.ok ? 0 : 1;
     }
   } finally {

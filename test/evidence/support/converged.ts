@@ -37,7 +37,7 @@ export async function convergenceProblems(
 ): Promise<string[]> {
   const problems: string[] = [];
   const res = await emulator.control('GET', `/resources?account=${account}&secrets=1`);
-  const live = ((res.body as { accounts: Record<string, LiveAccount> }).accounts[account] ?? {}) as LiveAccount;
+  const live = (res.body as { accounts: Record<string, LiveAccount> }).accounts[account] ?? {};
   const kinds = [
     ['token', live.tokens ?? [], desired.tokens],
     ['peer', live.peers ?? [], desired.peers],
