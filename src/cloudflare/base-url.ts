@@ -2,8 +2,8 @@
  * The API base URL: `CLOUDFLARE_BASE_URL`, default `https://api.cloudflare.com/client/v4`.
  * Credentials travel in headers, so plain http is allowed only to loopback (the emulator, a local proxy).
  */
-import { isIP } from 'node:net';
 import { CfgitopsError } from '../errors.js';
+import { isLoopbackHost } from '../loopback.js';
 import type { Env } from './credentials.js';
 
 export const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
@@ -11,14 +11,6 @@ export const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
 export function baseUrlFromEnv(env: Env): URL {
   const raw = env['CLOUDFLARE_BASE_URL'];
   return checkBaseUrl(raw === undefined || raw.trim() === '' ? DEFAULT_BASE_URL : raw.trim());
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
-  if (host.toLowerCase() === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
-  return false;
 }
 
 /** Parses and checks a base URL; refuses anything that would send credentials in the clear or to a surprise. */

@@ -6,8 +6,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../effects.js';
 import { CfgitopsError } from '../errors.js';
+import { isLoopbackHost } from '../loopback.js';
 import { BASE_PATH, handleApi, type ApiServerDeps, type FaultEvent, type ResponseRecord } from './api-server.js';
-import { normaliseAddress } from './auth.js';
 import { SecretLedger, type EmulatorCore } from './context.js';
 import { CONTROL_PATH, handleControl, type ControlDeps } from './control-api.js';
 import { EmulatorClock } from './emulator-clock.js';
@@ -62,14 +62,9 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-export function isLoopback(host: string): boolean {
-  const h = normaliseAddress(host);
-  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
-}
-
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopback(host) && options.allowRemote !== true) {
+  if (!isLoopbackHost(host) && options.allowRemote !== true) {
     throw new CfgitopsError('E_USAGE', `refusing to bind the emulator to ${host}`, {
       hint: 'it is a test tool with no real security; pass --allow-remote if you really mean it',
     });
@@ -175,7 +170,7 @@ async function serve(
     return;
   }
   if (url.pathname === CONTROL_PATH || url.pathname.startsWith(`${CONTROL_PATH}/`)) {
-    if (!isLoopback(req.socket.remoteAddress ?? '')) {
+    if (!isLoopbackHost(req.socket.remoteAddress ?? '')) {
       res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"control API is loopback only"}');
       return;
     }

@@ -8,7 +8,7 @@ import type { Clock } from '../effects.js';
 import { CfgitopsError } from '../errors.js';
 import { rateLimitWaitMs } from '../secrets/github-client.js';
 import type { FetchLike } from '../secrets/sink-deps.js';
-import { isLoopbackHost } from '../cloudflare/base-url.js';
+import { isLoopbackHost } from '../loopback.js';
 import type { Secret } from '../secret.js';
 
 export interface PrCommentClientOptions {

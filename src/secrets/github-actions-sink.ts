@@ -4,6 +4,7 @@
  */
 import sodium from 'libsodium-wrappers';
 import { CfgitopsError } from '../errors.js';
+import { isLoopbackHost } from '../loopback.js';
 import type { Clock, Logger } from '../effects.js';
 import type { Secret } from '../secret.js';
 import type { SinkRef } from '../state/types.js';
@@ -146,8 +147,6 @@ export async function seal(value: Secret, publicKeyBase64: string): Promise<stri
   return sodium.to_base64(sodium.crypto_box_seal(value.reveal(), pk), sodium.base64_variants.ORIGINAL);
 }
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
 /** https anywhere; plain http only to this machine (the test fake), like the Cloudflare client. */
 export function checkApiUrl(sink: string, apiUrl: string): void {
   let url: URL;
@@ -156,7 +155,7 @@ export function checkApiUrl(sink: string, apiUrl: string): void {
   } catch {
     throw new CfgitopsError('E_CONFIG', `github-actions sink "${sink}": apiUrl is not a URL`);
   }
-  const loopback = LOOPBACK.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  const loopback = isLoopbackHost(url.hostname);
   if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return;
   throw new CfgitopsError(
     'E_INSECURE_BASE_URL',
