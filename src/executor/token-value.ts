@@ -7,6 +7,7 @@
 import { CfgitopsError } from '../errors.js';
 import type { Secret } from '../secret.js';
 import { addressKey } from '../resources.js';
+import { describeFailure } from '../secrets/sink-error.js';
 import type { Intent, RecordedResource, StateChange } from '../state/types.js';
 import { certainlyNotApplied, sinkRefOf, withPreventDestroy, type StepContext } from './step-context.js';
 
@@ -33,13 +34,15 @@ export async function deliverValue(
     ctx.undelivered({ address: ctx.step.address, tokenId: rec.id, sink: ref, sinkDescription: sink.describe(ref) });
     throw new CfgitopsError(
       'E_VALUE_UNDELIVERED',
-      `the value of token ${addressKey(rec)} (id ${rec.id}) could not be written to ${sink.describe(ref)}; ` +
-        'state records it as undelivered',
+      // The sink's own reason (exec stderr, GitHub's answer, the fs error) is what the user must fix; sinks keep it
+      // free of the value, and the scrub is a second layer.
+      `the value of token ${addressKey(rec)} (id ${rec.id}) could not be written to ${sink.describe(ref)}: ` +
+        `${describeFailure(e)}; state records it as undelivered`,
       { cause: e, hint: 'fix the sink, then apply again: the next apply rolls the token and delivers the new value' },
     );
   }
   await ctx.journal.commit([{ type: 'put-resource', resource: { ...rec, value_status: 'delivered' } }, ...closeIntent]);
-  ctx.log.info({ step: ctx.step.id, token: rec.id, sink: sink.describe(ref) }, 'token value delivered');
+  ctx.log.info({ tokenId: rec.id, sink: sink.describe(ref) }, 'token value delivered');
 }
 
 /**

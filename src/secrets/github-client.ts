@@ -121,7 +121,7 @@ export class GitHubActionsClient {
   async #wait(ms: number, started: number, status: number | undefined): Promise<void> {
     if (this.#o.clock.now() + ms - started > this.#o.deadlineMs) {
       throw new GitHubApiError(
-        `GitHub ${status === undefined ? 'is unreachable' : `rate limit (${status})`} for ${this.target} lasts past the deadline`,
+        `GitHub ${waitReason(status)} for ${this.target} lasts past the deadline`,
         status,
         'try again later',
       );
@@ -170,6 +170,11 @@ export function rateLimitWaitMs(res: Response, nowMs: number): number | undefine
   }
   // A secondary limit without headers: GitHub says to wait at least a minute.
   return res.status === 429 ? 60_000 : undefined;
+}
+
+function waitReason(status: number | undefined): string {
+  if (status === undefined) return 'is unreachable';
+  return status >= 500 ? `server error (${status})` : `rate limit (${status})`;
 }
 
 function githubMessage(text: string): string {
