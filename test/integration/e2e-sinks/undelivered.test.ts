@@ -1,0 +1,171 @@
+/**
+ * A sink that fails during a real apply (exec exiting 1, GitHub answering 500 past the retry deadline, a file path
+ * that cannot be written): the apply exits 1 naming the undelivered token, the state keeps the minted token's id as
+ * `undelivered` (recorded before the sink was ever called), and once the sink is fixed the next apply rolls that same
+ * token and delivers a new current value — the one minted in the failed run stops working.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { runCli } from '../../support/cli.js';
+import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
+import { assertNoSecretIn } from '../../support/leaks.js';
+import { createWorkspace, EXAMPLE_ACCOUNT, liveResources, type Workspace } from '../../support/workspace.js';
+import {
+  ageKeygen,
+  currentTokenIdOf,
+  GITHUB_TOKEN,
+  readSinkValue,
+  startGitHubSide,
+  stateTokens,
+  vaultCalls,
+  writeSinkRepo,
+  type AgeKey,
+  type GitHubSide,
+  type TokenName,
+} from './harness.js';
+
+let emulator: TestEmulator;
+let gh: GitHubSide;
+let ws: Workspace;
+let age: AgeKey;
+const outputs: string[] = [];
+
+beforeAll(async () => {
+  emulator = await startTestEmulator({ rateLimit: false });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(async () => {
+  await emulator.control('POST', '/reset');
+  gh = await startGitHubSide();
+  ws = await createWorkspace(emulator, { example: false });
+  ws.env['GITHUB_TOKEN'] = GITHUB_TOKEN;
+  age = await ageKeygen(ws.dir);
+});
+afterEach(async () => {
+  emulator.assertNoContractViolations();
+  outputs.push(await ws.read('.cfgitops/state.json').catch(() => ''));
+  await assertNoSecretIn(emulator, outputs.splice(0), ws.env);
+  await gh.close();
+  await ws.cleanup();
+});
+
+const cli = async (...argv: string[]) => {
+  const r = await runCli(argv, { cwd: ws.dir, env: ws.env });
+  outputs.push(r.stdout, r.stderr);
+  return r;
+};
+
+/** sha256 of a token's current value at the emulator. */
+async function currentHash(id: string): Promise<string | undefined> {
+  const res = await emulator.control('GET', `/resources?account=${EXAMPLE_ACCOUNT}&secrets=1`);
+  const tokens = (res.body as { accounts: Record<string, { tokens: { id: string; value_sha256: string }[] }> })
+    .accounts[EXAMPLE_ACCOUNT]?.tokens;
+  return tokens?.find((t) => t.id === id)?.value_sha256;
+}
+
+interface Breakage {
+  token: TokenName;
+  /** The sink's own reason, which must reach the user (exec stderr, GitHub's status, the fs error code). */
+  reason: RegExp;
+  break(): Promise<void>;
+  fix(): Promise<void>;
+}
+
+const breakages: Record<string, () => Breakage> = {
+  'an exec command exiting 1': () => ({
+    token: 'exec-token',
+    reason: /vault is sealed/,
+    break: () => ws.write('vault-sealed', ''),
+    fix: () => rm(join(ws.dir, 'vault-sealed')),
+  }),
+  'GitHub answering 500 past the retry deadline': () => ({
+    token: 'gh-repo-token',
+    reason: /\b500\b/,
+    break: () => {
+      gh.failing = true;
+      return Promise.resolve();
+    },
+    fix: () => {
+      gh.failing = false;
+      return Promise.resolve();
+    },
+  }),
+  'a file path that cannot be written (a directory in the way)': () => ({
+    token: 'dotenv-token',
+    reason: /EISDIR/,
+    break: () => mkdir(join(ws.dir, '.cfgitops/tokens.env'), { recursive: true }),
+    fix: () => rm(join(ws.dir, '.cfgitops/tokens.env'), { recursive: true }),
+  }),
+};
+
+describe.each(Object.keys(breakages))('GIVEN %s', (what) => {
+  test('WHEN applied THEN the token is recorded undelivered; WHEN fixed THEN the next apply rolls it into the sink', async () => {
+    const b = breakages[what]!();
+    await writeSinkRepo(ws, { gh, age, tokens: ['json-token', b.token] });
+    await b.break();
+
+    const failed = await cli('apply', '--auto-approve');
+    expect(failed.code, failed.stdout + failed.stderr).toBe(1);
+    const said = failed.stdout + failed.stderr;
+    expect(said).toMatch(/E_VALUE_UNDELIVERED/);
+    expect(said).toMatch(new RegExp(`${b.token}.*undelivered`));
+    expect(said).toMatch(b.reason);
+
+    // The id is recorded, undelivered; the token exists once; the healthy sink got its value anyway.
+    const state = await stateTokens(ws);
+    const id = state[b.token]!.id;
+    expect(state[b.token]?.value_status).toBe('undelivered');
+    expect((await liveResources(emulator)).tokens.filter((t) => t.name === `e2e ${b.token}`).map((t) => t.id)).toEqual([
+      id,
+    ]);
+    expect(await readSinkValue(ws, { gh, age }, b.token)).toBeUndefined();
+    expect(state['json-token']?.value_status).toBe('delivered');
+    const json = await readSinkValue(ws, { gh, age }, 'json-token');
+    expect(await currentTokenIdOf(emulator, json!)).toBe(state['json-token']!.id);
+    const strandedHash = await currentHash(id);
+    expect(strandedHash).toBeDefined();
+
+    const plan = await cli('plan', '--format', 'json');
+    const steps = (JSON.parse(plan.stdout) as { steps: { action: string; targetId?: string }[] }).steps;
+    expect(steps.filter((s) => s.action !== 'no-op')).toEqual([
+      expect.objectContaining({ action: 'roll-secret', targetId: id }),
+    ]);
+
+    await b.fix();
+    const fixed = await cli('apply', '--auto-approve');
+    expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
+
+    const after = await stateTokens(ws);
+    expect(after[b.token]).toMatchObject({ id, value_status: 'delivered' });
+    const value = await readSinkValue(ws, { gh, age }, b.token);
+    expect(value).toBeDefined();
+    expect(await currentTokenIdOf(emulator, value!)).toBe(id);
+    // The value minted in the failed run (never delivered anywhere) no longer works.
+    expect(await currentHash(id)).not.toBe(strandedHash);
+    expect((await liveResources(emulator)).tokens).toHaveLength(2);
+
+    const again = await cli('plan', '--detailed-exitcode');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+  });
+});
+
+describe('GIVEN an exec sink that records what the state file says when it is called', () => {
+  test('WHEN it refuses and is then fixed THEN every call found the token id already recorded as undelivered', async () => {
+    await writeSinkRepo(ws, { gh, age, tokens: ['exec-token'] });
+    await ws.write('vault-sealed', '');
+    expect((await cli('apply', '--auto-approve')).code).toBe(1);
+    await rm(join(ws.dir, 'vault-sealed'));
+    expect((await cli('apply', '--auto-approve')).code).toBe(0);
+
+    const id = (await stateTokens(ws))['exec-token']!.id;
+    const calls = await vaultCalls(ws);
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      expect(call).toMatchObject({ stateHadId: true, valueStatus: 'undelivered' });
+      expect(call.env['CFGITOPS_TOKEN_ID']).toBe(id);
+    }
+  });
+});
