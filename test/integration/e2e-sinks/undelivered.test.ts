@@ -96,7 +96,9 @@ const breakages: Record<string, () => Breakage> = {
   'a file path that cannot be written (a directory in the way)': () => ({
     token: 'dotenv-token',
     reason: /EISDIR/,
-    break: () => mkdir(join(ws.dir, '.cfgitops/tokens.env'), { recursive: true }),
+    break: async () => {
+      await mkdir(join(ws.dir, '.cfgitops/tokens.env'), { recursive: true });
+    },
     fix: () => rm(join(ws.dir, '.cfgitops/tokens.env'), { recursive: true }),
   }),
 };
