@@ -49,7 +49,7 @@ async function createToken(ctx: StepContext): Promise<void> {
   const value = created.outcome.value;
   if (value === undefined) {
     // Found by name after an ambiguous failure: the value went to a response nobody read. Mint a new one.
-    ctx.log.warn({ step: ctx.step.id, token: rec.id }, 'token create recovered by name; rolling for a fresh value');
+    ctx.log.warn({ tokenId: rec.id }, 'token create recovered by name; rolling for a fresh value');
     await rollAndDeliver(ctx, rec);
     return;
   }
@@ -83,7 +83,7 @@ async function sendCreate<O extends CreateOutcome<unknown>>(
   await ctx.journal.commit(changes);
   try {
     const outcome = await send();
-    if (outcome.recovered) ctx.log.warn({ step: step.id }, 'create recovered by name after an ambiguous failure');
+    if (outcome.recovered) ctx.log.warn('create recovered by name after an ambiguous failure');
     return { outcome, intent };
   } catch (e) {
     if (certainlyNotApplied(e)) await ctx.journal.commit([{ type: 'remove-intent', id: intent.id }]);
@@ -112,6 +112,6 @@ async function recordCreated(
     { type: 'put-resource', resource: rec },
     { type: 'remove-intent', id: sent.intent.id },
   ]);
-  ctx.log.info({ step: ctx.step.id, id: rec.id }, 'created');
+  ctx.log.info({ id: rec.id }, 'created');
   return rec;
 }

@@ -64,7 +64,7 @@ async function updateResource(ctx: StepContext): Promise<void> {
     ...(kind === 'SecondaryDnsPeer' ? { complete: true } : {}),
   });
   await ctx.journal.commit([{ type: 'put-resource', resource: updated }, ...closeIntent(ctx)]);
-  ctx.log.info({ step: ctx.step.id, id }, 'updated');
+  ctx.log.info({ id }, 'updated');
   if (ctx.step.rollValue && kind === 'AccountToken') await rollAndDeliver(ctx, updated);
 }
 
@@ -90,7 +90,7 @@ async function adoptResource(ctx: StepContext): Promise<void> {
     ...(step.address.kind === 'AccountToken' ? { sink: sinkRefOf(ctx), value_status: 'undelivered' as const } : {}),
   });
   await ctx.journal.commit([{ type: 'put-resource', resource: rec }, ...closeIntent(ctx)]);
-  ctx.log.info({ step: step.id, id }, 'adopted');
+  ctx.log.info({ id }, 'adopted');
   if (step.diff.length > 0) {
     const { resolvesIntent: _closed, ...rest } = step;
     await updateResource({ ...ctx, step: { ...rest, rollValue: false } });
@@ -120,14 +120,14 @@ async function deleteResource(ctx: StepContext): Promise<void> {
   } catch (e) {
     // Already gone (deleted out of band, or by a run that died before recording it): the goal is reached.
     if (!(isCfgitopsError(e) && e.code === 'E_API_NOT_FOUND')) throw e;
-    ctx.log.info({ step: ctx.step.id, id }, 'already deleted');
+    ctx.log.info({ id }, 'already deleted');
   }
   const changes: StateChange[] = [];
   if (rec) changes.push({ type: 'remove-resource', key: ctx.key });
   // On replace the create that follows closes the intent.
   if (ctx.step.action === 'delete') changes.push(...closeIntent(ctx));
   if (changes.length > 0) await ctx.journal.commit(changes);
-  ctx.log.info({ step: ctx.step.id, id }, 'deleted');
+  ctx.log.info({ id }, 'deleted');
 }
 
 async function rollSecret(ctx: StepContext): Promise<void> {
