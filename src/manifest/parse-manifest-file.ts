@@ -7,11 +7,14 @@
  *   file. A file holding only comments is a deliberate "disabled" file and is fine;
  * - empty documents in a stream (`---` next to `---`, a leading or trailing `---`, comments only) are skipped;
  * - YAML errors keep yaml's positions; duplicate keys and tab indentation get their own codes;
- * - alias expansion is capped (`maxAliasCount`) → E_YAML_ALIAS_LIMIT; more than `maxDocuments` → E_DOC_LIMIT.
+ * - alias expansion is capped (`maxAliasCount`) → E_YAML_ALIAS_LIMIT; more than `maxDocuments` → E_DOC_LIMIT;
+ * - well-formed plain files take a fast path (fast-yaml.ts: js-yaml for values); everything else, and every error,
+ *   goes through yaml 2 with exact positions.
  */
 import { LineCounter, isScalar, parseAllDocuments, type Document, type YAMLError } from 'yaml';
 import { CfgitopsError, type ErrorCode } from '../errors.js';
 import { createLocator, type Locate } from './document-locator.js';
+import { fastParse, type FastDocument } from './fast-yaml.js';
 
 export interface ManifestFile {
   /** As shown in messages. */
@@ -81,6 +84,32 @@ export function parseManifestFile(file: ManifestFile, limits: ParseLimits = DEFA
     });
   }
 
+  const fast = fastParse(text, limits.maxDocuments);
+  return fast ? fastResult(file, text, limits, fast) : parseWithYaml(file, text, limits);
+}
+
+/** Values from the fast path; positions other than a document's start come from yaml's path, parsed on demand. */
+function fastResult(file: ManifestFile, text: string, limits: ParseLimits, fast: FastDocument[]): ParsedFile {
+  let slow: ParsedDocument[] | undefined;
+  const documents = fast.map((d, k): ParsedDocument => {
+    const start = (pointer: string) => ({ file: file.path, line: d.line, col: d.col, pointer });
+    return {
+      file,
+      index: d.index,
+      value: d.value,
+      locate: (pointer, options) => {
+        if (pointer === '') return start(pointer);
+        slow ??= parseWithYaml(file, text, limits).documents;
+        return slow[k]?.locate(pointer, options) ?? start(pointer);
+      },
+    };
+  });
+  return { documents, errors: [] };
+}
+
+/** yaml 2 with positions: the path for anything the fast path declines, and for every error. */
+export function parseWithYaml(file: ManifestFile, text: string, limits: ParseLimits): ParsedFile {
+  const whole = { file: file.path, line: 1, col: 1 };
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   if (!Array.isArray(docs)) return { documents: [], errors: [] };

@@ -1,0 +1,114 @@
+/**
+ * The fast path for well-formed manifest files: js-yaml (~6× faster than yaml 2 on manifests, which spends much of
+ * its time in a per-token `process.env.LOG_TOKENS` read and in building a full node tree) gives the values, and a
+ * line scan gives each document's start, which is all a valid resource needs (`source` in plans). Anything else —
+ * a YAML error, a duplicate key, anchors, aliases, tags, directives, complex keys, an explicit `null` document —
+ * returns undefined and the caller takes yaml's positioned path, so every error keeps its exact line:col. For
+ * other pointers (`locate('/spec/x')`) the file is parsed with yaml once, lazily.
+ *
+ * js-yaml resolves scalars with a schema built here to match yaml 2's YAML 1.2 core schema exactly (js-yaml's own
+ * core schema also accepts `0b…`, `1_000` and other YAML 1.1 forms); test/unit/manifest/fast-yaml.test.ts holds
+ * the two paths equal.
+ */
+import { FAILSAFE_SCHEMA, Type, loadAll, type Schema } from 'js-yaml';
+
+/** Where a document's content starts (1-based), and its 0-based position in the stream. */
+export interface FastDocument {
+  index: number;
+  value: unknown;
+  line: number;
+  col: number;
+}
+
+const scalar = (tag: string, test: RegExp, construct: (s: string) => unknown): Type =>
+  new Type(`tag:yaml.org,2002:${tag}`, {
+    kind: 'scalar',
+    resolve: (data) => typeof data === 'string' && test.test(data),
+    construct: (data) => construct(data as string),
+  });
+
+const CORE_SCHEMA: Schema = FAILSAFE_SCHEMA.extend({
+  implicit: [
+    scalar('null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
+    scalar('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
+    scalar('int', /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/, intValue),
+    scalar(
+      'float',
+      /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+      floatValue,
+    ),
+  ],
+});
+
+function intValue(s: string): number {
+  if (s.startsWith('0o')) return parseInt(s.slice(2), 8);
+  if (s.startsWith('0x')) return parseInt(s.slice(2), 16);
+  return parseInt(s, 10);
+}
+
+function floatValue(s: string): number {
+  if (/nan$/i.test(s)) return NaN;
+  if (/inf$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+  return parseFloat(s);
+}
+
+/** Anchors, aliases, tags, complex keys, directives, `...`, tab indentation: yaml's path handles those. */
+const NOT_FAST = /(?:^|[\s[{,])[&*!]|(?:^|\s)\?(?:\s|$)|^(?:%|\.\.\.)|^ *\t/m;
+
+export function fastParse(text: string, maxDocuments: number): FastDocument[] | undefined {
+  if (NOT_FAST.test(text)) return undefined;
+  const starts = documentStarts(text);
+  if (starts === undefined) return undefined;
+  let values: unknown[];
+  try {
+    values = loadAll(text, null, { schema: CORE_SCHEMA });
+  } catch {
+    return undefined;
+  }
+  if (values.length !== starts.length || values.length > maxDocuments) return undefined;
+  const docs: FastDocument[] = [];
+  for (const [index, start] of starts.entries()) {
+    const value = values[index];
+    if (start === undefined) {
+      if (value !== null && value !== undefined) return undefined;
+      continue; // an empty document in a stream: skipped, as on yaml's path
+    }
+    if (value === null || value === undefined) return undefined; // `~` or `null` as a document: yaml's path says so
+    docs.push({ index, value, ...start });
+  }
+  return docs;
+}
+
+/**
+ * One entry per document: the implicit first one if it has content before the first `---`, then one per `---`.
+ * `---` at column 0 always starts a document (YAML forbids it inside scalars), so a line scan is exact.
+ */
+function documentStarts(text: string): ({ line: number; col: number } | undefined)[] | undefined {
+  const docs: ({ line: number; col: number } | undefined)[] = [];
+  let open = false;
+  let line = 0;
+  for (let at = 0; at <= text.length; line++) {
+    const end = text.indexOf('\n', at);
+    const stop = end < 0 ? text.length : end;
+    const raw = text.slice(at, stop);
+    at = stop + 1;
+    if (raw.startsWith('---') && (raw.length === 3 || /\s/.test(raw.charAt(3)))) {
+      docs.push(undefined);
+      open = true;
+      // yaml refuses some content on the marker line (a block map) that js-yaml takes: leave those to yaml.
+      const rest = raw.slice(3).trimStart();
+      if (rest !== '' && !rest.startsWith('#')) return undefined;
+      continue;
+    }
+    const trimmed = raw.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    if (!open) {
+      docs.push(undefined);
+      open = true;
+    }
+    if (docs[docs.length - 1] === undefined) {
+      docs[docs.length - 1] = { line: line + 1, col: raw.length - raw.trimStart().length + 1 };
+    }
+  }
+  return docs;
+}
