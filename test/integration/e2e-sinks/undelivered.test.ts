@@ -171,3 +171,28 @@ describe('GIVEN an exec sink that records what the state file says when it is ca
     }
   });
 });
+
+describe('GIVEN a delivered token whose sink then refuses', () => {
+  test('WHEN rotated THEN the rotation fails undelivered on the same id; WHEN fixed THEN apply rolls it in', async () => {
+    await writeSinkRepo(ws, { gh, age, tokens: ['exec-token'] });
+    expect((await cli('apply', '--auto-approve')).code).toBe(0);
+    const id = (await stateTokens(ws))['exec-token']!.id;
+    const first = await readSinkValue(ws, { gh, age }, 'exec-token');
+
+    await ws.write('vault-sealed', '');
+    const rotated = await cli('rotate', 'exec-token');
+    expect(rotated.code, rotated.stdout + rotated.stderr).toBe(1);
+    expect(rotated.stdout + rotated.stderr).toMatch(/vault is sealed/);
+    expect((await stateTokens(ws))['exec-token']).toMatchObject({ id, value_status: 'undelivered' });
+    // The roll happened: the delivered value is dead, and the sink still holds it (nothing newer arrived).
+    expect(await currentTokenIdOf(emulator, first!)).toBeUndefined();
+    expect(await readSinkValue(ws, { gh, age }, 'exec-token')).toBe(first);
+
+    await rm(join(ws.dir, 'vault-sealed'));
+    const fixed = await cli('apply', '--auto-approve');
+    expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
+    expect((await stateTokens(ws))['exec-token']).toMatchObject({ id, value_status: 'delivered' });
+    expect(await currentTokenIdOf(emulator, (await readSinkValue(ws, { gh, age }, 'exec-token'))!)).toBe(id);
+    expect((await liveResources(emulator)).tokens).toHaveLength(1);
+  });
+});
