@@ -86,7 +86,9 @@ export function createApp(environment: AppEnvironment): App {
   const log = createLogger({
     destination: environment.logDestination ?? environment.stderr,
     pretty: environment.logDestination === undefined && environment.stderr.isTTY === true,
-    level: environment.env['CFGITOPS_LOG_LEVEL'] ?? 'info',
+    // On a terminal the human output already tells each change: logs show warnings and worse unless asked.
+    // Elsewhere (CI, containers) every step is logged as JSON for log collectors.
+    level: environment.env['CFGITOPS_LOG_LEVEL'] ?? (environment.stderr.isTTY === true ? 'warn' : 'info'),
   });
   const random = (): number => Math.random();
   const resolvePath = (p: string): string => resolve(environment.cwd, p);

@@ -10,6 +10,7 @@ export function renderApplyResult(result: ApplyResult, retries: Readonly<Record<
   const lines: string[] = [];
   const { counts } = result;
   for (const step of result.steps) {
+    if (step.status === 'succeeded') lines.push(`✓ ${describe(step)}`);
     if (step.status === 'failed') lines.push(`✗ ${describe(step)}: ${step.error?.format() ?? 'failed'}`);
   }
   const skipped = result.steps.filter((s) => s.status === 'skipped');

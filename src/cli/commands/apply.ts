@@ -62,7 +62,7 @@ export async function runApply(app: App, options: ApplyCommandOptions): Promise<
     });
     switch (outcome.kind) {
       case 'no-changes':
-        app.output.out(`No changes. ${outcome.target} matches the manifests.\n`);
+        app.output.out(`No changes: ${outcome.target} matches the manifests.\n`);
         return 0;
       case 'declined':
         app.output.out('Apply cancelled; nothing was changed.\n');
