@@ -49,7 +49,8 @@ beforeEach(async () => {
   ws = await createWorkspace(emulator, { example: false });
   ws.env['GITHUB_TOKEN'] = GITHUB_TOKEN;
   age = await ageKeygen(ws.dir);
-  await writeSinkRepo(ws, { gh, age });
+  // A second token in the default file: one key per token, side by side.
+  await writeSinkRepo(ws, { gh, age, extraTokens: { 'json-token-2': ['local', 'second'] } });
 });
 afterEach(async () => {
   emulator.assertNoContractViolations();
@@ -99,7 +100,10 @@ describe('GIVEN one token per sink type', () => {
     for (const file of ['.cfgitops/secrets.json', '.cfgitops/tokens.env']) {
       expect((await stat(join(ws.dir, file))).mode & 0o777).toBe(0o600);
     }
-    expect(Object.keys(JSON.parse(await ws.read('.cfgitops/secrets.json')) as object)).toEqual(['json-token']);
+    const json = JSON.parse(await ws.read('.cfgitops/secrets.json')) as Record<string, string>;
+    expect(Object.keys(json).sort()).toEqual(['json-token', 'second']);
+    expect(await currentTokenIdOf(emulator, json['second']!)).toBe(state['json-token-2']?.id);
+    expect(state['json-token-2']?.id).not.toBe(state['json-token']?.id);
     expect((await ws.read('.cfgitops/tokens.env')).trim().split('\n')).toHaveLength(1);
     // age: armored ciphertext, no plaintext (checked again by the leak scan over the committed files).
     const [ageFile, ageYaml] = await ageCiphertexts(ws);
@@ -174,7 +178,10 @@ describe('GIVEN one token per sink type', () => {
 
     expect(await assertEverySinkCurrent()).toEqual(ids);
     expect(await values()).toEqual(held);
-    expect(Object.keys(JSON.parse(await ws.read('.cfgitops/secrets.json')) as object)).toEqual(['json-token']);
+    expect(Object.keys(JSON.parse(await ws.read('.cfgitops/secrets.json')) as object).sort()).toEqual([
+      'json-token',
+      'second',
+    ]);
     expect((await ws.read('.cfgitops/tokens.env')).trim().split('\n')).toHaveLength(1);
     const plan = await cli('plan', '--detailed-exitcode');
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
