@@ -10,6 +10,7 @@ import { formatInstant } from './instant.js';
 import { PLAN_FORMAT_VERSION, summarize, type Plan } from './plan.js';
 import { compareText, PlanContext, type PlanInput } from './plan-context.js';
 import { newPlanOutput, type PlanOutput } from './plan-output.js';
+import { planConfigChanges } from './plan-config.js';
 import { planDesired } from './plan-desired.js';
 import { planRemovals } from './plan-removals.js';
 import { linkDependencies, orderSteps } from './order-steps.js';
@@ -37,6 +38,7 @@ export function planChanges(input: PlanInput): PlanResult {
   const warnings = [...out.warnings, ...linkDependencies(ctx, out)];
   checkDestroys(ctx, out);
   const steps = orderSteps(out.steps.values());
+  const configChanges = planConfigChanges(input.config, input.state.applied_config);
   const plan: Plan = {
     format_version: PLAN_FORMAT_VERSION,
     created_at: formatInstant(input.now),
@@ -44,7 +46,8 @@ export function planChanges(input: PlanInput): PlanResult {
     config_digest: input.configDigest,
     state: { lineage: input.state.lineage, serial: input.state.serial },
     steps,
-    summary: summarize(steps),
+    config_changes: configChanges,
+    summary: summarize(steps, configChanges.length > 0),
     warnings,
   };
   return { plan, errors: out.errors };

@@ -110,7 +110,9 @@ export interface PlanSummary {
   total: Record<StepAction, number>;
   /** Same, per account id. */
   byAccount: Record<string, Record<StepAction, number>>;
-  /** True when any step would change something (anything but no-op). */
+  /** True when the secret-sink or guardrail configuration differs from the last applied one (`config_changes`). */
+  configChanged: boolean;
+  /** True when any step would change something (anything but no-op), or the configuration changed. */
   hasChanges: boolean;
 }
 
@@ -128,6 +130,12 @@ export interface Plan {
   state: { lineage: string; serial: number };
   /** In execution order; dependencies are also explicit in `dependsOn`. */
   steps: PlanStep[];
+  /**
+   * Secret-sink and guardrail settings changed since the last successful apply (paths into the Config `spec`, e.g.
+   * `/secrets/sinks/gh/repository`), shown to reviewers in their own section; apply records the new settings.
+   * Absent in plans that do not compare config (`rotate`).
+   */
+  config_changes?: FieldChange[];
   summary: PlanSummary;
   warnings: PlanWarning[];
 }
@@ -136,7 +144,7 @@ export function emptyActionCounts(): Record<StepAction, number> {
   return Object.fromEntries(STEP_ACTIONS.map((a) => [a, 0])) as Record<StepAction, number>;
 }
 
-export function summarize(steps: readonly PlanStep[]): PlanSummary {
+export function summarize(steps: readonly PlanStep[], configChanged = false): PlanSummary {
   const total = emptyActionCounts();
   const byAccount: Record<string, Record<StepAction, number>> = {};
   for (const s of steps) {
@@ -144,5 +152,5 @@ export function summarize(steps: readonly PlanStep[]): PlanSummary {
     const acc = (byAccount[s.address.account] ??= emptyActionCounts());
     acc[s.action]++;
   }
-  return { total, byAccount, hasChanges: steps.some((s) => s.action !== 'no-op') };
+  return { total, byAccount, configChanged, hasChanges: configChanged || steps.some((s) => s.action !== 'no-op') };
 }

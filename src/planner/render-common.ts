@@ -5,7 +5,7 @@
 import { formatLocation, type CfgitopsError } from '../errors.js';
 import { addressKey } from '../resources.js';
 import { secretScrubber, SENSITIVE } from '../secret.js';
-import type { FieldChange, PlanStep, PlanSummary, StepAction } from './plan.js';
+import type { FieldChange, Plan, PlanStep, PlanSummary, StepAction } from './plan.js';
 
 export interface RenderInput {
   /** Planning or guardrail errors to show with the plan. */
@@ -37,7 +37,16 @@ const SUMMARY_WORDS: [StepAction, string][] = [
 export function summaryLine(summary: PlanSummary): string {
   if (!summary.hasChanges) return 'No changes.';
   const parts = SUMMARY_WORDS.filter(([a]) => summary.total[a] > 0).map(([a, w]) => `${summary.total[a]} ${w}`);
+  // `configChanged` is absent in plans saved before it existed.
+  if (summary.configChanged) parts.push('configuration changed');
   return `Plan: ${parts.join(', ')}.`;
+}
+
+export const CONFIG_CHANGES_TITLE = 'Configuration changes: secret sinks and guardrails — review carefully';
+
+/** The plan's config changes (absent in plans that do not compare config). */
+export function configChanges(plan: Plan): readonly FieldChange[] {
+  return plan.config_changes ?? [];
 }
 
 export function changedSteps(steps: readonly PlanStep[]): PlanStep[] {

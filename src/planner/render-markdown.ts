@@ -1,6 +1,6 @@
 /**
- * The plan as a GitHub pull-request comment: summary line, counts per account, a warning banner when anything is
- * deleted or re-created, errors and guardrail findings, then one `<details>` per changed resource with its field
+ * The plan as a GitHub pull-request comment: summary line, a warning banner when anything is deleted or re-created,
+ * a highlighted section for secret-sink and guardrail changes, counts per account, errors and guardrail findings, then one `<details>` per changed resource with its field
  * diff. Cut short with a note before GitHub's 65,536-character comment limit.
  */
 import { addressKey } from '../resources.js';
@@ -8,6 +8,8 @@ import type { Plan, PlanStep, StepAction } from './plan.js';
 import {
   ACTION_SYMBOL,
   changedSteps,
+  CONFIG_CHANGES_TITLE,
+  configChanges,
   diffLine,
   errorLine,
   scrub,
@@ -44,6 +46,21 @@ export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions = {}):
       total.replace > 0 ? `re-creates ${total.replace} token(s) (new id and value)` : '',
     ].filter(Boolean);
     head.push('> [!WARNING]', `> This plan ${parts.join(' and ')}. Review carefully before applying.`, '');
+  }
+  const config = configChanges(plan);
+  if (config.length > 0) {
+    // Its own alert, before the resource table: a PR that only re-points a sink must stand out just the same.
+    head.push(
+      '> [!WARNING]',
+      `> **⚠ ${CONFIG_CHANGES_TITLE}**`,
+      '>',
+      `> ${config.length} setting(s) differ from the last apply. Token values go to these sinks; guardrails decide what plans may do.`,
+      '>',
+      '> ````diff',
+      ...config.map((c) => `> ${diffLine(c).replaceAll('````', '```')}`),
+      '> ````',
+      '',
+    );
   }
   const accounts = Object.keys(plan.summary.byAccount).sort();
   if (accounts.length > 0) {

@@ -1,10 +1,20 @@
 /**
- * The plan as terminal text: one block per changed resource with its reason and field diff, warnings, errors,
+ * The plan as terminal text: configuration changes first (highlighted), one block per changed resource with its reason and field diff, warnings, errors,
  * and a summary line. ANSI colour only when asked (the CLI decides from the TTY and NO_COLOR).
  */
 import { formatLocation } from '../errors.js';
 import type { Plan, StepAction } from './plan.js';
-import { changedSteps, diffLine, errorLine, scrub, stepTitle, summaryLine, type RenderInput } from './render-common.js';
+import {
+  changedSteps,
+  CONFIG_CHANGES_TITLE,
+  configChanges,
+  diffLine,
+  errorLine,
+  scrub,
+  stepTitle,
+  summaryLine,
+  type RenderInput,
+} from './render-common.js';
 
 export interface TextRenderOptions extends RenderInput {
   color?: boolean;
@@ -24,6 +34,16 @@ const COLOR: Record<StepAction, string> = {
 export function renderText(plan: Plan, options: TextRenderOptions = {}): string {
   const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const lines: string[] = [];
+  const config = configChanges(plan);
+  if (config.length > 0) {
+    // Before the resources, in reverse video: where token values go and what guardrails allow matter most.
+    lines.push(paint('1;7;33', `⚠ ${CONFIG_CHANGES_TITLE}`));
+    for (const c of config) {
+      const line = diffLine(c);
+      lines.push(`    ${paint(line.startsWith('+') ? '32' : line.startsWith('-') ? '31' : '33', line)}`);
+    }
+    lines.push('');
+  }
   for (const step of changedSteps(plan.steps)) {
     const where = step.source ? `  (${formatLocation({ ...step.source, pointer: '' })})` : '';
     lines.push(paint(COLOR[step.action], stepTitle(step)) + where);

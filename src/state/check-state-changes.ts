@@ -1,23 +1,35 @@
 /**
- * Every resource and intent is checked before it is written, not only when read back: a bug that put a token value
+ * Every resource, intent and config snapshot is checked before it is written, not only when read back: a bug that put a token value
  * (or any field the schema does not know) into a change is stopped before it reaches the state, instead of being
  * persisted and then refusing every later read.
  */
 import { Ajv } from 'ajv';
 import { CfgitopsError } from '../errors.js';
-import { intentSchema, recordedResourceSchema } from './state-document-schema.js';
+import { appliedConfigSchema, intentSchema, recordedResourceSchema } from './state-document-schema.js';
 import type { StateChange } from './types.js';
 
 const ajv = new Ajv({ allErrors: false, strict: true });
 const validResource = ajv.compile(recordedResourceSchema);
 const validIntent = ajv.compile(intentSchema);
+const validConfig = ajv.compile(appliedConfigSchema);
+
+function validate(c: StateChange): { ok: boolean; errors: typeof validResource.errors } {
+  switch (c.type) {
+    case 'put-resource':
+      return { ok: validResource(c.resource), errors: validResource.errors };
+    case 'put-intent':
+      return { ok: validIntent(c.intent), errors: validIntent.errors };
+    case 'put-config':
+      return { ok: validConfig(c.config), errors: validConfig.errors };
+    default:
+      return { ok: true, errors: null };
+  }
+}
 
 export function checkStateChanges(changes: readonly StateChange[]): void {
   for (const [i, c] of changes.entries()) {
-    const ok =
-      c.type === 'put-resource' ? validResource(c.resource) : c.type === 'put-intent' ? validIntent(c.intent) : true;
+    const { ok, errors } = validate(c);
     if (!ok) {
-      const errors = c.type === 'put-resource' ? validResource.errors : validIntent.errors;
       const err = errors?.[0];
       throw new CfgitopsError(
         'E_INTERNAL',

@@ -48,6 +48,11 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; sql: string }[] = 
       );
     `,
   },
+  {
+    // The sink and guardrail config of the last successful apply (StateDocument.applied_config); NULL: none yet.
+    version: 2,
+    sql: `ALTER TABLE cfgitops_workspaces ADD COLUMN applied_config jsonb;`,
+  },
 ];
 
 export const POSTGRES_SCHEMA_VERSION = Math.max(...POSTGRES_MIGRATIONS.map((m) => m.version));

@@ -116,6 +116,10 @@ export class PostgresStateLock implements StateLock {
   commit(changes: readonly StateChange[]): Promise<StateDocument> {
     return this.#queue.run(() => {
       checkStateChanges(changes);
+      // The applied config is workspace-wide: a run holding only some accounts must not overwrite it.
+      if (this.#d.accounts && changes.some((c) => c.type === 'put-config')) {
+        throw new CfgitopsError('E_INTERNAL', 'recording the applied config needs a whole-state lock');
+      }
       return this.#transaction(changes, false);
     });
   }
@@ -263,6 +267,13 @@ export class PostgresStateLock implements StateLock {
         for (const r of rows) touched.add(r.account);
         return;
       }
+      case 'put-config': {
+        await client.query('UPDATE cfgitops_workspaces SET applied_config = $2::jsonb WHERE workspace = $1', [
+          workspace,
+          JSON.stringify(c.config),
+        ]);
+        return;
+      }
     }
   }
 
@@ -272,6 +283,10 @@ export class PostgresStateLock implements StateLock {
     await client.query('DELETE FROM cfgitops_resources WHERE workspace = $1', [workspace]);
     await client.query('DELETE FROM cfgitops_intents WHERE workspace = $1', [workspace]);
     await client.query('DELETE FROM cfgitops_account_serials WHERE workspace = $1', [workspace]);
+    await client.query('UPDATE cfgitops_workspaces SET applied_config = $2::jsonb WHERE workspace = $1', [
+      workspace,
+      doc.applied_config ? JSON.stringify(doc.applied_config) : null,
+    ]);
     await client.query(
       `INSERT INTO cfgitops_resources (workspace, key, account, doc)
        SELECT $1, r.key, r.value->>'account', r.value FROM jsonb_each($2::jsonb) AS r`,

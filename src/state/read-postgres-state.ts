@@ -1,6 +1,6 @@
 import type { QueryResult, QueryResultRow } from 'pg';
 import { checkStateDocument } from './check-state-document.js';
-import type { Intent, RecordedResource, StateDocument } from './types.js';
+import type { AppliedConfig, Intent, RecordedResource, StateDocument } from './types.js';
 
 /** What both a pool and a single connection offer. */
 export interface Queryable {
@@ -17,10 +17,14 @@ export async function readPostgresState(
   workspace: string,
   describe: string,
 ): Promise<StateDocument | undefined> {
-  const head = await q.query<{ format_version: number; lineage: string; serial: string }>(
-    'SELECT format_version, lineage, serial FROM cfgitops_workspaces WHERE workspace = $1',
-    [workspace],
-  );
+  const head = await q.query<{
+    format_version: number;
+    lineage: string;
+    serial: string;
+    applied_config: AppliedConfig | null;
+  }>('SELECT format_version, lineage, serial, applied_config FROM cfgitops_workspaces WHERE workspace = $1', [
+    workspace,
+  ]);
   const row = head.rows[0];
   if (row === undefined) return undefined;
   // Plain rows: measured faster than aggregating into one JSON value server-side (jsonb_object_agg sorts and
@@ -39,6 +43,7 @@ export async function readPostgresState(
     serial: Number(row.serial),
     resources: Object.fromEntries(resources.rows.map((r) => [r.key, r.doc])),
     pending: Object.fromEntries(intents.rows.map((r) => [r.id, r.doc])),
+    ...(row.applied_config !== null ? { applied_config: row.applied_config } : {}),
   };
   return checkStateDocument(doc, describe);
 }

@@ -11,6 +11,7 @@ export function stateDocumentJson(doc: StateDocument): string {
     serial: doc.serial,
     resources: sortedDeep(doc.resources),
     pending: sortedDeep(doc.pending),
+    ...(doc.applied_config ? { applied_config: sortedDeep(doc.applied_config) } : {}),
   };
   // Sorting first and stringifying without a replacer is several times faster than a sorting replacer.
   return `${JSON.stringify(ordered, null, 2)}\n`;

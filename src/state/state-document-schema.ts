@@ -53,6 +53,74 @@ export const intentSchema = {
   },
 } as const;
 
+const strings = { type: 'array', items: { type: 'string' } } as const;
+
+/** One variant per SinkConfig type, closed: a field the code does not know (a token, say) is refused. */
+const sinkConfigSchema = {
+  type: 'object',
+  required: ['type'],
+  oneOf: [
+    {
+      type: 'object',
+      required: ['type', 'path', 'format'],
+      additionalProperties: false,
+      properties: { type: { const: 'file' }, path: text, format: { enum: ['json', 'dotenv'] } },
+    },
+    {
+      type: 'object',
+      required: ['type', 'path', 'recipients', 'layout'],
+      additionalProperties: false,
+      properties: {
+        type: { const: 'age' },
+        path: text,
+        recipients: strings,
+        layout: { enum: ['files', 'yaml', 'json'] },
+      },
+    },
+    {
+      type: 'object',
+      required: ['type', 'repository', 'tokenEnv', 'apiUrl'],
+      additionalProperties: false,
+      properties: {
+        type: { const: 'github-actions' },
+        repository: text,
+        environment: text,
+        tokenEnv: text,
+        apiUrl: text,
+      },
+    },
+    {
+      type: 'object',
+      required: ['type', 'command', 'timeoutSeconds'],
+      additionalProperties: false,
+      properties: { type: { const: 'exec' }, command: strings, timeoutSeconds: { type: 'number' } },
+    },
+  ],
+} as const;
+
+export const appliedConfigSchema = {
+  type: 'object',
+  required: ['digest', 'defaultSink', 'sinks', 'policy', 'applied_at'],
+  additionalProperties: false,
+  properties: {
+    digest: text,
+    defaultSink: text,
+    sinks: { type: 'object', additionalProperties: sinkConfigSchema },
+    policy: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        tokenMaxLifetimeDays: { type: 'number' },
+        forbiddenPermissionGroups: strings,
+        wildcardNeedsIpCondition: { type: 'boolean' },
+        peerAllowedCidrs: strings,
+        peerAllowedPorts: { type: 'array', items: { type: 'integer' } },
+      },
+    },
+    applied_at: text,
+  },
+} as const;
+
 export const stateDocumentSchema = {
   type: 'object',
   required: ['format_version', 'lineage', 'serial', 'resources', 'pending'],
@@ -63,5 +131,6 @@ export const stateDocumentSchema = {
     serial: { type: 'integer', minimum: 0 },
     resources: { type: 'object', additionalProperties: recordedResourceSchema },
     pending: { type: 'object', additionalProperties: intentSchema },
+    applied_config: appliedConfigSchema,
   },
 } as const;

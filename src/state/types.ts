@@ -5,6 +5,7 @@
  * Every change is a small list of `StateChange`s committed atomically with the serial bumped by one; the journal
  * (pending intents) lives in the same document, so "intent recorded" and "id recorded" are each one durable write.
  */
+import type { GuardrailPolicy, SinkConfig } from '../config/types.js';
 import { addressKey, type ResourceKind } from '../resources.js';
 
 export const STATE_FORMAT_VERSION = 1;
@@ -19,6 +20,25 @@ export interface StateDocument {
   resources: Record<string, RecordedResource>;
   /** Journal: creates (and rolls) started but not known to be finished. Keyed by intent id. */
   pending: Record<string, Intent>;
+  /**
+   * The secret-sink and guardrail configuration of the last successful apply, so a plan can show a reviewer what a
+   * config change does (a sink pointed elsewhere, a loosened policy). Absent in states written before it existed.
+   */
+  applied_config?: AppliedConfig;
+}
+
+/**
+ * The reviewed part of the config as last applied. No secret: a GitHub sink names the env var holding its token,
+ * an age sink lists public recipients.
+ */
+export interface AppliedConfig {
+  /** sha256 (hex) of the canonical JSON of `{defaultSink, sinks, policy}`. */
+  digest: string;
+  defaultSink: string;
+  sinks: Record<string, SinkConfig>;
+  policy: GuardrailPolicy;
+  /** ISO time of the apply that recorded it. */
+  applied_at: string;
 }
 
 export interface SinkRef {
@@ -77,7 +97,8 @@ export type StateChange =
   | { type: 'put-resource'; resource: RecordedResource }
   | { type: 'remove-resource'; key: string }
   | { type: 'put-intent'; intent: Intent }
-  | { type: 'remove-intent'; id: string };
+  | { type: 'remove-intent'; id: string }
+  | { type: 'put-config'; config: AppliedConfig };
 
 export interface LockOwner {
   /** Who: `user@host` or a CI run id. */
@@ -143,6 +164,7 @@ export function emptyState(lineage: string): StateDocument {
 export function applyStateChanges(doc: StateDocument, changes: readonly StateChange[]): StateDocument {
   const resources = { ...doc.resources };
   const pending = { ...doc.pending };
+  let appliedConfig = doc.applied_config;
   for (const c of changes) {
     switch (c.type) {
       case 'put-resource':
@@ -157,7 +179,10 @@ export function applyStateChanges(doc: StateDocument, changes: readonly StateCha
       case 'remove-intent':
         delete pending[c.id];
         break;
+      case 'put-config':
+        appliedConfig = c.config;
+        break;
     }
   }
-  return { ...doc, resources, pending };
+  return { ...doc, resources, pending, ...(appliedConfig ? { applied_config: appliedConfig } : {}) };
 }

@@ -4,11 +4,15 @@
  */
 import type { App, Target } from '../app.js';
 import { configDigest } from '../config/config-digest.js';
+import type { ResolvedConfig } from '../config/types.js';
+import type { Logger } from '../effects.js';
 import { CfgitopsError, CfgitopsErrors } from '../errors.js';
 import type { ApplyResult, ProgressEvent } from '../executor/apply-result.js';
 import { executePlan } from '../executor/execute-plan.js';
 import type { LoadedManifests } from '../manifest/types.js';
 import type { Plan } from '../planner/plan.js';
+import { appliedConfigOf } from '../state/applied-config.js';
+import type { StateLock } from '../state/types.js';
 import { loadManifestsFor, resolveSecretsFor } from './load.js';
 import { preparePlan, type PlanOptions } from './prepare-plan.js';
 import { assertPlanCurrent, readSavedPlan } from './saved-plan.js';
@@ -31,7 +35,15 @@ export interface ApplyRequest extends PlanOptions {
 export type ApplyOutcome =
   | { kind: 'no-changes'; plan: Plan; target: string }
   | { kind: 'declined'; plan: Plan; target: string }
-  | { kind: 'applied'; plan: Plan; result: ApplyResult; target: string; retries?: Readonly<Record<string, number>> };
+  | {
+      kind: 'applied';
+      plan: Plan;
+      result: ApplyResult;
+      target: string;
+      retries?: Readonly<Record<string, number>>;
+      /** The sink and guardrail config is now recorded as applied (the next plan compares against it). */
+      configRecorded: boolean;
+    };
 
 export async function applyWorkflow(app: App, request: ApplyRequest): Promise<ApplyOutcome> {
   const saved = 'planFile' in request.source ? await readSavedPlan(request.source.planFile) : undefined;
@@ -71,11 +83,16 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       });
+      const configRecorded =
+        result.ok && result.undelivered.length === 0
+          ? await recordAppliedConfig(lock, manifests.config, new Date(app.clock.now()).toISOString(), app.log)
+          : false;
       return {
         kind: 'applied',
         plan,
         result,
         target: target.describe,
+        configRecorded,
         ...(target.retries ? { retries: target.retries() } : {}),
       };
     } finally {
@@ -83,6 +100,30 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
     }
   } finally {
     await target.close();
+  }
+}
+
+/**
+ * Only after every step succeeded and every value reached its sink: a config change that broke delivery (a sink
+ * pointed somewhere unwritable) stays in the next plan's configuration section. For a saved plan this is the config
+ * it was made with, since `assertPlanCurrent` refused any other. A failed write is logged, not thrown: everything
+ * else is applied and journaled, and the next plan simply shows the configuration changes again.
+ */
+async function recordAppliedConfig(
+  lock: StateLock,
+  config: ResolvedConfig,
+  appliedAt: string,
+  log: Logger,
+): Promise<boolean> {
+  const snapshot = appliedConfigOf(config, appliedAt);
+  if (lock.current().applied_config?.digest === snapshot.digest) return true;
+  try {
+    await lock.commit([{ type: 'put-config', config: snapshot }]);
+    return true;
+  } catch (e) {
+    const code = e instanceof CfgitopsError ? e.code : 'E_INTERNAL';
+    log.warn({ code }, 'could not record the applied configuration; the next plan shows its changes again');
+    return false;
   }
 }
 

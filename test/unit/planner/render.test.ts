@@ -3,6 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, test } from 'vitest';
 import type { CfToken } from '../../../src/cloudflare/types.js';
+import { defaultConfig, type ResolvedConfig } from '../../../src/config/types.js';
 import { planChanges } from '../../../src/planner/plan-changes.js';
 import { renderJson } from '../../../src/planner/render-json.js';
 import { renderMarkdown } from '../../../src/planner/render-markdown.js';
@@ -15,6 +16,24 @@ import { applied } from './world.js';
 const TSIG_VALUE = 'dHNpZy1zZWNyZXQtZm9yLXJlbmRlci10ZXN0cy0wMQ==';
 const OLD_TSIG_VALUE = 'b2xkLXRzaWctc2VjcmV0LWZvci1yZW5kZXItdGVzdHM=';
 const TOKEN_VALUE = 'cfat_RenderTestTokenValue0123456789abcdefXYZ';
+
+/** What the last apply recorded, and the config of the pull request: a sink re-pointed and added, a guardrail dropped. */
+const APPLIED_CONFIG: ResolvedConfig = {
+  ...defaultConfig(),
+  policy: { tokenMaxLifetimeDays: 90, forbiddenPermissionGroups: ['Account API Tokens Write'] },
+};
+const CHANGED_CONFIG: Partial<ResolvedConfig> = {
+  sinks: {
+    local: { type: 'file', path: '/tmp/elsewhere.json', format: 'json' },
+    gh: {
+      type: 'github-actions',
+      repository: 'someone/else',
+      tokenEnv: 'GITHUB_TOKEN',
+      apiUrl: 'https://api.github.com',
+    },
+  },
+  policy: { forbiddenPermissionGroups: ['Account API Tokens Write'] },
+};
 
 /** A plan with every action, built from inputs that hold real secret values. */
 function richPlan() {
@@ -31,7 +50,7 @@ function richPlan() {
     [addressKey(t.address), new Secret(TSIG_VALUE)],
     [addressKey(forgotten.address), new Secret(TSIG_VALUE)],
   ]);
-  const w = applied([t, p, kept, rolled, replaced, gone, forgotten], secrets);
+  const w = applied([t, p, kept, rolled, replaced, gone, forgotten], secrets, APPLIED_CONFIG);
   const acc = w.live.accounts[ACCOUNT]!;
   acc.tsigs[0]!.secret = new Secret(OLD_TSIG_VALUE);
   acc.tsigs = acc.tsigs.filter((x) => x.name !== forgotten.spec.name);
@@ -46,7 +65,14 @@ function richPlan() {
   acc.tokens.push(unmanaged);
   const desired = [t, p, kept, rolled, replaced, adoptee, fresh];
   return planChanges(
-    input({ desired, secrets, state: w.state, live: w.live, options: { prune: true, allowMassDelete: true } }),
+    input({
+      desired,
+      secrets,
+      state: w.state,
+      live: w.live,
+      options: { prune: true, allowMassDelete: true },
+      config: CHANGED_CONFIG,
+    }),
   );
 }
 
@@ -65,7 +91,7 @@ describe('renderers', () => {
     ['text (colour)', () => renderText(plan, { color: true })],
     ['markdown', () => renderMarkdown(plan)],
     ['json', () => renderJson(plan)],
-    ['markdown truncated', () => renderMarkdown(plan, { maxLength: 1500 })],
+    ['markdown truncated', () => renderMarkdown(plan, { maxLength: 2000 })],
   ])('GIVEN secrets in the inputs WHEN rendered as %s THEN no secret value appears in any form', (_n, render) => {
     const out = render();
     for (const v of [TSIG_VALUE, OLD_TSIG_VALUE, TOKEN_VALUE]) {
@@ -115,8 +141,8 @@ describe('renderers', () => {
   });
 
   test('GIVEN a comment limit WHEN the markdown would exceed it THEN it is cut with a note and stays within the limit', () => {
-    const md = renderMarkdown(plan, { maxLength: 1500 });
-    expect(md.length).toBeLessThanOrEqual(1500);
+    const md = renderMarkdown(plan, { maxLength: 2000 });
+    expect(md.length).toBeLessThanOrEqual(2000);
     expect(md).toMatch(/more changed resource\(s\) not shown/);
   });
 

@@ -1,12 +1,15 @@
 /**
  * The world right after a successful apply of `desired`: what Cloudflare would return (in API spelling) and what
- * the executor would have recorded. Planning against it must give only no-op steps.
+ * the executor would have recorded, including the applied sink and guardrail config (the defaults unless given).
+ * Planning against it with that config must give only no-op steps and no config changes.
  */
 import type { CfPeer, CfPermissionGroup, CfToken, CfTsig } from '../../../src/cloudflare/types.js';
+import { defaultConfig, type ResolvedConfig } from '../../../src/config/types.js';
 import type { DesiredResource } from '../../../src/manifest/types.js';
 import type { LiveSnapshot } from '../../../src/planner/live.js';
 import { addressKey, ANNOTATION_PREVENT_DESTROY } from '../../../src/resources.js';
 import type { Secret } from '../../../src/secret.js';
+import { appliedConfigOf } from '../../../src/state/applied-config.js';
 import type { RecordedResource, StateDocument } from '../../../src/state/types.js';
 import { CATALOG, hexId, liveAccount, recorded, stateWith } from './builders.js';
 
@@ -28,7 +31,11 @@ export function resolveGroup(
   return g;
 }
 
-export function applied(desired: readonly DesiredResource[], secrets: ReadonlyMap<string, Secret>): World {
+export function applied(
+  desired: readonly DesiredResource[],
+  secrets: ReadonlyMap<string, Secret>,
+  config: ResolvedConfig = defaultConfig(),
+): World {
   const ids = new Map(desired.map((d) => [addressKey(d.address), hexId(addressKey(d.address))]));
   const live: LiveSnapshot = { accounts: {} };
   const records: RecordedResource[] = [];
@@ -77,5 +84,7 @@ export function applied(desired: readonly DesiredResource[], secrets: ReadonlyMa
       }
     }
   }
-  return { state: stateWith(records), live, ids };
+  const state = stateWith(records);
+  state.applied_config = appliedConfigOf(config, '2026-01-01T00:00:00.000Z');
+  return { state, live, ids };
 }

@@ -1,0 +1,85 @@
+/**
+ * Changes to the secret-sink and guardrail configuration since the last successful apply. A pull request that points
+ * a sink at someone else's repository, or loosens `policy`, changes no resource, yet it decides where every future
+ * token value goes and what the guardrails let through: reviewers must see it. Paths follow the Config document
+ * (`/secrets/sinks/gh/repository`, `/secrets/default`, `/policy/tokenMaxLifetimeDays`).
+ */
+import type { ResolvedConfig, SinkConfig } from '../config/types.js';
+import type { AppliedConfig } from '../state/types.js';
+import type { FieldChange } from './plan.js';
+import { compareText } from './plan-context.js';
+
+/** The reviewed part of the config, as the planner compares it. */
+interface ReviewedConfig {
+  defaultSink: string;
+  sinks: Readonly<Record<string, SinkConfig>>;
+  policy: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Without a recorded snapshot (first apply, or a state written before snapshots existed) every configured sink and
+ * policy setting is listed as added: nobody has reviewed them through a plan yet.
+ */
+export function planConfigChanges(config: ResolvedConfig, applied: AppliedConfig | undefined): FieldChange[] {
+  const now: ReviewedConfig = { defaultSink: config.defaultSink, sinks: config.sinks, policy: { ...config.policy } };
+  const before: ReviewedConfig | undefined = applied && {
+    defaultSink: applied.defaultSink,
+    sinks: applied.sinks,
+    policy: { ...applied.policy },
+  };
+  const changes: FieldChange[] = [];
+  if (before?.defaultSink !== now.defaultSink) {
+    changes.push(change('/secrets/default', before?.defaultSink, now.defaultSink));
+  }
+  for (const name of unionKeys(before?.sinks ?? {}, now.sinks)) {
+    const path = `/secrets/sinks/${escapePointer(name)}`;
+    const was = before?.sinks[name];
+    const is = now.sinks[name];
+    if (was === undefined || is === undefined || was.type !== is.type) {
+      // Added, removed, or a different kind of sink: the whole sink is what a reviewer must read.
+      changes.push(change(path, was, is));
+      continue;
+    }
+    changes.push(...recordChanges(path, was, is));
+  }
+  changes.push(...recordChanges('/policy', before?.policy ?? {}, now.policy));
+  return changes;
+}
+
+function recordChanges(
+  base: string,
+  before: Readonly<Record<string, unknown>>,
+  after: Readonly<Record<string, unknown>>,
+): FieldChange[] {
+  const out: FieldChange[] = [];
+  for (const key of unionKeys(before, after)) {
+    if (!sameJson(before[key], after[key])) out.push(change(`${base}/${escapePointer(key)}`, before[key], after[key]));
+  }
+  return out;
+}
+
+function change(path: string, before: unknown, after: unknown): FieldChange {
+  return { path, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) };
+}
+
+function unionKeys(a: object, b: object): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].sort(compareText);
+}
+
+function escapePointer(segment: string): string {
+  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+/** Structural equality of JSON values, object key order ignored (a snapshot read back from jsonb is reordered). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = unionKeys(ra, rb);
+  return keys.every((k) => sameJson(ra[k], rb[k]));
+}
