@@ -1,6 +1,7 @@
 /**
  * Property: whatever the bytes, the loader returns (never throws) and every error is a positioned CfgitopsError.
- * 200 cases per property in `npm test`; set CFGITOPS_FUZZ_RUNS for more.
+ * 200 cases per property in `npm test`, 10,000 under CFGITOPS_EVIDENCE=long; CFGITOPS_FUZZ_RUNS sets any number.
+ * Each case is bounded in time (CASE_BUDGET_MS): a pathological input that makes the loader crawl is a finding.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,10 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { CfgitopsError } from '../../../src/errors.js';
 import { validateManifests } from '../../../src/manifest/validate-manifests.js';
 
-const RUNS = Number(process.env['CFGITOPS_FUZZ_RUNS'] ?? 200);
+const RUNS = Number(process.env['CFGITOPS_FUZZ_RUNS'] ?? (process.env['CFGITOPS_EVIDENCE'] === 'long' ? 10_000 : 200));
+/** Generous on a shared 2-core machine; a case is ~1 ms. A hang would be interrupted by the test timeout anyway. */
+const CASE_BUDGET_MS = 2_000;
+const TEST_TIMEOUT_MS = Math.max(60_000, RUNS * 150);
 const exampleDir = path.resolve(import.meta.dirname, '../../../desired-state');
 const examples = readdirSync(exampleDir)
   .filter((f) => f.endsWith('.yaml'))
@@ -18,6 +22,7 @@ const examples = readdirSync(exampleDir)
 const documents: unknown[] = examples.flatMap((e) => parseAllDocuments(e.text).map((d) => d.toJS() as unknown));
 
 function check(files: { name: string; bytes: Uint8Array }[]): void {
+  const started = performance.now();
   const result = validateManifests({
     files: files.map((f) => ({ path: `m/${f.name}`, relPath: f.name, absDir: exampleDir, bytes: f.bytes })),
     dir: 'm',
@@ -32,6 +37,7 @@ function check(files: { name: string; bytes: Uint8Array }[]): void {
     expect(e.location?.file.startsWith('m/')).toBe(true);
   }
   expect(result.manifests !== undefined || result.errors.length > 0).toBe(true);
+  expect(performance.now() - started, 'one fuzz case took too long').toBeLessThan(CASE_BUDGET_MS);
 }
 
 type Path = (string | number)[];
@@ -66,88 +72,102 @@ const anyValue = fc.oneof(
 );
 
 describe('loader fuzz', () => {
-  test('GIVEN structure-aware mutations of valid manifests WHEN validated THEN only positioned CfgitopsErrors', () => {
-    const mutation = fc
-      .record({
-        doc: fc.integer({ min: 0, max: documents.length - 1 }),
-        pick: fc.nat(),
-        op: fc.constantFrom('drop' as const, 'replace' as const),
-        replacement: anyValue,
-        flow: fc.boolean(),
-      })
-      .map(({ doc, pick, op, replacement, flow }) => {
-        const original = documents[doc];
-        const all = paths(original);
-        const at = all[pick % all.length]!;
-        const mutated = mutate(original, at, op, replacement);
-        const others = documents.filter((_, i) => i !== doc);
-        return [...others, mutated].map((d) => stringify(d, { collectionStyle: flow ? 'flow' : 'any' })).join('---\n');
-      });
-    fc.assert(
-      fc.property(mutation, (text) => {
-        check([{ name: 'all.yaml', bytes: new TextEncoder().encode(text) }]);
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  test(
+    'GIVEN structure-aware mutations of valid manifests WHEN validated THEN only positioned CfgitopsErrors',
+    () => {
+      const mutation = fc
+        .record({
+          doc: fc.integer({ min: 0, max: documents.length - 1 }),
+          pick: fc.nat(),
+          op: fc.constantFrom('drop' as const, 'replace' as const),
+          replacement: anyValue,
+          flow: fc.boolean(),
+        })
+        .map(({ doc, pick, op, replacement, flow }) => {
+          const original = documents[doc];
+          const all = paths(original);
+          const at = all[pick % all.length]!;
+          const mutated = mutate(original, at, op, replacement);
+          const others = documents.filter((_, i) => i !== doc);
+          return [...others, mutated]
+            .map((d) => stringify(d, { collectionStyle: flow ? 'flow' : 'any' }))
+            .join('---\n');
+        });
+      fc.assert(
+        fc.property(mutation, (text) => {
+          check([{ name: 'all.yaml', bytes: new TextEncoder().encode(text) }]);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  test('GIVEN raw byte mutations of valid files WHEN validated THEN only positioned CfgitopsErrors', () => {
-    const base = new TextEncoder().encode(examples.map((e) => e.text).join('---\n'));
-    const edits = fc.array(
-      fc.record({
-        at: fc.nat(),
-        op: fc.constantFrom('flip', 'insert', 'delete'),
-        byte: fc.integer({ min: 0, max: 255 }),
-      }),
-      { minLength: 1, maxLength: 8 },
-    );
-    fc.assert(
-      fc.property(edits, (list) => {
-        let bytes = Array.from(base);
-        for (const { at, op, byte } of list) {
-          const i = at % (bytes.length + 1);
-          if (op === 'insert') bytes.splice(i, 0, byte);
-          else if (op === 'delete') bytes.splice(i, 1);
-          else if (i < bytes.length) bytes[i] = byte;
-        }
-        check([{ name: 'bytes.yaml', bytes: Uint8Array.from(bytes) }]);
-        bytes = [];
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  test(
+    'GIVEN raw byte mutations of valid files WHEN validated THEN only positioned CfgitopsErrors',
+    () => {
+      const base = new TextEncoder().encode(examples.map((e) => e.text).join('---\n'));
+      const edits = fc.array(
+        fc.record({
+          at: fc.nat(),
+          op: fc.constantFrom('flip', 'insert', 'delete'),
+          byte: fc.integer({ min: 0, max: 255 }),
+        }),
+        { minLength: 1, maxLength: 8 },
+      );
+      fc.assert(
+        fc.property(edits, (list) => {
+          let bytes = Array.from(base);
+          for (const { at, op, byte } of list) {
+            const i = at % (bytes.length + 1);
+            if (op === 'insert') bytes.splice(i, 0, byte);
+            else if (op === 'delete') bytes.splice(i, 1);
+            else if (i < bytes.length) bytes[i] = byte;
+          }
+          check([{ name: 'bytes.yaml', bytes: Uint8Array.from(bytes) }]);
+          bytes = [];
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  test('GIVEN random YAML-ish text WHEN validated THEN only positioned CfgitopsErrors', () => {
-    const token = fc.constantFrom(
-      'a',
-      ':',
-      ' ',
-      '\n',
-      '-',
-      '[',
-      ']',
-      '{',
-      '}',
-      '&a',
-      '*a',
-      '!!str',
-      '\t',
-      '"',
-      "'",
-      '#',
-      '---',
-      '|',
-      '>',
-      '?',
-      ',',
-      'kind',
-      'apiVersion',
-    );
-    fc.assert(
-      fc.property(fc.array(token, { maxLength: 60 }), (parts) => {
-        check([{ name: 'r.yaml', bytes: new TextEncoder().encode(parts.join('')) }]);
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  test(
+    'GIVEN random YAML-ish text WHEN validated THEN only positioned CfgitopsErrors',
+    () => {
+      const token = fc.constantFrom(
+        'a',
+        ':',
+        ' ',
+        '\n',
+        '-',
+        '[',
+        ']',
+        '{',
+        '}',
+        '&a',
+        '*a',
+        '!!str',
+        '\t',
+        '"',
+        "'",
+        '#',
+        '---',
+        '|',
+        '>',
+        '?',
+        ',',
+        'kind',
+        'apiVersion',
+      );
+      fc.assert(
+        fc.property(fc.array(token, { maxLength: 60 }), (parts) => {
+          check([{ name: 'r.yaml', bytes: new TextEncoder().encode(parts.join('')) }]);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
