@@ -7,9 +7,10 @@ import { CfgitopsError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log.js';
 import { createFileStateStore, type FileStateStoreOptions } from '../../../src/state/file-state-store.js';
 import type { StateFileSystem } from '../../../src/state/state-file-system.js';
+import type { StateChange } from '../../../src/state/types.js';
 import { addressKey } from '../../../src/resources.js';
 import { FakeClock, seededRandom } from './fake-clock.js';
-import { createIntent, tokenResource } from './state-fixtures.js';
+import { appliedConfig, createIntent, tokenResource } from './state-fixtures.js';
 
 let dir: string;
 let statePath: string;
@@ -92,6 +93,52 @@ describe('file state store: documents', () => {
     expect(text).toContain('\n  "serial": 2,\n');
   });
 
+  test('GIVEN put-config commits WHEN another store reads THEN the applied config round-trips, the last one wins, and resources are untouched', async () => {
+    const lock = await store().lock('apply', 0);
+    await lock.commit([{ type: 'put-resource', resource: tokenResource('ci') }]);
+    expect(lock.current().applied_config).toBeUndefined();
+    await lock.commit([{ type: 'put-config', config: appliedConfig() }]);
+    expect((await store().read()).applied_config).toEqual(appliedConfig());
+    const after = await lock.commit([{ type: 'put-config', config: appliedConfig('acme/other') }]);
+    await lock.release();
+
+    const read = await store().read();
+    expect(read).toEqual(after);
+    expect(read.serial).toBe(3);
+    expect(read.applied_config).toEqual(appliedConfig('acme/other'));
+    expect(Object.keys(read.resources)).toEqual([addressKey(tokenResource('ci'))]);
+    const text = await readFile(statePath, 'utf8');
+    expect(Object.keys(JSON.parse(text) as object)).toEqual([
+      'format_version',
+      'lineage',
+      'serial',
+      'resources',
+      'pending',
+      'applied_config',
+    ]);
+  });
+
+  test.each([
+    [
+      'a field no sink has (a token, say)',
+      { ...appliedConfig(), sinks: { x: { type: 'file', path: 'p', format: 'json', token: 'v' } } },
+    ],
+    ['an unknown sink type', { ...appliedConfig(), sinks: { x: { type: 'vault', path: 'p' } } }],
+    ['an unknown guardrail', { ...appliedConfig(), policy: { allowEverything: true } }],
+    ['no digest', { ...appliedConfig(), digest: undefined }],
+  ])('GIVEN a put-config with %s THEN the commit is refused before anything is written', async (_name, config) => {
+    const lock = await store().lock('apply', 0);
+    const change = { type: 'put-config', config } as unknown as StateChange;
+    expect(await codeOf(lock.commit([change]))).toBe('E_INTERNAL');
+    await lock.release();
+    expect(
+      await nodeFs.access(statePath).then(
+        () => 'exists',
+        () => 'absent',
+      ),
+    ).toBe('absent');
+  });
+
   test('GIVEN ten commits started at once on one lock THEN they are applied one after another', async () => {
     const lock = await store().lock('apply', 0);
     const docs = await Promise.all(
@@ -119,6 +166,19 @@ describe('file state store: documents', () => {
         serial: 1,
         resources: { 'AccountToken/0123456789abcdef0123456789abcdef/other': tokenResource('ci') },
         pending: {},
+      }),
+      'E_STATE_CORRUPT',
+      undefined,
+    ],
+    [
+      'holding an applied config with an unknown field',
+      JSON.stringify({
+        format_version: 1,
+        lineage: 'x',
+        serial: 1,
+        resources: {},
+        pending: {},
+        applied_config: { ...appliedConfig(), extra: 'x' },
       }),
       'E_STATE_CORRUPT',
       undefined,

@@ -11,7 +11,7 @@ import { createStateStore } from '../../../src/state/create-state-store.js';
 import { migrateState } from '../../../src/state/migrate-state.js';
 import type { StateStore } from '../../../src/state/types.js';
 import { startPostgres, TEST_PG_PASSWORD, type TestPostgres } from '../../support/postgres.js';
-import { ACCOUNT_A, ACCOUNT_B, createIntent, tokenResource } from './state-fixtures.js';
+import { ACCOUNT_A, ACCOUNT_B, appliedConfig, createIntent, tokenResource } from './state-fixtures.js';
 
 let server: TestPostgres;
 let dir: string;
@@ -49,6 +49,7 @@ async function seed(store: StateStore): Promise<void> {
   await lock.commit([
     { type: 'put-resource', resource: { ...tokenResource('ci'), prevent_destroy: true } },
     { type: 'put-resource', resource: tokenResource('deploy', ACCOUNT_B) },
+    { type: 'put-config', config: appliedConfig() },
   ]);
   await lock.commit([{ type: 'put-intent', intent: createIntent('i-pending', 'next', ACCOUNT_A) }]);
   await lock.release();
@@ -59,6 +60,7 @@ describe('migrateState', () => {
     const file = openStore({ backend: 'file', path: 'a/state.json' });
     await seed(file);
     const original = await file.read();
+    expect(original.applied_config).toEqual(appliedConfig());
 
     const db = openStore({ backend: 'postgres', workspace: 'round-trip' });
     expect(await migrateState(file, db)).toMatchObject({ serial: 2, resources: 2, pending: 1, copied: true });
@@ -90,6 +92,16 @@ describe('migrateState', () => {
 
     expect((await migrateState(source, target, { force: true })).copied).toBe(true);
     expect(await target.read()).toEqual(await source.read());
+
+    // A forced copy of a state without an applied config clears the target's.
+    const bare = openStore({ backend: 'file', path: 'e/state.json' });
+    const bareLock = await bare.lock('apply', 0);
+    await bareLock.commit([{ type: 'put-resource', resource: tokenResource('only') }]);
+    await bareLock.release();
+    await migrateState(bare, target, { force: true });
+    expect(await target.read()).toEqual(await bare.read());
+    expect((await target.read()).applied_config).toBeUndefined();
+    expect((await migrateState(source, target, { force: true })).copied).toBe(true);
     expect((await migrateState(source, target)).copied).toBe(false);
   });
 });

@@ -3,12 +3,13 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { CfgitopsError } from '../../../src/errors.js';
 import { addressKey } from '../../../src/resources.js';
+import { POSTGRES_MIGRATIONS } from '../../../src/state/postgres-migrations.js';
 import type { LockOwner, StateStore } from '../../../src/state/types.js';
 import { startPostgres, TEST_PG_PASSWORD, type TestPostgres } from '../../support/postgres.js';
 import { bundleChild, startChild } from './child-bundle.js';
 import { FakeClock } from './fake-clock.js';
 import { PgStores } from './pg-test-store.js';
-import { ACCOUNT_A, ACCOUNT_B, createIntent, tokenResource } from './state-fixtures.js';
+import { ACCOUNT_A, ACCOUNT_B, appliedConfig, createIntent, tokenResource } from './state-fixtures.js';
 
 let server: TestPostgres;
 let admin: pg.Client;
@@ -66,6 +67,71 @@ describe('postgres state store: documents', () => {
     expect(read.pending).toEqual({});
   });
 
+  test('GIVEN put-config commits WHEN another store reads THEN the applied config round-trips and the last one wins', async () => {
+    const workspace = ws();
+    const lock = await stores.open(workspace).lock('apply', 0);
+    await lock.commit([{ type: 'put-resource', resource: tokenResource('ci') }]);
+    expect((await stores.open(workspace).read()).applied_config).toBeUndefined();
+    await lock.commit([{ type: 'put-config', config: appliedConfig() }]);
+    expect((await stores.open(workspace).read()).applied_config).toEqual(appliedConfig());
+    const last = await lock.commit([{ type: 'put-config', config: appliedConfig('acme/other') }]);
+    await lock.release();
+    const read = await stores.open(workspace).read();
+    expect(read).toEqual(last);
+    expect(read).toMatchObject({ serial: 3, applied_config: appliedConfig('acme/other') });
+    expect(Object.values(read.resources)).toEqual([tokenResource('ci')]);
+  });
+
+  test('GIVEN a per-account lock WHEN it commits a put-config THEN refused and nothing is written (the snapshot is workspace-wide)', async () => {
+    const workspace = ws();
+    const lock = await stores.open(workspace).lock('apply', 0, { accounts: [ACCOUNT_A] });
+    const error = await errorOf(lock.commit([{ type: 'put-config', config: appliedConfig() }]));
+    expect(error.code).toBe('E_INTERNAL');
+    await lock.release();
+    expect(await stores.open(workspace).read()).toMatchObject({ serial: 0 });
+    expect((await stores.open(workspace).read()).applied_config).toBeUndefined();
+  });
+
+  test('GIVEN a database at schema version 1 holding a state WHEN this cfgitops opens it THEN migration 2 adds the column, the state reads unchanged, and a config can be recorded', async () => {
+    await admin.query('CREATE DATABASE schema_v1');
+    const url = server.url.replace(/\/postgres$/, '/schema_v1');
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query(
+      'CREATE TABLE cfgitops_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    await c.query(POSTGRES_MIGRATIONS[0]!.sql);
+    await c.query('INSERT INTO cfgitops_schema_migrations (version) VALUES (1)');
+    await c.query(
+      `INSERT INTO cfgitops_workspaces (workspace, format_version, lineage, serial) VALUES ('old', 1, 'lin-old', 4)`,
+    );
+    await c.query(`INSERT INTO cfgitops_resources (workspace, key, account, doc) VALUES ('old', $1, $2, $3::jsonb)`, [
+      addressKey(tokenResource('ci')),
+      ACCOUNT_A,
+      JSON.stringify(tokenResource('ci')),
+    ]);
+
+    const store = stores.open('old', { url });
+    const before = await store.read();
+    expect(before).toEqual({
+      format_version: 1,
+      lineage: 'lin-old',
+      serial: 4,
+      resources: { [addressKey(tokenResource('ci'))]: tokenResource('ci') },
+      pending: {},
+    });
+    const { rows } = await c.query<{ version: number }>(
+      'SELECT version FROM cfgitops_schema_migrations ORDER BY version',
+    );
+    await c.end();
+    expect(rows.map((r) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
+
+    const lock = await store.lock('apply', 0);
+    await lock.commit([{ type: 'put-config', config: appliedConfig() }]);
+    await lock.release();
+    expect(await stores.open('old', { url }).read()).toEqual({ ...before, serial: 5, applied_config: appliedConfig() });
+  });
+
   test('GIVEN several stores starting at once on a fresh database WHEN they migrate THEN the schema is applied once', async () => {
     await admin.query('CREATE DATABASE fresh_migrations');
     const url = server.url.replace(/\/postgres$/, '/fresh_migrations');
@@ -75,7 +141,7 @@ describe('postgres state store: documents', () => {
     await c.connect();
     const { rows } = await c.query('SELECT version FROM cfgitops_schema_migrations');
     await c.end();
-    expect(rows).toEqual([{ version: 1 }]);
+    expect(rows).toEqual(POSTGRES_MIGRATIONS.map((m) => ({ version: m.version })));
   });
 
   test('GIVEN a database migrated by a newer cfgitops, or a newer format_version THEN E_STATE_VERSION', async () => {

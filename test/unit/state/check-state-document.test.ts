@@ -18,6 +18,21 @@ const resource = {
   complete: false,
 } as const;
 
+const APPLIED = {
+  digest: 'a'.repeat(64),
+  defaultSink: 'gh',
+  sinks: {
+    gh: {
+      type: 'github-actions',
+      repository: 'acme/infra',
+      tokenEnv: 'GITHUB_TOKEN',
+      apiUrl: 'https://api.github.com',
+    },
+  },
+  policy: { peerAllowedPorts: [53] },
+  applied_at: '2025-01-01T00:00:00.000Z',
+};
+
 function doc(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     ...emptyState('lineage-1'),
@@ -64,6 +79,18 @@ describe('checkStateDocument', () => {
       }),
       'E_STATE_CORRUPT',
     ],
+    ['a state from before applied_config (none)', doc({ applied_config: undefined }), 'ok'],
+    ['an applied config', doc({ applied_config: APPLIED }), 'ok'],
+    [
+      'an applied config with a secret-looking field',
+      doc({ applied_config: { ...APPLIED, sinks: { gh: { ...APPLIED.sinks['gh'], token: 'x' } } } }),
+      'E_STATE_CORRUPT',
+    ],
+    [
+      'an applied config without applied_at',
+      doc({ applied_config: { ...APPLIED, applied_at: undefined } }),
+      'E_STATE_CORRUPT',
+    ],
     ['format_version 2', doc({ format_version: 2 }), 'E_STATE_VERSION'],
     ['format_version 0', doc({ format_version: 0 }), 'E_STATE_CORRUPT'],
     ['an array', [], 'E_STATE_CORRUPT'],
@@ -87,8 +114,11 @@ describe('parseStateDocument', () => {
     }
   });
 
-  test('GIVEN the text cfgitops wrote THEN it parses back to the same document', () => {
-    const original = doc() as unknown as StateDocument;
+  test.each([
+    ['without', doc()],
+    ['with', doc({ applied_config: APPLIED })],
+  ])('GIVEN the text cfgitops wrote %s an applied config THEN it parses back to the same document', (_w, value) => {
+    const original = value as unknown as StateDocument;
     expect(parseStateDocument(stateDocumentJson(original), 'state.json')).toEqual(original);
   });
 });
