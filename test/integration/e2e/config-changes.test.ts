@@ -1,0 +1,154 @@
+/**
+ * Issue 6, end to end: a change to sink or guardrail configuration shows in the plan as its own highlighted section,
+ * counts as a change (`--detailed-exitcode` 2), and is recorded by the apply that succeeds — never by one that fails.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { runCli } from '../../support/cli.js';
+import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
+import { assertNoSecretIn } from '../../support/leaks.js';
+import { createWorkspace, type Workspace } from '../../support/workspace.js';
+
+let emulator: TestEmulator;
+let ws: Workspace;
+const outputs: string[] = [];
+
+beforeAll(async () => {
+  emulator = await startTestEmulator({ rateLimit: false });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(async () => {
+  await emulator.control('POST', '/reset');
+  ws = await createWorkspace(emulator);
+});
+afterEach(async () => {
+  emulator.assertNoContractViolations();
+  outputs.push(await ws.read('.cfgitops/state.json').catch(() => ''));
+  await assertNoSecretIn(emulator, outputs, ws.env);
+  await ws.cleanup();
+});
+
+const cli = async (...argv: string[]) => {
+  const r = await runCli(argv, { cwd: ws.dir, env: ws.env });
+  outputs.push(r.stdout, r.stderr);
+  return r;
+};
+
+interface PlanJson {
+  steps: { action: string }[];
+  config_changes: { path: string; before?: unknown; after?: unknown }[];
+  summary: { hasChanges: boolean; configChanged: boolean };
+}
+const planJson = async () => {
+  const r = await cli('plan', '--format', 'json');
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as PlanJson;
+};
+const editConfig = async (from: string, to: string) => {
+  const text = await ws.read('desired-state/cfgitops.yaml');
+  expect(text).toContain(from);
+  await ws.write('desired-state/cfgitops.yaml', text.replace(from, to));
+};
+interface StateWithConfig {
+  serial: number;
+  applied_config?: { sinks: Record<string, { path?: string }>; policy: Record<string, unknown> };
+}
+const appliedConfig = async () => ((await ws.stateFile()) as unknown as StateWithConfig).applied_config;
+
+const SINK_PATH = 'path: .cfgitops/secrets.json';
+const MOVED_PATH = 'path: .cfgitops/moved-secrets.json';
+
+describe('GIVEN the example manifests', () => {
+  test('WHEN planned before any apply THEN the configured sink is listed as added; the apply records it', async () => {
+    const first = await planJson();
+    expect(first.config_changes).toContainEqual({ path: '/secrets/default', after: 'local' });
+    expect(first.config_changes.map((c) => c.path)).toContain('/secrets/sinks/local');
+    expect(first.summary.configChanged).toBe(true);
+
+    const applied = await cli('apply', '--auto-approve');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect((await appliedConfig())?.sinks['local']?.path).toBe('.cfgitops/secrets.json');
+  });
+});
+
+describe('GIVEN an applied example', () => {
+  beforeEach(async () => {
+    const r = await cli('apply', '--auto-approve');
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  test("WHEN a sink's path changes in cfgitops.yaml THEN the markdown plan warns before the table and exits 2; after apply the plan is empty", async () => {
+    await editConfig(SINK_PATH, MOVED_PATH);
+
+    const md = await cli('plan', '--format', 'markdown', '--detailed-exitcode');
+    expect(md.code, md.stderr).toBe(2);
+    const alert = md.stdout.indexOf('Configuration changes: secret sinks and guardrails — review carefully');
+    expect(alert).toBeGreaterThan(0);
+    expect(md.stdout.lastIndexOf('> [!WARNING]', alert)).toBeGreaterThan(0);
+    expect(alert).toBeLessThan(md.stdout.indexOf('| account |'));
+    expect(md.stdout).toContain(
+      '> ~ /secrets/sinks/local/path: ".cfgitops/secrets.json" → ".cfgitops/moved-secrets.json"',
+    );
+
+    const plan = await planJson();
+    expect(plan.steps.filter((s) => s.action !== 'no-op')).toEqual([]);
+    expect(plan.config_changes).toEqual([
+      { path: '/secrets/sinks/local/path', before: '.cfgitops/secrets.json', after: '.cfgitops/moved-secrets.json' },
+    ]);
+
+    const applied = await cli('apply', '--auto-approve');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect((await appliedConfig())?.sinks['local']?.path).toBe('.cfgitops/moved-secrets.json');
+
+    const again = await cli('plan', '--detailed-exitcode');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/No changes/);
+    expect(again.stdout).not.toContain('Configuration changes');
+  });
+
+  test('WHEN a guardrail is added and the plan is saved THEN applying the saved plan records that config', async () => {
+    await editConfig('kind: Config\nspec:\n', 'kind: Config\nspec:\n  policy:\n    peerAllowedPorts: [53]\n');
+    const text = await cli('plan', '--detailed-exitcode', '--out', 'plan.json');
+    expect(text.code, text.stderr).toBe(2);
+    expect(text.stdout).toContain('+ /policy/peerAllowedPorts: [53]');
+
+    const applied = await cli('apply', '--auto-approve', 'plan.json');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect((await appliedConfig())?.policy).toEqual({ peerAllowedPorts: [53] });
+    expect((await cli('plan', '--detailed-exitcode')).code).toBe(0);
+  });
+
+  test('WHEN the apply carrying a config change fails THEN the config is not recorded and the next plan shows it again', async () => {
+    await editConfig(SINK_PATH, MOVED_PATH);
+    await ws.write(
+      'desired-state/peers.yaml',
+      (await ws.read('desired-state/peers.yaml')).replace('192.0.2.53', '192.0.2.99'),
+    );
+    const fault = await emulator.control('PUT', '/faults', {
+      rules: [
+        { kind: 'error', method: 'PUT', path: '/accounts/{account_id}/secondary_dns/peers/{peer_id}', status: 400 },
+      ],
+    });
+    expect(fault.status).toBe(200);
+    const before = await appliedConfig();
+
+    const failed = await cli('apply', '--auto-approve');
+    expect(failed.code).not.toBe(0);
+    expect(await appliedConfig()).toEqual(before);
+    expect((await planJson()).config_changes.map((c) => c.path)).toEqual(['/secrets/sinks/local/path']);
+
+    expect((await emulator.control('PUT', '/faults', { rules: [] })).status).toBe(200);
+    const retried = await cli('apply', '--auto-approve');
+    expect(retried.code, retried.stderr).toBe(0);
+    expect((await appliedConfig())?.sinks['local']?.path).toBe('.cfgitops/moved-secrets.json');
+    expect((await cli('plan', '--detailed-exitcode')).code).toBe(0);
+  });
+
+  test('WHEN nothing changed THEN a second apply writes no new state serial (the snapshot is not rewritten)', async () => {
+    const serial = (await ws.stateFile()).serial;
+    const again = await cli('apply', '--auto-approve');
+    expect(again.code, again.stderr).toBe(0);
+    expect((await ws.stateFile()).serial).toBe(serial);
+  });
+});
