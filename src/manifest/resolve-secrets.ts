@@ -36,10 +36,13 @@ export async function resolveSecrets(
       out.set(addressKey(r.address), new Secret(value));
       continue;
     }
-    const location = r.locate('/spec/secret/fromFile');
+    // Located only on error: a pointer below the root costs a positioned re-parse of the file (fast-yaml.ts).
+    const location = () => r.locate('/spec/secret/fromFile');
     const abs = path.resolve(manifests.cwd, path.dirname(r.source.file), ref.fromFile);
     if (escapes(manifests.root, abs)) {
-      errors.push(new CfgitopsError('E_PATH_ESCAPE', 'fromFile points outside the repository', { location }));
+      errors.push(
+        new CfgitopsError('E_PATH_ESCAPE', 'fromFile points outside the repository', { location: location() }),
+      );
       continue;
     }
     try {
@@ -47,7 +50,7 @@ export async function resolveSecrets(
       const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
       const value = text.replace(/\r?\n$/, '');
       if (value === '') {
-        errors.push(new CfgitopsError('E_SECRET_FILE', 'the secret file is empty', { location }));
+        errors.push(new CfgitopsError('E_SECRET_FILE', 'the secret file is empty', { location: location() }));
         continue;
       }
       out.set(addressKey(r.address), new Secret(value));
@@ -58,7 +61,7 @@ export async function resolveSecrets(
           'E_SECRET_FILE',
           `cannot read the secret file${typeof code === 'string' ? ` (${code})` : ''}`,
           {
-            location,
+            location: location(),
             hint: 'fromFile is relative to the manifest file; check the path and permissions',
           },
         ),
