@@ -122,7 +122,6 @@ describe('planConfigChanges', () => {
 const k = token('k', { expires_on: '2026-04-01T00:00:00Z' });
 
 describe('planChanges with config changes', () => {
-
   test('GIVEN only a config change WHEN planning THEN every step is a no-op yet the plan has changes', () => {
     const w = applied([k], new Map(), base());
     const changed = base();
