@@ -46,6 +46,32 @@ export function planConfigChanges(config: ResolvedConfig, applied: AppliedConfig
   return changes;
 }
 
+/**
+ * True when a sink with the same name now delivers somewhere else (another file, repository, recipients, command):
+ * the tokens using it must be rolled so their values exist at the new destination. Settings that do not change
+ * where a value lands (which env var holds the GitHub token, a command's timeout) do not count. Unknown when nothing
+ * was recorded: false (rolling every token on the first plan after an upgrade would be a surprise).
+ */
+export function sinkDestinationChanged(before: SinkConfig | undefined, after: SinkConfig | undefined): boolean {
+  if (before === undefined || after === undefined) return false;
+  return !sameJson(destinationOf(before), destinationOf(after));
+}
+
+function destinationOf(sink: SinkConfig): Record<string, unknown> {
+  switch (sink.type) {
+    case 'github-actions': {
+      const { tokenEnv: _tokenEnv, ...where } = sink;
+      return where;
+    }
+    case 'exec': {
+      const { timeoutSeconds: _timeout, ...where } = sink;
+      return where;
+    }
+    default:
+      return { ...sink };
+  }
+}
+
 function recordChanges(
   base: string,
   before: Readonly<Record<string, unknown>>,

@@ -11,6 +11,7 @@ import { comparePeer, DEFAULT_PEER_PORT, peerCreationDiff } from './compare-peer
 import { compareToken, tokenCreationDiff } from './compare-token.js';
 import { compareTsig, tsigCreationDiff } from './compare-tsig.js';
 import { parseInstant } from './instant.js';
+import { sinkDestinationChanged } from './plan-config.js';
 import type { FieldChange, PlannedBody, PlannedPeerBody, PlanStep } from './plan.js';
 import type { LiveByKind, PlanContext } from './plan-context.js';
 import { makeStep, type PlanOutput } from './plan-output.js';
@@ -114,6 +115,11 @@ function planExistingToken(
   const sink = adapter.sink;
   if (sink && rec.sink && (rec.sink.sink !== sink.sink || rec.sink.key !== sink.key)) {
     rolls.push(`sink changed from ${rec.sink.sink}:${rec.sink.key} to ${sink.sink}:${sink.key}: deliver a new value`);
+  } else if (
+    sink &&
+    sinkDestinationChanged(ctx.input.state.applied_config?.sinks[sink.sink], config.sinks[sink.sink])
+  ) {
+    rolls.push(`sink ${sink.sink} now delivers elsewhere: deliver a new value there`);
   }
   if (intent?.op === 'roll') rolls.push(`an interrupted run was rolling its value (intent ${intent.id})`);
   const diff = (adapter as Adapter<'AccountToken'>).compare(live);

@@ -135,6 +135,34 @@ describe('planChanges with config changes', () => {
     expect(plan.summary).toMatchObject({ configChanged: true, hasChanges: true });
   });
 
+  test.each<[string, (c: ResolvedConfig) => void, string]>([
+    [
+      "the token's sink now delivers to another repository",
+      (c) => (c.sinks['gh'] = { ...GH, repository: 'acme/other' }),
+      'roll-secret',
+    ],
+    [
+      "the token's sink now uses another environment",
+      (c) => (c.sinks['gh'] = { ...GH, environment: 'staging' }),
+      'roll-secret',
+    ],
+    [
+      'only the env var holding the GitHub token changed',
+      (c) => (c.sinks['gh'] = { ...GH, tokenEnv: 'GH_PAT' }),
+      'no-op',
+    ],
+    ['another sink changed', (c) => (c.sinks['local'] = { type: 'file', path: 'x.json', format: 'json' }), 'no-op'],
+  ])('GIVEN a token in sink gh WHEN %s THEN its step is %s', (_what, edit, action) => {
+    const t = token('t', { expires_on: '2026-04-01T00:00:00Z', secret: { sink: 'gh', key: 'T' } });
+    const w = applied([t], new Map(), base());
+    const changed = base();
+    edit(changed);
+    const { plan, errors } = planChanges(input({ desired: [t], state: w.state, live: w.live, config: changed }));
+    expect(errors).toEqual([]);
+    expect(plan.steps.map((s) => s.action)).toEqual([action]);
+    if (action === 'roll-secret') expect(plan.steps[0]?.reason).toMatch(/delivers elsewhere/);
+  });
+
   test('GIVEN the config that was applied WHEN planning THEN no config changes and no changes at all', () => {
     const w = applied([k], new Map(), base());
     const { plan } = planChanges(input({ desired: [k], state: w.state, live: w.live, config: base() }));
