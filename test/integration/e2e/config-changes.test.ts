@@ -91,8 +91,13 @@ describe('GIVEN an applied example', () => {
       '> ~ /secrets/sinks/local/path: ".cfgitops/secrets.json" → ".cfgitops/moved-secrets.json"',
     );
 
+    // The tokens' values must exist at the new path: each one is rolled (same id) and delivered there.
     const plan = await planJson();
-    expect(plan.steps.filter((s) => s.action !== 'no-op')).toEqual([]);
+    expect(plan.steps.filter((s) => s.action !== 'no-op').map((s) => s.action)).toEqual([
+      'roll-secret',
+      'roll-secret',
+      'roll-secret',
+    ]);
     expect(plan.config_changes).toEqual([
       { path: '/secrets/sinks/local/path', before: '.cfgitops/secrets.json', after: '.cfgitops/moved-secrets.json' },
     ]);
@@ -100,6 +105,8 @@ describe('GIVEN an applied example', () => {
     const applied = await cli('apply', '--auto-approve');
     expect(applied.code, applied.stderr).toBe(0);
     expect((await appliedConfig())?.sinks['local']?.path).toBe('.cfgitops/moved-secrets.json');
+    const moved = JSON.parse(await ws.read('.cfgitops/moved-secrets.json')) as Record<string, string>;
+    expect(Object.keys(moved).sort()).toEqual(['CI_DNS_EDIT_TOKEN', 'logs-reader', 'zone-readonly']);
 
     const again = await cli('plan', '--detailed-exitcode');
     expect(again.code, again.stdout + again.stderr).toBe(0);
