@@ -14,7 +14,10 @@ export interface PacingOptions {
   /** At most this many requests per window (config `api.rateLimit`). */
   requests: number;
   windowSeconds: number;
-  /** Requests that may go at once; default 5% of `requests`, between 1 and 10. */
+  /**
+   * Requests that may go at once; default 2% of `requests`, between 1 and 10. Every request of burst is taken from
+   * the long-run rate ((R − C) / W), so a small burst keeps long runs within a few percent of the limit's floor.
+   */
   burst?: number;
 }
 
@@ -54,7 +57,7 @@ export class Pacer {
     }
     this.#requests = Math.floor(options.requests);
     this.#windowMs = options.windowSeconds * 1000;
-    const burst = options.burst ?? Math.min(10, Math.floor(this.#requests * 0.05));
+    const burst = options.burst ?? Math.min(10, Math.floor(this.#requests * 0.02));
     this.#capacity = Math.max(1, Math.min(Math.floor(burst), this.#requests - 1));
     // With a single request per window there is no room for a burst: the bucket is then just a spacer.
     const refill = this.#requests > 1 ? this.#requests - this.#capacity : 1;
