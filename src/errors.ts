@@ -55,6 +55,7 @@ export const ERROR_CODES = {
   E_SINK_WRITE: 'a secret sink failed to store a value',
   E_SINK_CHECK: 'a secret sink is not reachable or writable',
   E_VALUE_UNDELIVERED: 'a token value could not be delivered; the next apply rolls it',
+  E_SINK_NOT_READY: 'a sink a new token value would go to failed its check; nothing was minted',
   // Cloudflare API and transport
   E_CREDENTIALS_MISSING: 'no Cloudflare credentials configured',
   E_INSECURE_BASE_URL: 'plain http is allowed only for loopback hosts',

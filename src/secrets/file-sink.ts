@@ -78,18 +78,20 @@ export class FileSink implements SecretSink {
     const w = await checkWritableFile(this.#opts.fs, this.#abs);
     const where = `file ${this.#opts.path}`;
     if (!w.ok) return { ok: false, detail: `${where} is not writable: ${w.problem ?? 'unknown'}` };
-    if (w.mode !== undefined && (w.mode & 0o077) !== 0) {
-      return {
-        ok: false,
-        detail: `${where} has mode ${w.mode.toString(8).padStart(4, '0')}: others can read it (chmod 600 ${this.#opts.path})`,
-      };
-    }
+    // Before the mode: a file put() would refuse to overwrite makes the sink unready, whatever its mode.
     if (w.mode !== undefined && this.#opts.format === 'json') {
       try {
         parseJsonObject(await this.#opts.fs.readFile(this.#abs, 'utf8'));
       } catch {
         return { ok: false, detail: `${where} is not a JSON object of strings` };
       }
+    }
+    if (w.mode !== undefined && (w.mode & 0o077) !== 0) {
+      return {
+        ok: false,
+        detail: `${where} has mode ${w.mode.toString(8).padStart(4, '0')}: others can read it (chmod 600 ${this.#opts.path})`,
+        advisory: true,
+      };
     }
     return { ok: true, detail: `${where} is writable (${this.#opts.format})` };
   }

@@ -20,6 +20,11 @@ export interface SinkCheckResult {
   ok: boolean;
   /** What was checked, e.g. `file .cfgitops/secrets.json is writable`; never a secret. */
   detail: string;
+  /**
+   * Not ok, but a `put` would still succeed (and fix it): e.g. a secrets file others can read, which the atomic
+   * 0600 rewrite replaces. `sinks check` fails on it; apply does not refuse to mint a value because of it.
+   */
+  advisory?: boolean;
 }
 
 export interface SecretSink {
@@ -34,7 +39,10 @@ export interface SecretSink {
   put(ref: SinkRef, token: TokenMetadata, value: Secret): Promise<void>;
   /** `file .cfgitops/secrets.json#ci-deploy` — for plans and messages. */
   describe(ref: SinkRef): string;
-  /** Reachable and writable, without writing a secret. */
+  /**
+   * Reachable and writable, without writing a secret — and with no side effect at all (no file or directory
+   * created, no command run, only reads and GETs): `plan` runs it on untrusted pull requests.
+   */
   check(): Promise<SinkCheckResult>;
 }
 

@@ -8,6 +8,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { Logger } from '../effects.js';
 import { CfgitopsError, CfgitopsErrors } from '../errors.js';
 import type { ApplyResult, ProgressEvent } from '../executor/apply-result.js';
+import { assertValueSinksReady } from '../executor/check-value-sinks.js';
 import { executePlan } from '../executor/execute-plan.js';
 import type { LoadedManifests } from '../manifest/types.js';
 import type { Plan } from '../planner/plan.js';
@@ -70,6 +71,8 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
       }
       if (!plan.summary.hasChanges) return { kind: 'no-changes', plan, target: target.describe };
       request.showPlan(plan, target);
+      // Before confirmation and before any API write: a value minted into a broken sink would be lost.
+      await assertValueSinksReady(plan, target.sinks);
       if (!(await request.confirm(plan, target))) return { kind: 'declined', plan, target: target.describe };
       const result = await executePlan(plan, {
         api: target.api,

@@ -8,6 +8,7 @@
 import type { App } from '../app.js';
 import { CfgitopsError, isCfgitopsError } from '../errors.js';
 import type { ApplyResult } from '../executor/apply-result.js';
+import { assertValueSinksReady } from '../executor/check-value-sinks.js';
 import { executePlan } from '../executor/execute-plan.js';
 import type { DesiredResource } from '../manifest/types.js';
 import { addressKey, ANNOTATION_PREVENT_DESTROY, RESOURCE_KINDS, type ResourceKind } from '../resources.js';
@@ -100,16 +101,15 @@ export async function importWorkflow(app: App, request: ImportRequest): Promise<
           : {}),
         ...(desired.annotations[ANNOTATION_PREVENT_DESTROY] === 'true' ? { prevent_destroy: true } : {}),
       };
+      const roll = request.roll && request.kind === 'AccountToken';
+      const rollTargets = [{ record, reason: 'import --roll: the imported value is unknown to cfgitops' }];
+      // Nothing recorded yet: a sink that cannot take the new value stops the import before any write.
+      if (roll) await assertValueSinksReady(rollSecretPlan(rollTargets, state, manifests, 0), target.sinks);
       await lock.commit([{ type: 'put-resource', resource: record }]);
       const outcome: ImportOutcome = { record, liveName, target: target.describe };
-      if (!request.roll || request.kind !== 'AccountToken') return outcome;
-      const plan = rollSecretPlan(
-        [{ record, reason: 'import --roll: the imported value is unknown to cfgitops' }],
-        lock.current(),
-        manifests,
-        app.clock.now(),
-      );
-      const roll = await executePlan(plan, {
+      if (!roll) return outcome;
+      const plan = rollSecretPlan(rollTargets, lock.current(), manifests, app.clock.now());
+      const rolled = await executePlan(plan, {
         api: target.api,
         lock,
         sinks: target.sinks,
@@ -119,7 +119,7 @@ export async function importWorkflow(app: App, request: ImportRequest): Promise<
         log: app.log,
         concurrency: 1,
       });
-      return { ...outcome, record: lock.current().resources[key] ?? record, roll };
+      return { ...outcome, record: lock.current().resources[key] ?? record, roll: rolled };
     } finally {
       await lock.release();
     }

@@ -6,6 +6,7 @@
 import type { App } from '../app.js';
 import { CfgitopsError } from '../errors.js';
 import type { ApplyResult, ProgressEvent } from '../executor/apply-result.js';
+import { assertValueSinksReady } from '../executor/check-value-sinks.js';
 import { executePlan } from '../executor/execute-plan.js';
 import { configDigest } from '../config/config-digest.js';
 import type { LoadedManifests } from '../manifest/types.js';
@@ -75,6 +76,7 @@ export async function rotateWorkflow(app: App, request: RotateRequest): Promise<
       }
       if (live.length === 0) return { kind: 'nothing', skipped };
       const plan = rollSecretPlan(live, doc, manifests, now);
+      await assertValueSinksReady(plan, target.sinks);
       const result = await executePlan(plan, {
         api: target.api,
         lock,
@@ -169,6 +171,7 @@ export function rollSecretPlan(
 ): Plan {
   const steps: PlanStep[] = targets.map(({ record, reason }) => {
     const address = { kind: record.kind, account: record.account, name: record.name };
+    const source = manifests.resources.find((r) => addressKey(r.address) === addressKey(address))?.source;
     return {
       id: `roll-secret:${addressKey(address)}`,
       action: 'roll-secret',
@@ -176,6 +179,7 @@ export function rollSecretPlan(
       cfName: record.cf_name,
       targetId: record.id,
       reason,
+      ...(source ? { source } : {}),
       diff: [],
       dependsOn: [],
       ...(record.sink ? { sink: record.sink } : {}),

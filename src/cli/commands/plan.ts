@@ -1,10 +1,12 @@
 /**
- * `cfgitops plan [DIR]`: load, observe, plan — and nothing else. Plan never writes: no API mutation, no sink call,
+ * `cfgitops plan [DIR]`: load, observe, plan — and nothing else. Plan never writes: no API mutation, no sink write
+ * (only the read-only `check()` of the sinks new values would go to, to warn when apply would refuse),
  * no state commit, so it is safe on an untrusted pull request. Exit codes follow Terraform: 0 success (with
  * `--detailed-exitcode`: 0 no changes, 2 changes), 1 error.
  */
 import { createApp, type App, type Target } from '../../app.js';
 import { CfgitopsErrors } from '../../errors.js';
+import { checkValueSinks, sinkNotReadyWarning } from '../../executor/check-value-sinks.js';
 import type { Plan } from '../../planner/plan.js';
 import { loadManifestsFor, resolveSecretsFor } from '../../workflow/load.js';
 import { preparePlan } from '../../workflow/prepare-plan.js';
@@ -46,6 +48,9 @@ async function planAndReport(app: App, options: PlanCommandOptions): Promise<num
     const prepared = await preparePlan(app, target, manifests, secrets, options);
     if (prepared.errors.length > 0) throw new CfgitopsErrors(prepared.errors);
     plan = prepared.plan;
+    // Read-only (no sink check writes or runs anything), and apply refuses on the same finding: say so now.
+    const notReady = await checkValueSinks(plan, target.sinks);
+    plan.warnings.push(...notReady.map(sinkNotReadyWarning));
   } finally {
     await target.close();
   }

@@ -39,11 +39,15 @@ export const TOKENS = {
 export type TokenName = keyof typeof TOKENS;
 export const TOKEN_NAMES = Object.keys(TOKENS) as TokenName[];
 
-/** GitHub's view of the fake: a proxy that forwards, or answers 500 while `failing`. */
+/**
+ * GitHub's view of the fake: a proxy that forwards, or answers 500 while `failing` — to writes only (the public-key
+ * GET a sink check makes still works) while `failingWrites`.
+ */
 export interface GitHubSide {
   fake: GitHubFake;
   proxy: LoopbackServer;
   failing: boolean;
+  failingWrites: boolean;
   close(): Promise<void>;
 }
 
@@ -56,7 +60,9 @@ export async function startGitHubSide(): Promise<GitHubSide> {
   const side: GitHubSide = {
     fake,
     proxy: await startLoopbackServer(async (req) => {
-      if (side.failing) return { status: 500, body: { message: 'Server Error' } };
+      if (side.failing || (side.failingWrites && req.method !== 'GET')) {
+        return { status: 500, body: { message: 'Server Error' } };
+      }
       const headers: Record<string, string> = {};
       for (const h of ['authorization', 'content-type', 'accept']) {
         const v = req.headers[h];
@@ -71,6 +77,7 @@ export async function startGitHubSide(): Promise<GitHubSide> {
       return { status: res.status, ...(text === '' ? {} : { body: JSON.parse(text) as unknown }) };
     }),
     failing: false,
+    failingWrites: false,
     close: async () => {
       await side.proxy.close();
       await fake.close();

@@ -1,10 +1,10 @@
 /**
- * A sink that fails during a real apply (exec exiting 1, GitHub answering 500 past the retry deadline, a file path
- * that cannot be written): the apply exits 1 naming the undelivered token, the state keeps the minted token's id as
+ * A sink that passes its readiness check and then fails during a real apply (exec exiting 1, GitHub answering 500 to
+ * the write past the retry deadline; sinks that fail the check are refused up front, see not-ready.test.ts): the apply exits 1 naming the undelivered token, the state keeps the minted token's id as
  * `undelivered` (recorded before the sink was ever called), and once the sink is fixed the next apply rolls that same
  * token and delivers a new current value — the one minted in the failed run stops working.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { runCli } from '../../support/cli.js';
@@ -81,25 +81,18 @@ const breakages: Record<string, () => Breakage> = {
     break: () => ws.write('vault-sealed', ''),
     fix: () => rm(join(ws.dir, 'vault-sealed')),
   }),
-  'GitHub answering 500 past the retry deadline': () => ({
+  // Writes only: the public-key GET still answers, so the sink passes the readiness check and fails at delivery.
+  'GitHub answering 500 to writes past the retry deadline': () => ({
     token: 'gh-repo-token',
     reason: /\b500\b/,
     break: () => {
-      gh.failing = true;
+      gh.failingWrites = true;
       return Promise.resolve();
     },
     fix: () => {
-      gh.failing = false;
+      gh.failingWrites = false;
       return Promise.resolve();
     },
-  }),
-  'a file path that cannot be written (a directory in the way)': () => ({
-    token: 'dotenv-token',
-    reason: /EISDIR/,
-    break: async () => {
-      await mkdir(join(ws.dir, '.cfgitops/tokens.env'), { recursive: true });
-    },
-    fix: () => rm(join(ws.dir, '.cfgitops/tokens.env'), { recursive: true }),
   }),
 };
 
