@@ -25,6 +25,8 @@ export interface ImportRequest {
   roll: boolean;
   emulator: boolean;
   lockTimeoutSeconds?: number;
+  /** SIGINT/SIGTERM: an interrupted import records nothing more than it has; a roll in flight finishes. */
+  signal?: AbortSignal;
 }
 
 export interface ImportOutcome {
@@ -84,6 +86,12 @@ export async function importWorkflow(app: App, request: ImportRequest): Promise<
         );
       }
       const liveName = await liveNameOf(target.api, request.kind, account, request.id);
+      // Interrupted while looking: stop before recording anything.
+      if (request.signal?.aborted) {
+        throw new CfgitopsError('E_ABORTED', 'import interrupted before anything was recorded', {
+          hint: 'run the import again',
+        });
+      }
       const now = new Date(app.clock.now()).toISOString();
       const sink = desired.kind === 'AccountToken' ? desired.spec.secret : undefined;
       const record: RecordedResource = {
@@ -118,6 +126,7 @@ export async function importWorkflow(app: App, request: ImportRequest): Promise<
         newId: () => app.newId(),
         log: app.log,
         concurrency: 1,
+        ...(request.signal ? { signal: request.signal } : {}),
       });
       return { ...outcome, record: lock.current().resources[key] ?? record, roll: rolled };
     } finally {

@@ -13,6 +13,7 @@ import { renderPlanAs } from '../render-plan.js';
 import type { CommandRegistrar } from '../registrar.js';
 import { announceTarget } from './plan.js';
 import { progressReporter } from '../progress.js';
+import { handleInterrupts, interruptedNotice } from '../interrupt.js';
 
 export interface ApplyCommandOptions {
   source: string;
@@ -29,13 +30,7 @@ export async function runApply(app: App, options: ApplyCommandOptions): Promise<
     (s) => s.isFile() && !/\.ya?ml$/i.test(options.source),
     () => false,
   );
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    app.output.err('\nInterrupted: finishing the steps in flight and recording them; press Ctrl-C again to force.\n');
-    controller.abort(new Error('interrupted'));
-    process.off('SIGINT', onSigint);
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = handleInterrupts(app.output, 'steps');
   const progress = progressReporter(app);
   try {
     const outcome = await applyWorkflow(app, {
@@ -45,7 +40,7 @@ export async function runApply(app: App, options: ApplyCommandOptions): Promise<
       allowMassDelete: options.allowMassDelete,
       ...(options.lockTimeoutSeconds !== undefined ? { lockTimeoutSeconds: options.lockTimeoutSeconds } : {}),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-      signal: controller.signal,
+      signal: interrupt.signal,
       showPlan: (plan, target) => {
         announceTarget(app, target);
         app.output.out(renderPlanAs('text', plan, { color: app.output.isTTY, target: target.describe }));
@@ -67,13 +62,16 @@ export async function runApply(app: App, options: ApplyCommandOptions): Promise<
       case 'declined':
         app.output.out('Apply cancelled; nothing was changed.\n');
         return 1;
-      case 'applied':
+      case 'applied': {
         progress.finish();
         app.output.out(renderApplyResult(outcome.result, outcome.retries));
-        return outcome.result.ok ? 0 : 1;
+        const by = interrupt.interruptedBy();
+        if (by !== undefined) app.output.err(interruptedNotice(by, 'apply'));
+        return outcome.result.ok && by === undefined ? 0 : 1;
+      }
     }
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
     progress.finish();
   }
 }

@@ -4,7 +4,8 @@
  */
 import { createApp, type App } from '../../app.js';
 import { addressKey } from '../../resources.js';
-import { importWorkflow, parseKind } from '../../workflow/import.js';
+import { importWorkflow, parseKind, type ImportOutcome } from '../../workflow/import.js';
+import { handleInterrupts, interruptedNotice } from '../interrupt.js';
 import { DEFAULT_DIR, emulatorOption, lockTimeoutOption, lockTimeoutSeconds } from '../options.js';
 import { renderApplyResult } from '../render-apply-result.js';
 import type { CommandRegistrar } from '../registrar.js';
@@ -21,20 +22,33 @@ export interface ImportCommandOptions {
 
 export async function runImport(app: App, options: ImportCommandOptions): Promise<number> {
   const kind = parseKind(options.kind);
-  const outcome = await importWorkflow(app, {
-    kind,
-    name: options.name,
-    id: options.id,
-    dir: options.dir,
-    roll: options.roll,
-    emulator: options.emulator,
-    ...(options.lockTimeoutSeconds !== undefined ? { lockTimeoutSeconds: options.lockTimeoutSeconds } : {}),
-  });
+  const interrupt = handleInterrupts(app.output, 'import');
+  let outcome: ImportOutcome;
+  try {
+    outcome = await importWorkflow(app, {
+      kind,
+      name: options.name,
+      id: options.id,
+      dir: options.dir,
+      roll: options.roll,
+      emulator: options.emulator,
+      ...(options.lockTimeoutSeconds !== undefined ? { lockTimeoutSeconds: options.lockTimeoutSeconds } : {}),
+      signal: interrupt.signal,
+    });
+  } finally {
+    interrupt.dispose();
+  }
   const key = addressKey(outcome.record);
   app.output.out(`Imported ${outcome.record.id} ("${outcome.liveName}") as ${key} in ${outcome.target}.\n`);
+  const by = interrupt.interruptedBy();
   if (outcome.roll) {
     app.output.out(renderApplyResult(outcome.roll));
-    return outcome.roll.ok ? 0 : 1;
+    if (by !== undefined) app.output.err(interruptedNotice(by, 'apply'));
+    return outcome.roll.ok && by === undefined ? 0 : 1;
+  }
+  if (by !== undefined) {
+    app.output.err(interruptedNotice(by, 'apply'));
+    return 1;
   }
   if (kind === 'AccountToken') {
     app.output.out(

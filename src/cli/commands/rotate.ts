@@ -8,6 +8,7 @@ import { createApp, type App } from '../../app.js';
 import { addressKey } from '../../resources.js';
 import { rotateWorkflow, type RotateSkip } from '../../workflow/rotate.js';
 import { DEFAULT_DIR, emulatorOption, lockTimeoutOption, lockTimeoutSeconds, parseDuration } from '../options.js';
+import { handleInterrupts, interruptedNotice } from '../interrupt.js';
 import { progressReporter } from '../progress.js';
 import { renderApplyResult } from '../render-apply-result.js';
 import type { CommandRegistrar } from '../registrar.js';
@@ -24,13 +25,7 @@ export interface RotateCommandOptions {
 export async function runRotate(app: App, options: RotateCommandOptions): Promise<number> {
   const olderThanMs = options.olderThan === undefined ? undefined : parseDuration(options.olderThan, '--older-than');
   const progress = progressReporter(app, 'rotate');
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    app.output.err('\nInterrupted: finishing the rolls in flight and recording them.\n');
-    controller.abort(new Error('interrupted'));
-    process.off('SIGINT', onSigint);
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = handleInterrupts(app.output, 'rolls');
   try {
     const outcome = await rotateWorkflow(app, {
       dir: options.dir,
@@ -39,7 +34,7 @@ export async function runRotate(app: App, options: RotateCommandOptions): Promis
       dryRun: options.dryRun,
       emulator: options.emulator,
       ...(options.lockTimeoutSeconds !== undefined ? { lockTimeoutSeconds: options.lockTimeoutSeconds } : {}),
-      signal: controller.signal,
+      signal: interrupt.signal,
       onProgress: (e) => {
         progress.onProgress(e);
       },
@@ -55,8 +50,9 @@ export async function runRotate(app: App, options: RotateCommandOptions): Promis
       case 'nothing':
         app.output.out('No token needed rotating.\n');
         return outcome.skipped.length > 0 ? 1 : 0;
-      case 'rotated':
-        if (outcome.result.ok) {
+      case 'rotated': {
+        const by = interrupt.interruptedBy();
+        if (outcome.result.ok && by === undefined) {
           const n = outcome.result.counts.succeeded;
           app.output.out(
             `Rotated ${n} token value(s): same ids and permissions, new values delivered to their sinks.\n`,
@@ -64,10 +60,12 @@ export async function runRotate(app: App, options: RotateCommandOptions): Promis
         } else {
           app.output.out(renderApplyResult(outcome.result));
         }
-        return outcome.result.ok && outcome.skipped.length === 0 ? 0 : 1;
+        if (by !== undefined) app.output.err(interruptedNotice(by, 'rotate'));
+        return outcome.result.ok && outcome.skipped.length === 0 && by === undefined ? 0 : 1;
+      }
     }
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
     progress.finish();
   }
 }

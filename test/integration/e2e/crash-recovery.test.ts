@@ -154,6 +154,40 @@ else {
   });
 });
 
+describe('GIVEN an apply that receives SIGTERM while a token create hangs', () => {
+  test('WHEN terminated THEN the step in flight settles and is journaled, the lock is released, it exits 1 saying interrupted, and the next apply converges', async () => {
+    // A hung request gives up after a second instead of 30 s, so the step in flight settles quickly.
+    const config = await ws.read('desired-state/cfgitops.yaml');
+    await ws.write(
+      'desired-state/cfgitops.yaml',
+      config.replace(
+        '  api:\n',
+        '  api:\n    timeoutSeconds: 1\n    retry:\n      retries: 1\n      deadlineSeconds: 2\n',
+      ),
+    );
+    await setFaults([{ kind: 'hang', operationId: 'account-api-tokens-create-token' }]);
+    const child = spawnApply('--concurrency', '1');
+    await waitFor(async () => (await requestCount('account-api-tokens-create-token')) > 0, 'the first token create');
+    child.child.kill('SIGTERM');
+    const exit = await child.exited;
+
+    expect(exit, child.stderr()).toEqual({ code: 1, signal: null });
+    expect(child.stderr()).toMatch(/Interrupted \(SIGTERM\)/);
+    await expect(access(join(ws.dir, '.cfgitops/state.json.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
+    // Consistent: the run stopped early (tokens left to create), and at most the hung create is pending.
+    const state = await ws.stateFile();
+    const tokens = Object.values(state.resources).filter((r) => r.kind === 'AccountToken');
+    expect(tokens.length).toBeLessThan(3);
+    expect(Object.values(state.pending).every((i) => (i as { op: string }).op === 'create')).toBe(true);
+    expect(Object.keys(state.pending).length).toBeLessThanOrEqual(1);
+
+    await setFaults([]);
+    const again = await cli('apply', '--auto-approve');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    await assertConverged();
+  });
+});
+
 describe('GIVEN every create loses its answer after the write (commit-then-drop)', () => {
   test('WHEN applied THEN each resource exists once and every token value works', async () => {
     await setFaults(
