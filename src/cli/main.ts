@@ -8,6 +8,7 @@ import { CfgitopsError, errorList } from '../errors.js';
 import { secretScrubber } from '../secret.js';
 import { VERSION } from '../version.js';
 import { commands } from './commands/index.js';
+import { guardPendingExit } from './guard-pending-exit.js';
 
 export function processEnvironment(): AppEnvironment {
   return { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
@@ -27,11 +28,14 @@ export async function main(
       writeErr: (s) => void environment.stderr.write(secretScrubber.scrub(s)),
     });
   for (const register of commands) register(program, (code) => (exitCode = code), environment);
+  const release = guardPendingExit();
   try {
     await program.parseAsync(['node', 'cfgitops', ...argv]);
     return exitCode;
   } catch (e) {
     return reportFailure(e, environment);
+  } finally {
+    release();
   }
 }
 

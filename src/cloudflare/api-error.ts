@@ -166,8 +166,29 @@ export function transportErrorCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * undici / Node error codes for a request that could not even be built (an invalid header value, a closed agent):
+ * nothing was sent, and sending the same request again fails the same way, so these are final.
+ */
+const LOCAL_REQUEST_CODES: ReadonlySet<string> = new Set([
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_NOT_SUPPORTED',
+  'UND_ERR_CLOSED',
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_INVALID_ARG_VALUE',
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_HTTP_TOKEN',
+  'ERR_INVALID_URL',
+]);
+/** undici's wording for a refused header names only the header (`invalid authorization header`): safe to repeat. */
+const HEADER_REFUSAL = /^invalid [a-z0-9-]+ header$/i;
+
 export function errorFromTransport(method: HttpMethod, route: string, err: unknown): CloudflareApiError {
   const raw = transportErrorCode(err) ?? 'unknown';
+  if (LOCAL_REQUEST_CODES.has(raw)) {
+    const said = err instanceof Error && HEADER_REFUSAL.test(err.message) ? `: ${err.message}` : '';
+    return unsendableRequestError(method, route, `${raw}${said}`, err);
+  }
   const timeout = TIMEOUT_CODES.has(raw);
   const notSent = NOT_SENT_CODES.has(raw);
   const what = timeout ? 'timed out' : notSent ? 'could not connect' : 'lost the connection';
@@ -182,6 +203,22 @@ export function errorFromTransport(method: HttpMethod, route: string, err: unkno
       cause: err,
     },
   );
+}
+
+/** A request refused before it left the process: final (the same request fails the same way) and never applied. */
+export function unsendableRequestError(
+  method: HttpMethod,
+  route: string,
+  why: string,
+  cause?: unknown,
+): CloudflareApiError {
+  return new CloudflareApiError('E_API_REQUEST', `${method} ${route} was not sent (${why})`, {
+    method,
+    route,
+    mayHaveApplied: false,
+    hint: 'a credential or CLOUDFLARE_BASE_URL is probably malformed (check CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY, for quotes or whitespace); if they are fine, this is a bug in cfgitops — please report it',
+    cause,
+  });
 }
 
 export function invalidResponseError(

@@ -8,7 +8,13 @@ import type { Dispatcher } from 'undici';
 import { CfgitopsError } from '../errors.js';
 import type { Clock, Logger } from '../effects.js';
 import { VERSION } from '../version.js';
-import { errorFromTransport, invalidResponseError, isCloudflareApiError, type HttpMethod } from './api-error.js';
+import {
+  errorFromTransport,
+  invalidResponseError,
+  isCloudflareApiError,
+  unsendableRequestError,
+  type HttpMethod,
+} from './api-error.js';
 import { authHeaders, type CloudflareCredentials } from './credentials.js';
 import { parseEnvelope, type Envelope } from './envelope.js';
 import type { Pacer } from './pacer.js';
@@ -57,6 +63,12 @@ export interface HttpCoreOptions {
 }
 
 export const USER_AGENT = `cfgitops/${VERSION}`;
+/**
+ * The header value characters undici accepts. A request it refuses fails with UND_ERR_INVALID_ARG but (undici 7.x)
+ * leaves the pool connection it was given marked busy; once every connection is, queued requests never settle and
+ * the process exits 13 with nothing said. So such a request is refused here, before undici sees it.
+ */
+const SENDABLE_HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export class HttpCore {
@@ -141,6 +153,8 @@ export class HttpCore {
         'user-agent': USER_AGENT,
         accept: 'application/json',
       };
+      const refused = Object.keys(headers).find((name) => !SENDABLE_HEADER_VALUE.test(headers[name] ?? ''));
+      if (refused !== undefined) throw unsendableRequestError(method, route, `invalid ${refused} header`);
       let body: string | undefined;
       if (req.body) {
         body = JSON.stringify(req.body());

@@ -126,6 +126,39 @@ describe('Cloudflare client error mapping against the emulator', () => {
     }
   });
 
+  test('GIVEN a token undici refuses to put in a header WHEN many calls run at once THEN each fails once with E_API_REQUEST, never sent', async () => {
+    const clock = new VirtualClock();
+    // Built past credentialsFromEnv (which refuses this value) to prove the client's own mapping.
+    const client = createCloudflareClient({
+      baseUrl: h.emulator.baseUrl,
+      credentials: { type: 'token', token: new Secret('abcdefghijkl\nmnopqrstuvwxyz') },
+      clock,
+      random: () => 0.5,
+      log: silentLogger(),
+      pacing: new Pacer({ requests: 1000, windowSeconds: 1 }, clock),
+      retry: { retries: 3, minTimeoutMs: 0, maxTimeoutMs: 0, deadlineSeconds: 60 },
+      timeouts: { connectMs: 2_000, headersMs: 2_000, bodyMs: 2_000 },
+    });
+    const seen = h.responses.length;
+    try {
+      for (let round = 0; round < 3; round++) {
+        const calls = [
+          ...Array.from({ length: 6 }, () => client.listPeers(h.account)),
+          ...Array.from({ length: 6 }, (_, i) => client.createPeer(h.account, `never-${round}-${i}`)),
+        ];
+        const errors = await Promise.all(calls.map((c) => rejection(c)));
+        for (const e of errors) {
+          expect(e).toMatchObject({ code: 'E_API_REQUEST', mayHaveApplied: false });
+          expect(e.format()).not.toContain('mnopqrstuvwxyz');
+        }
+      }
+      expect(client.pacer.stats().granted).toBe(36);
+      expect(h.responses.length).toBe(seen);
+    } finally {
+      await client.close();
+    }
+  });
+
   test.each(['http://api.example.com/client/v4', 'http://10.1.2.3:8080/client/v4', 'http://192.168.1.1/client/v4'])(
     'GIVEN the plain-http base URL %s WHEN a client is built THEN E_INSECURE_BASE_URL naming it',
     (url) => {

@@ -48,6 +48,72 @@ describe('credentialsFromEnv', () => {
     expect(codeOf(() => credentialsFromEnv(env))).toBe('E_CREDENTIALS_MISSING');
   });
 
+  test.each([
+    {
+      what: 'a line break inside',
+      env: { CLOUDFLARE_API_TOKEN: 'abcdefghij\nklmnopqrstuvwxyz' },
+      variable: 'CLOUDFLARE_API_TOKEN',
+    },
+    { what: 'quotes', env: { CLOUDFLARE_API_TOKEN: `"${TOKEN}"` }, variable: 'CLOUDFLARE_API_TOKEN' },
+    { what: 'a Bearer prefix', env: { CLOUDFLARE_API_TOKEN: `Bearer ${TOKEN}` }, variable: 'CLOUDFLARE_API_TOKEN' },
+    {
+      what: 'a space inside',
+      env: { CLOUDFLARE_API_TOKEN: 'abcdefghij klmnopqrstuvwxyz' },
+      variable: 'CLOUDFLARE_API_TOKEN',
+    },
+    { what: 'a NUL', env: { CLOUDFLARE_API_TOKEN: `${TOKEN}\u0000x` }, variable: 'CLOUDFLARE_API_TOKEN' },
+    { what: 'too short', env: { CLOUDFLARE_API_TOKEN: 'abc' }, variable: 'CLOUDFLARE_API_TOKEN' },
+    { what: 'too long', env: { CLOUDFLARE_API_TOKEN: 'a'.repeat(201) }, variable: 'CLOUDFLARE_API_TOKEN' },
+    { what: 'non-ASCII', env: { CLOUDFLARE_API_TOKEN: `${TOKEN}é` }, variable: 'CLOUDFLARE_API_TOKEN' },
+    {
+      what: 'an email with a line break',
+      env: { CLOUDFLARE_EMAIL: 'a@b.c\nX-Evil: 1', CLOUDFLARE_API_KEY: 'k'.repeat(37) },
+      variable: 'CLOUDFLARE_EMAIL',
+    },
+    {
+      what: 'an email without @',
+      env: { CLOUDFLARE_EMAIL: 'someone', CLOUDFLARE_API_KEY: 'k'.repeat(37) },
+      variable: 'CLOUDFLARE_EMAIL',
+    },
+    {
+      what: 'a key with a control character',
+      env: { CLOUDFLARE_EMAIL: 'a@b.c', CLOUDFLARE_API_KEY: `${'k'.repeat(20)}\u0007` },
+      variable: 'CLOUDFLARE_API_KEY',
+    },
+    {
+      what: 'a key with a space inside',
+      env: { CLOUDFLARE_EMAIL: 'a@b.c', CLOUDFLARE_API_KEY: 'kkkkkkkkkk kkkkkkkkkk' },
+      variable: 'CLOUDFLARE_API_KEY',
+    },
+  ])(
+    'GIVEN $what WHEN read THEN E_CREDENTIALS_INVALID naming $variable with a hint, never the value',
+    ({ env, variable }) => {
+      let error: unknown;
+      try {
+        credentialsFromEnv(env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CfgitopsError);
+      const e = error as CfgitopsError;
+      expect(e.code).toBe('E_CREDENTIALS_INVALID');
+      expect(e.message).toContain(variable);
+      expect(e.hint).toBeTruthy();
+      const value = (env as Record<string, string>)[variable]!;
+      const printed = `${e.format()} ${JSON.stringify(e.toJSON())}`;
+      for (const part of value.split(/\s+/).filter((p) => p.length >= 10)) expect(printed).not.toContain(part);
+    },
+  );
+
+  test.each([
+    { what: 'a 40-character token', token: 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0' },
+    { what: 'a cfat_ token', token: `cfat_${'x'.repeat(40)}0a1b2c3d` },
+    { what: 'a trailing newline', token: `${TOKEN}\n` },
+  ])('GIVEN $what WHEN read THEN accepted', ({ token }) => {
+    const c = credentialsFromEnv({ CLOUDFLARE_API_TOKEN: token });
+    expect(c.type === 'token' && c.token.reveal()).toBe(token.trim());
+  });
+
   test('GIVEN the same credential twice THEN the same fingerprint, which does not contain it', () => {
     const a = credentialFingerprint({ type: 'token', token: new Secret(TOKEN) });
     const b = credentialFingerprint({ type: 'token', token: new Secret(TOKEN) });

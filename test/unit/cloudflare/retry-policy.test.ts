@@ -28,6 +28,15 @@ describe('classifyFailure', () => {
       post: 'ambiguous',
     },
     {
+      what: 'a header undici refuses to send',
+      error: transport('UND_ERR_INVALID_ARG'),
+      get: 'fail',
+      put: 'fail',
+      del: 'fail',
+      post: 'fail',
+    },
+    { what: 'a closed agent', error: transport('UND_ERR_CLOSED'), get: 'fail', put: 'fail', del: 'fail', post: 'fail' },
+    {
       what: 'other error',
       error: new CfgitopsError('E_ABORTED', 'x'),
       get: 'fail',
