@@ -101,6 +101,8 @@ function mapSink(sink: RawSink): SinkConfig {
         type: 'exec',
         command: sink.command,
         timeoutSeconds: sink.timeoutSeconds ?? SINK_DEFAULTS.execTimeoutSeconds,
+        // Absent unless set, so configs that predate it keep their digest (and recorded snapshot).
+        ...(sink.inheritEnv !== undefined && sink.inheritEnv.length > 0 ? { inheritEnv: [...sink.inheritEnv] } : {}),
       };
     case 'age':
       return {

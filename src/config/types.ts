@@ -18,7 +18,13 @@ export type SinkConfig =
   | { type: 'file'; path: string; format: 'json' | 'dotenv' }
   | { type: 'age'; path: string; recipients: string[]; layout: 'files' | 'yaml' | 'json' }
   | { type: 'github-actions'; repository: string; environment?: string; tokenEnv: string; apiUrl: string }
-  | { type: 'exec'; command: string[]; timeoutSeconds: number };
+  | {
+      type: 'exec';
+      command: string[];
+      timeoutSeconds: number;
+      /** Withheld credential variables (see `withheldEnvNames`) the command receives anyway; absent: none. */
+      inheritEnv?: string[];
+    };
 
 export interface GuardrailPolicy {
   /** Tokens must have expires_on within this many days. */

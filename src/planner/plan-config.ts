@@ -64,7 +64,7 @@ function destinationOf(sink: SinkConfig): Record<string, unknown> {
       return where;
     }
     case 'exec': {
-      const { timeoutSeconds: _timeout, ...where } = sink;
+      const { timeoutSeconds: _timeout, inheritEnv: _inheritEnv, ...where } = sink;
       return where;
     }
     default:

@@ -74,6 +74,8 @@ function createSink(name: string, c: SinkConfig, config: ResolvedConfig, deps: S
         command: c.command,
         timeoutSeconds: c.timeoutSeconds,
         env: deps.env,
+        withheldEnv: withheldEnvNames(config),
+        inheritEnv: c.inheritEnv ?? [],
         cwd: deps.cwd,
         fs,
         spawn: deps.spawn ?? nodeSpawn,
@@ -81,6 +83,21 @@ function createSink(name: string, c: SinkConfig, config: ResolvedConfig, deps: S
         log: deps.log,
       });
   }
+}
+
+/** Where cfgitops reads its own credentials (see credentials.ts, postgres-url.ts and the GitHub sinks' tokenEnv). */
+export const CREDENTIAL_ENV = [
+  'CLOUDFLARE_API_TOKEN',
+  'CLOUDFLARE_API_KEY',
+  'CLOUDFLARE_EMAIL',
+  'CFGITOPS_PG_URL',
+  'DATABASE_URL',
+] as const;
+
+/** The variables an `exec` sink's command does not receive unless its `inheritEnv` lists them. */
+export function withheldEnvNames(config: Pick<ResolvedConfig, 'sinks'>): string[] {
+  const github = Object.values(config.sinks).flatMap((s) => (s.type === 'github-actions' ? [s.tokenEnv] : []));
+  return [...new Set([...CREDENTIAL_ENV, ...github])];
 }
 
 class ConfiguredSinks implements SecretSinks {

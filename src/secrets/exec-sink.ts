@@ -1,7 +1,9 @@
 /**
  * Hands the value to a command of the user's choosing (`vault kv put … value=-`, `gh secret set NAME`, …): argv with
  * no shell, the value on stdin only, metadata in CFGITOPS_* env vars. Never the value in argv or the environment,
- * where `ps` and `/proc` would show it.
+ * where `ps` and `/proc` would show it. The command gets cfgitops' environment minus cfgitops' own credentials
+ * (Cloudflare, PostgreSQL, the GitHub sinks' tokens): a sink command needs its own (VAULT_TOKEN, …), and one that
+ * logs or forwards its environment must not leak the keys to the whole account. `inheritEnv` opts some back in.
  */
 import type { spawn as nodeSpawn } from 'node:child_process';
 import { constants } from 'node:fs';
@@ -19,6 +21,10 @@ export interface ExecSinkOptions {
   command: readonly string[];
   timeoutSeconds: number;
   env: Readonly<Record<string, string | undefined>>;
+  /** Variables of `env` the command must not see (cfgitops' credentials). */
+  withheldEnv: readonly string[];
+  /** Of those, the ones the config says the command receives anyway. */
+  inheritEnv: readonly string[];
   cwd: string;
   fs: SinkFileSystem;
   spawn: typeof nodeSpawn;
@@ -100,7 +106,7 @@ export class ExecSink implements SecretSink {
       detached: true,
       stdio: ['pipe', 'ignore', 'pipe'],
       env: {
-        ...this.#o.env,
+        ...childEnv(this.#o.env, this.#o.withheldEnv, this.#o.inheritEnv),
         CFGITOPS_TOKEN_NAME: token.name,
         CFGITOPS_TOKEN_ID: token.id,
         CFGITOPS_ACCOUNT_ID: token.account,
@@ -168,6 +174,16 @@ export class ExecSink implements SecretSink {
       },
     );
   }
+}
+
+/** `env` without the withheld names, except those inherited on purpose. */
+export function childEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  withheld: readonly string[],
+  inherit: readonly string[],
+): Record<string, string | undefined> {
+  const drop = new Set(withheld.filter((name) => !inherit.includes(name)));
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !drop.has(name)));
 }
 
 function killGroup(pid: number | undefined): void {

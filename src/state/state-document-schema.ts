@@ -93,7 +93,12 @@ const sinkConfigSchema = {
       type: 'object',
       required: ['type', 'command', 'timeoutSeconds'],
       additionalProperties: false,
-      properties: { type: { const: 'exec' }, command: strings, timeoutSeconds: { type: 'number' } },
+      properties: {
+        type: { const: 'exec' },
+        command: strings,
+        timeoutSeconds: { type: 'number' },
+        inheritEnv: strings,
+      },
     },
   ],
 } as const;

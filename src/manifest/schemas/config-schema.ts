@@ -115,6 +115,13 @@ export const configSpecSchema = {
                     description: 'argv; the key is passed in CFGITOPS_SECRET_KEY.',
                   },
                   timeoutSeconds: seconds('Kill the command after this long. Default 30.'),
+                  inheritEnv: {
+                    type: 'array',
+                    uniqueItems: true,
+                    items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    description:
+                      "cfgitops' own credentials (CLOUDFLARE_API_TOKEN, CLOUDFLARE_API_KEY, CLOUDFLARE_EMAIL, CFGITOPS_PG_URL, DATABASE_URL, the GitHub sinks' tokenEnv variables) are withheld from the command; list here the ones it must receive anyway. Default none.",
+                  },
                 },
               },
               {

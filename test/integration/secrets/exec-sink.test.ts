@@ -34,6 +34,56 @@ process.stdin.on('end', () => {
 });
 `;
 
+/** Writes the names of the variables it received to `env.json`. */
+const ENV_RECORDER = `require('node:fs').writeFileSync('env.json', JSON.stringify(Object.keys(process.env).sort()));`;
+
+const CREDENTIALS = {
+  CLOUDFLARE_API_TOKEN: 'cf-token-value',
+  CLOUDFLARE_API_KEY: 'cf-global-key',
+  CLOUDFLARE_EMAIL: 'ops@example.com',
+  CFGITOPS_PG_URL: 'postgres://u:p@db/cfgitops',
+  DATABASE_URL: 'postgres://u:p@db/other',
+  GH_SINK_TOKEN: 'ghp_sinktoken',
+};
+
+describe('exec sink environment', () => {
+  test.each<[string, string[] | undefined, string[]]>([
+    ['no inheritEnv', undefined, []],
+    ['inheritEnv naming CLOUDFLARE_API_TOKEN', ['CLOUDFLARE_API_TOKEN'], ['CLOUDFLARE_API_TOKEN']],
+    ["inheritEnv naming a GitHub sink's tokenEnv", ['GH_SINK_TOKEN'], ['GH_SINK_TOKEN']],
+  ])(
+    "GIVEN cfgitops' credentials in its environment and %s WHEN put THEN the command gets its own variables and only the inherited credentials",
+    async (_what, inheritEnv, inherited) => {
+      await writeFile(join(dir, 'env.cjs'), ENV_RECORDER);
+      const config = configWith({
+        vault: {
+          type: 'exec',
+          command: [process.execPath, 'env.cjs'],
+          timeoutSeconds: 5,
+          ...(inheritEnv ? { inheritEnv } : {}),
+        },
+        gh: {
+          type: 'github-actions',
+          repository: 'acme/app',
+          tokenEnv: 'GH_SINK_TOKEN',
+          apiUrl: 'https://api.github.com',
+        },
+      });
+      const sink = createSecretSinks(config, {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', VAULT_TOKEN: 'hvs.x', ...CREDENTIALS },
+        clock: frozenClock,
+        log: capturedLogger().log,
+        cwd: dir,
+      }).get('vault');
+      await sink.put({ sink: 'vault', key: 'k' }, token, new Secret(tokenValue()));
+      const names = JSON.parse(await readFile(join(dir, 'env.json'), 'utf8')) as string[];
+      expect(names).toContain('VAULT_TOKEN');
+      expect(names).toContain('PATH');
+      expect(names.filter((n) => n in CREDENTIALS)).toEqual(inherited);
+    },
+  );
+});
+
 describe('exec sink', () => {
   test('GIVEN a recorder command WHEN a value is put THEN the value arrives on stdin only, metadata in CFGITOPS_* env', async () => {
     await writeFile(join(dir, 'recorder.cjs'), RECORDER);

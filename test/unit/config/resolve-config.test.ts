@@ -65,6 +65,17 @@ describe('resolveConfig', () => {
     expect(errors.map((e) => [e.code, e.location?.pointer])).toEqual([['E_CONFIG', pointer]]);
   });
 
+  test.each<[string, string[] | undefined, Record<string, unknown>]>([
+    ['no inheritEnv', undefined, {}],
+    ['an empty inheritEnv', [], {}],
+    ['inheritEnv', ['CLOUDFLARE_API_TOKEN'], { inheritEnv: ['CLOUDFLARE_API_TOKEN'] }],
+  ])('GIVEN an exec sink with %s WHEN resolved THEN inheritEnv is kept only when it names something', (_w, v, want) => {
+    const { config } = resolveConfig({
+      secrets: { sinks: { vault: { type: 'exec', command: ['vault'], ...(v ? { inheritEnv: v } : {}) } } },
+    });
+    expect(config.sinks['vault']).toEqual({ type: 'exec', command: ['vault'], timeoutSeconds: 30, ...want });
+  });
+
   test('GIVEN a single sink without default WHEN resolved THEN it is the default', () => {
     const { config } = resolveConfig({ secrets: { sinks: { only: { type: 'file', path: 'x' } } } });
     expect(config.defaultSink).toBe('only');

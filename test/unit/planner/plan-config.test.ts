@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { defaultConfig, type ResolvedConfig, type SinkConfig } from '../../../src/config/types.js';
 import type { FieldChange } from '../../../src/planner/plan.js';
 import { planChanges } from '../../../src/planner/plan-changes.js';
-import { planConfigChanges } from '../../../src/planner/plan-config.js';
+import { planConfigChanges, sinkDestinationChanged } from '../../../src/planner/plan-config.js';
 import { renderJson } from '../../../src/planner/render-json.js';
 import { renderMarkdown } from '../../../src/planner/render-markdown.js';
 import { renderText } from '../../../src/planner/render-text.js';
@@ -10,6 +10,8 @@ import { Secret } from '../../../src/secret.js';
 import { appliedConfigOf } from '../../../src/state/applied-config.js';
 import { input, stateWith, token } from './builders.js';
 import { applied } from './world.js';
+
+const VAULT: SinkConfig = { type: 'exec', command: ['vault', 'kv', 'put'], timeoutSeconds: 30 };
 
 const GH: SinkConfig = {
   type: 'github-actions',
@@ -161,6 +163,14 @@ describe('planChanges with config changes', () => {
     expect(errors).toEqual([]);
     expect(plan.steps.map((s) => s.action)).toEqual([action]);
     if (action === 'roll-secret') expect(plan.steps[0]?.reason).toMatch(/delivers elsewhere/);
+  });
+
+  test.each<[string, SinkConfig, boolean]>([
+    ['inheritEnv added', { ...VAULT, inheritEnv: ['CLOUDFLARE_API_TOKEN'] }, false],
+    ['the timeout changed', { ...VAULT, timeoutSeconds: 5 }, false],
+    ['the command changed', { ...VAULT, command: ['vault', 'kv', 'put', 'other'] }, true],
+  ])('GIVEN an exec sink WHEN %s THEN its destination moved: %s', (_what, after, moved) => {
+    expect(sinkDestinationChanged(VAULT, after)).toBe(moved);
   });
 
   test('GIVEN the config that was applied WHEN planning THEN no config changes and no changes at all', () => {
