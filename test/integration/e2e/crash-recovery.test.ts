@@ -15,6 +15,16 @@ let emulator: TestEmulator;
 let ws: Workspace;
 const outputs: string[] = [];
 const children: SpawnedCli[] = [];
+/** Exec sink commands run in their own process group: killed by pid, also when a test fails before doing so. */
+const sinkPids: number[] = [];
+
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
 
 beforeAll(async () => {
   emulator = await startTestEmulator({ rateLimit: false });
@@ -27,6 +37,7 @@ beforeEach(async () => {
   ws = await createWorkspace(emulator);
 });
 afterEach(async () => {
+  for (const pid of sinkPids.splice(0)) killPid(pid);
   for (const c of children.splice(0)) {
     killGroup(c);
     await c.exited;
@@ -109,8 +120,13 @@ describe('GIVEN an apply killed with SIGKILL', () => {
       `import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 const value = readFileSync(0, 'utf8');
 const dir = ${JSON.stringify(ws.dir)};
-if (existsSync(dir + '/block')) { writeFileSync(dir + '/in-sink', 'x'); setInterval(() => {}, 1000); }
-else {
+if (existsSync(dir + '/block')) {
+  // Blocks in its own process group (the sink's), out of reach of killGroup(apply): it records its pid for the test
+  // to kill, and ends by itself once the block file is gone or after a bound, so it can never be left behind.
+  writeFileSync(dir + '/in-sink', String(process.pid));
+  const started = Date.now();
+  setInterval(() => { if (!existsSync(dir + '/block') || Date.now() - started > 60000) process.exit(1); }, 50);
+} else {
   const file = dir + '/.cfgitops/secrets.json';
   const all = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   all[process.env.CFGITOPS_SECRET_KEY] = value;
@@ -138,6 +154,9 @@ else {
     );
     killGroup(child);
     await child.exited;
+    const sinkPid = Number(await readFile(join(ws.dir, 'in-sink'), 'utf8'));
+    sinkPids.push(sinkPid);
+    killPid(sinkPid);
 
     const state = await ws.stateFile();
     const undelivered = Object.values(state.resources).filter((r) => r.value_status === 'undelivered');
