@@ -93,14 +93,41 @@ export function codeForResponse(status: number, cfCodes: readonly number[]): Err
   return 'E_API';
 }
 
+const MALFORMED_TOKEN_HINT = 'the credential header is malformed (check CLOUDFLARE_API_TOKEN for quotes or whitespace)';
+const MALFORMED_KEY_HINT =
+  'the credential header is malformed (check CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY for quotes or whitespace)';
+
+/** Hints by Cloudflare code, most specific first: a 6003 comes with the header-specific code in its error_chain. */
+const CF_CODE_HINTS: readonly (readonly [number, string])[] = [
+  [CF_IP_CONDITION, "the credential's IP condition (request_ip) does not allow this machine's address"],
+  [6111, MALFORMED_TOKEN_HINT],
+  [6102, MALFORMED_KEY_HINT],
+  [6103, MALFORMED_KEY_HINT],
+  [
+    6003,
+    'the credential header is malformed (check CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY, for quotes or whitespace)',
+  ],
+  [
+    9106,
+    'no credential reached Cloudflare: set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY); a proxy may strip the Authorization header',
+  ],
+  [
+    9103,
+    'Cloudflare does not know this email and global API key: check CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (or use CLOUDFLARE_API_TOKEN)',
+  ],
+  [
+    CF_AUTH_ERROR,
+    'check CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY): it is invalid, expired, or lacks the permission (tokens need "Account API Tokens Write", peers and TSIGs "Account Settings Write")',
+  ],
+];
+
 function hintForResponse(code: ErrorCode, status: number, cfCodes: readonly number[]): string | undefined {
-  if (cfCodes.includes(CF_IP_CONDITION)) {
-    return "the credential's IP condition (request_ip) does not allow this machine's address";
-  }
+  const byCode = CF_CODE_HINTS.find(([cf]) => cfCodes.includes(cf));
+  if (byCode) return byCode[1];
   switch (code) {
     case 'E_API_AUTH':
-      return status === 401 || cfCodes.includes(CF_AUTH_ERROR)
-        ? 'check CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY): it is invalid, expired, or lacks the permission (tokens need "Account API Tokens Write", peers and TSIGs "Account Settings Write")'
+      return status === 401
+        ? 'check CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY): it is invalid or expired'
         : 'the credential lacks a permission this operation needs';
     case 'E_API_NOT_FOUND':
       return 'it was probably deleted outside cfgitops; run plan to refresh';

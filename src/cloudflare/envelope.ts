@@ -36,7 +36,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function parseErrors(v: unknown): CfErrorDetail[] | undefined {
+/**
+ * `errors`, each followed by its `error_chain`: the chain holds the specific cause (a malformed-header 6003 says which
+ * header only there, as 6111/6102/6103), and the hints are chosen by it.
+ */
+function parseErrors(v: unknown, depth = 0): CfErrorDetail[] | undefined {
   if (!Array.isArray(v)) return undefined;
   const out: CfErrorDetail[] = [];
   for (const e of v) {
@@ -45,6 +49,7 @@ function parseErrors(v: unknown): CfErrorDetail[] | undefined {
     const message = typeof e['message'] === 'string' ? e['message'] : '';
     if (!Number.isFinite(code)) return undefined;
     out.push({ code, message: message.slice(0, 500) });
+    if (depth < 2 && e['error_chain'] !== undefined) out.push(...(parseErrors(e['error_chain'], depth + 1) ?? []));
   }
   return out;
 }

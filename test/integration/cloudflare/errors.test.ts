@@ -65,6 +65,13 @@ describe('Cloudflare client error mapping against the emulator', () => {
     expect(JSON.stringify(e.toJSON())).not.toContain('unknownunknown');
   });
 
+  test('GIVEN a token too short for the Authorization format WHEN sent THEN 400 6003/6111 with the malformed-header hint', async () => {
+    const e = await rejection(h.otherClient(new Secret('short-token')).listPeers(h.account));
+    expect(e).toMatchObject({ code: 'E_API_AUTH', status: 400 });
+    expect(e.cfErrors.map((c) => c.code)).toEqual([6003, 6111]);
+    expect(e.hint).toMatch(/CLOUDFLARE_API_TOKEN/);
+  });
+
   test('GIVEN a token whose IP condition excludes loopback WHEN it is used THEN E_API_AUTH with code 9109', async () => {
     const created = await h.client.createToken(h.account, {
       name: 'elsewhere-only',
