@@ -33,7 +33,11 @@ export function credentialKey(headers: IncomingHttpHeaders, remoteAddress: strin
   return `ip:${remoteAddress}`;
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]{20,200})$/;
+/** The credential formats the emulator accepts; the `emulator` command refuses bootstrap credentials outside them. */
+export const TOKEN_FORMAT = /^[A-Za-z0-9_-]{20,200}$/;
+export const EMAIL_FORMAT = /^[^@\s]+@[^@\s]+$/;
+export const API_KEY_FORMAT = /^[A-Za-z0-9]{20,80}$/;
+const BEARER = new RegExp(`^Bearer (${TOKEN_FORMAT.source.slice(1, -1)})$`);
 
 function badHeader(chainCode: number, what: string): ApiError {
   return new ApiError(400, {
@@ -81,11 +85,10 @@ export function authenticate(
       message: 'Missing X-Auth-Key, X-Auth-Email or Authorization headers',
     });
   }
-  if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(email)) {
+  if (typeof email !== 'string' || !EMAIL_FORMAT.test(email)) {
     throw badHeader(CF_CODES.invalidEmailHeader, 'X-Auth-Email');
   }
-  if (typeof key !== 'string' || !/^[A-Za-z0-9]{20,80}$/.test(key))
-    throw badHeader(CF_CODES.invalidKeyHeader, 'X-Auth-Key');
+  if (typeof key !== 'string' || !API_KEY_FORMAT.test(key)) throw badHeader(CF_CODES.invalidKeyHeader, 'X-Auth-Key');
   if (bootstrap.email !== undefined && email === bootstrap.email && key === bootstrap.apiKey)
     return { kind: 'api-key' };
   throw new ApiError(403, { code: CF_CODES.unknownKey, message: 'Unknown X-Auth-Key or X-Auth-Email' });

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { CfgitopsError } from '../../errors.js';
+import { API_KEY_FORMAT, EMAIL_FORMAT, TOKEN_FORMAT } from '../../emulator/auth.js';
 import { startEmulator, type EmulatorOptions } from '../../emulator/start-emulator.js';
 import type { CommandRegistrar } from '../registrar.js';
 
@@ -28,6 +29,23 @@ function integer(flag: string, value: string, min: number, max: number): number 
   return n;
 }
 
+const CREDENTIAL_SHAPES: Readonly<Record<string, string>> = {
+  'api-token': '20–200 letters, digits, "_" or "-"',
+  email: 'an email address (name@domain)',
+  'api-key': '20–80 letters or digits',
+};
+
+/**
+ * A bootstrap credential the emulator's own auth would refuse to read from a header would make every request fail
+ * with 400 6003; refuse it up front. The value is not echoed: it may be a real credential pasted by mistake.
+ */
+function credentialFlag(flag: string, value: string, format: RegExp): string {
+  if (format.test(value)) return value;
+  throw new CfgitopsError('E_USAGE', `--${flag} is not in the format the emulator accepts`, {
+    hint: `use ${CREDENTIAL_SHAPES[flag] ?? 'a well-formed value'}, without quotes or whitespace`,
+  });
+}
+
 /** `--rate-limit 1200/300` (requests per seconds) or `off`. */
 export function parseRateLimit(value: string): NonNullable<EmulatorOptions['rateLimit']> {
   if (value === 'off') return false;
@@ -41,9 +59,14 @@ export function parseRateLimit(value: string): NonNullable<EmulatorOptions['rate
 export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
   const options: EmulatorOptions = { port: integer('port', flags.port, 0, 65_535), host: flags.host };
   if (flags.allowRemote === true) options.allowRemote = true;
-  if (flags.apiToken !== undefined) options.apiToken = flags.apiToken;
-  if (flags.email !== undefined) options.email = flags.email;
-  if (flags.apiKey !== undefined) options.apiKey = flags.apiKey;
+  if (flags.apiToken !== undefined) options.apiToken = credentialFlag('api-token', flags.apiToken, TOKEN_FORMAT);
+  if ((flags.email === undefined) !== (flags.apiKey === undefined)) {
+    throw new CfgitopsError('E_USAGE', '--email and --api-key go together: give both, or neither', {
+      hint: 'the emulator accepts that pair as X-Auth-Email + X-Auth-Key (CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY)',
+    });
+  }
+  if (flags.email !== undefined) options.email = credentialFlag('email', flags.email, EMAIL_FORMAT);
+  if (flags.apiKey !== undefined) options.apiKey = credentialFlag('api-key', flags.apiKey, API_KEY_FORMAT);
   if (flags.data !== undefined) options.dataFile = flags.data;
   if (flags.rateLimit !== undefined) options.rateLimit = parseRateLimit(flags.rateLimit);
   if (flags.latency !== undefined) options.latencyMs = integer('latency', flags.latency, 0, 600_000);
@@ -70,7 +93,7 @@ export const registerEmulator: CommandRegistrar = (program: Command, setExitCode
     .option('--port <n>', 'port to listen on (0 picks a free one)', '0')
     .option('--host <host>', 'address to bind (loopback only unless --allow-remote)', '127.0.0.1')
     .option('--allow-remote', 'allow binding a non-loopback address')
-    .option('--api-token <token>', 'API token the emulator accepts (default: the built-in development token)')
+    .option('--api-token <token>', 'API token the emulator accepts, 20–200 of [A-Za-z0-9_-] (default: the built-in development token)')
     .option('--email <email>', 'X-Auth-Email accepted together with --api-key')
     .option('--api-key <key>', 'X-Auth-Key accepted together with --email')
     .option('--data <file>', 'keep accounts in this JSON file across restarts')

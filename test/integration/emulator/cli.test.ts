@@ -53,6 +53,47 @@ describe('flags and binding', () => {
     expect(() => emulatorOptionsFromFlags(flags)).toThrow(CfgitopsError);
   });
 
+  const TOKEN = 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0';
+  const KEY = 'c2547eb745079dac9320b638f5e225cf483cc';
+  test.each([
+    { what: 'a token with a space', flags: { apiToken: 'not a token at all 12345' } },
+    { what: 'a token too short', flags: { apiToken: 'short' } },
+    { what: 'a quoted token', flags: { apiToken: `"${TOKEN}"` } },
+    { what: '--email alone', flags: { email: 'dev@example.com' } },
+    { what: '--api-key alone', flags: { apiKey: KEY } },
+    { what: 'a malformed email', flags: { email: 'nobody', apiKey: KEY } },
+    { what: 'a key with a dash', flags: { email: 'dev@example.com', apiKey: `${KEY}-x` } },
+  ])('GIVEN $what WHEN the flags are read THEN E_USAGE without echoing the value', ({ flags }) => {
+    let error: unknown;
+    try {
+      emulatorOptionsFromFlags({ port: '0', host: '127.0.0.1', ...flags });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'E_USAGE' });
+    const printed = (error as CfgitopsError).format();
+    for (const v of Object.values(flags)) expect(printed).not.toContain(v);
+  });
+
+  test.each([
+    { what: 'a well-formed token', flags: { apiToken: TOKEN } },
+    { what: 'email and key together', flags: { email: 'dev@example.com', apiKey: KEY } },
+  ])('GIVEN $what WHEN the flags are read THEN accepted as given', ({ flags }) => {
+    expect(emulatorOptionsFromFlags({ port: '0', host: '127.0.0.1', ...flags })).toMatchObject(flags);
+  });
+
+  test('GIVEN --api-token accepted by the flags WHEN the emulator runs with it THEN it authenticates that token', async () => {
+    const emulator = await startEmulator(emulatorOptionsFromFlags({ port: '0', host: '127.0.0.1', apiToken: TOKEN }));
+    try {
+      const res = await fetch(`${emulator.baseUrl}/accounts/${'a'.repeat(32)}/tokens/verify`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   test('GIVEN a non-loopback host WHEN starting without allowRemote THEN it refuses with E_USAGE', async () => {
     await expect(startEmulator({ host: '0.0.0.0' })).rejects.toMatchObject({ code: 'E_USAGE' });
   });
