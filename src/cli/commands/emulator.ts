@@ -93,7 +93,10 @@ export const registerEmulator: CommandRegistrar = (program: Command, setExitCode
     .option('--port <n>', 'port to listen on (0 picks a free one)', '0')
     .option('--host <host>', 'address to bind (loopback only unless --allow-remote)', '127.0.0.1')
     .option('--allow-remote', 'allow binding a non-loopback address')
-    .option('--api-token <token>', 'API token the emulator accepts, 20–200 of [A-Za-z0-9_-] (default: the built-in development token)')
+    .option(
+      '--api-token <token>',
+      'API token the emulator accepts, 20–200 of [A-Za-z0-9_-] (default: the built-in development token)',
+    )
     .option('--email <email>', 'X-Auth-Email accepted together with --api-key')
     .option('--api-key <key>', 'X-Auth-Key accepted together with --email')
     .option('--data <file>', 'keep accounts in this JSON file across restarts')
