@@ -1,6 +1,7 @@
 /**
  * TSIG secret references → `Secret`s, keyed by addressKey. Collects every problem; never puts a value in a message.
  */
+import { realpath as nodeRealpath } from 'node:fs/promises';
 import path from 'node:path';
 import { CfgitopsError, CfgitopsErrors } from '../errors.js';
 import { addressKey } from '../resources.js';
@@ -11,6 +12,8 @@ import type { LoadedManifests, ResolvedSecrets } from './types.js';
 export interface ResolveSecretsDeps {
   env: Readonly<Record<string, string | undefined>>;
   readFile(absPath: string): Promise<Uint8Array | string>;
+  /** Resolves symbolic links (fs.realpath); defaults to the real file system's. */
+  realpath?: (absPath: string) => Promise<string>;
 }
 
 export async function resolveSecrets(
@@ -19,6 +22,8 @@ export async function resolveSecrets(
 ): Promise<ResolvedSecrets> {
   const out = new Map<string, Secret>();
   const errors: CfgitopsError[] = [];
+  const realpath = deps.realpath ?? nodeRealpath;
+  let realRoot: Promise<string> | undefined;
   for (const r of manifests.resources) {
     if (r.kind !== 'SecondaryDnsTsig') continue;
     const ref = r.spec.secret;
@@ -46,7 +51,20 @@ export async function resolveSecrets(
       continue;
     }
     try {
-      const raw = await deps.readFile(abs);
+      // The textual check above is what the pure validator can do; a committed symlink (`key -> /etc/hostname`)
+      // passes it. Only the resolved paths say where the bytes really come from.
+      realRoot ??= realpath(manifests.root).catch(() => manifests.root);
+      const real = await realpath(abs);
+      if (escapes(await realRoot, real)) {
+        errors.push(
+          new CfgitopsError('E_PATH_ESCAPE', 'fromFile leads outside the repository through a symbolic link', {
+            location: location(),
+            hint: 'secret files must resolve to files inside the repository; use fromEnv for a secret kept elsewhere',
+          }),
+        );
+        continue;
+      }
+      const raw = await deps.readFile(real);
       const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
       const value = text.replace(/\r?\n$/, '');
       if (value === '') {

@@ -1,7 +1,7 @@
 /**
  * The loader and secret resolution as every command calls them: through the App's cwd, env and clock.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import type { App } from '../app.js';
 import { loadManifests, nodeManifestFs } from '../manifest/load-manifests.js';
 import { resolveSecrets } from '../manifest/resolve-secrets.js';
@@ -12,5 +12,5 @@ export function loadManifestsFor(app: App, dir: string): Promise<LoadedManifests
 }
 
 export function resolveSecretsFor(app: App, manifests: LoadedManifests): Promise<ResolvedSecrets> {
-  return resolveSecrets(manifests, { env: app.env, readFile: (p) => readFile(p) });
+  return resolveSecrets(manifests, { env: app.env, readFile: (p) => readFile(p), realpath: (p) => realpath(p) });
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -122,5 +122,50 @@ describe('GIVEN a temp tree', () => {
     });
     expect([...secrets.keys()]).toEqual([`SecondaryDnsTsig/${'a'.repeat(32)}/k1`]);
     expect(JSON.stringify([...secrets.values()])).not.toContain('dGVzdC1zZWNyZXQtdmFsdWU=');
+  });
+
+  describe('fromFile through symbolic links (a real temp repository)', () => {
+    let repoDir: string;
+    let outside: string;
+    beforeAll(async () => {
+      repoDir = path.join(dir, 'links-repo');
+      outside = await mkdtemp(path.join(tmpdir(), 'cfgitops-outside-'));
+      await writeFile(path.join(outside, 'runner-file'), 'not-a-tsig-secret-but-a-runner-file\n');
+      await mkdir(path.join(repoDir, '.git'), { recursive: true });
+      await mkdir(path.join(repoDir, 'keys'), { recursive: true });
+      await writeFile(path.join(repoDir, 'keys', 'real.key'), 'aW5zaWRlLXRoZS1yZXBv\n');
+      await symlink(path.join(outside, 'runner-file'), path.join(repoDir, 'keys', 'escape.key'));
+      await symlink(outside, path.join(repoDir, 'keys', 'outside-dir'));
+      await symlink('real.key', path.join(repoDir, 'keys', 'inside.key'));
+    });
+    afterAll(async () => {
+      await rm(outside, { recursive: true, force: true });
+    });
+
+    async function resolveFrom(ref: string) {
+      const d = path.join(repoDir, 'm');
+      await mkdir(d, { recursive: true });
+      await writeFile(path.join(d, 'a.yaml'), tsig(ref));
+      const m = await loadManifests('m', { ...deps, cwd: repoDir });
+      expect(m.root).toBe(repoDir);
+      return resolveSecrets(m, { env: {}, readFile: (p) => import('node:fs/promises').then((fs) => fs.readFile(p)) });
+    }
+
+    test.each([
+      ['a symlinked file pointing outside', '{fromFile: ../keys/escape.key}'],
+      ['a file under a symlinked directory pointing outside', '{fromFile: ../keys/outside-dir/runner-file}'],
+    ])('GIVEN %s WHEN resolving THEN E_PATH_ESCAPE at the fromFile, nothing read', async (_n, ref) => {
+      const error = await resolveFrom(ref).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CfgitopsErrors);
+      const errors = (error as CfgitopsErrors).errors;
+      expect(errors.map((e) => e.code)).toEqual(['E_PATH_ESCAPE']);
+      expect(errors[0]?.location).toMatchObject({ file: 'm/a.yaml', line: 4, pointer: '/spec/secret/fromFile' });
+      expect(JSON.stringify(errors.map((e) => e.toJSON()))).not.toContain('runner-file\\n');
+    });
+
+    test('GIVEN a symlink to a file inside the repository WHEN resolving THEN its content is the secret', async () => {
+      const secrets = await resolveFrom('{fromFile: ../keys/inside.key}');
+      expect([...secrets.values()][0]?.reveal()).toBe('aW5zaWRlLXRoZS1yZXBv');
+    });
   });
 });
