@@ -7,6 +7,28 @@ export const SCOPE_SHORTHANDS = {
   user: 'com.cloudflare.api.user',
 } as const;
 
+/*
+ * Token resource keys, the shapes Cloudflare documents: an account (32-hex id, or * for all), a zone (id or *), or a
+ * user. A typo such as `com.cloudflare.api.acount.zone.*` would otherwise be sent and refused (or silently match
+ * nothing) only at apply time.
+ */
+const HEX32 = '[0-9a-f]{32}';
+const ACCOUNT_KEY = `com\\.cloudflare\\.api\\.account\\.${HEX32}` as const;
+const ALL_ACCOUNTS_KEY = 'com\\.cloudflare\\.api\\.account\\.\\*';
+const ZONE_KEY = `com\\.cloudflare\\.api\\.account\\.zone\\.(${HEX32}|\\*)` as const;
+const USER_KEY = `com\\.cloudflare\\.api\\.user\\.${HEX32}` as const;
+const ACCOUNT_KEY_PATTERN = `^${ACCOUNT_KEY}$` as const;
+const OTHER_KEY_PATTERN = `^(${ALL_ACCOUNTS_KEY}|${ZONE_KEY}|${USER_KEY})$` as const;
+const RESOURCE_KEY_PATTERN = `^(${ACCOUNT_KEY}|${ALL_ACCOUNTS_KEY}|${ZONE_KEY}|${USER_KEY})$` as const;
+const ZONE_KEY_PATTERN = `^${ZONE_KEY}$` as const;
+const RESOURCE_KEY_HINT =
+  'a resource key is com.cloudflare.api.account.<ACCOUNT_ID>, com.cloudflare.api.account.*, ' +
+  'com.cloudflare.api.account.zone.<ZONE_ID>, com.cloudflare.api.account.zone.* or com.cloudflare.api.user.<USER_ID> ' +
+  '(ids are 32 lowercase hex)';
+const NESTED_KEY_HINT =
+  'under an account, keys are zones: com.cloudflare.api.account.zone.<ZONE_ID> (32 lowercase hex) or ' +
+  'com.cloudflare.api.account.zone.*';
+
 const cidrListSchema = {
   type: 'array',
   minItems: 1,
@@ -64,20 +86,30 @@ export const tokenPolicySchema = {
       type: 'object',
       minProperties: 1,
       description:
-        'Flat ("com.cloudflare.api.account.zone.<ZONE_ID>": "*") or nested ("com.cloudflare.api.account.<ID>": ' +
-        '{"com.cloudflare.api.account.zone.*": "*"}) resource map, as in ../shared/cloudflare/NOTES.md.',
-      propertyNames: { pattern: '^com\\.cloudflare\\.api\\.' },
-      additionalProperties: {
-        anyOf: [
-          { type: 'string', minLength: 1, description: 'Usually "*".' },
-          {
-            type: 'object',
-            minProperties: 1,
-            propertyNames: { pattern: '^com\\.cloudflare\\.api\\.' },
-            additionalProperties: { type: 'string', minLength: 1, description: 'Usually "*".' },
-            description: 'Nested resources under an account.',
-          },
-        ],
+        'What the policy applies to: a flat map ("com.cloudflare.api.account.zone.<ZONE_ID>": "*") or one nested ' +
+        'under an account ("com.cloudflare.api.account.<ACCOUNT_ID>": {"com.cloudflare.api.account.zone.*": "*"}); ' +
+        'see https://developers.cloudflare.com/fundamentals/api/how-to/create-via-api/',
+      propertyNames: { pattern: RESOURCE_KEY_PATTERN, description: RESOURCE_KEY_HINT },
+      patternProperties: {
+        [ACCOUNT_KEY_PATTERN]: {
+          anyOf: [
+            { type: 'string', minLength: 1, description: 'Usually "*".' },
+            {
+              type: 'object',
+              minProperties: 1,
+              description: 'Zones of this account: keys com.cloudflare.api.account.zone.<ZONE_ID> or ….zone.*.',
+              propertyNames: { pattern: ZONE_KEY_PATTERN, description: NESTED_KEY_HINT },
+              additionalProperties: { type: 'string', minLength: 1, description: 'Usually "*".' },
+            },
+          ],
+        },
+        [OTHER_KEY_PATTERN]: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'Usually "*". Only an account key (com.cloudflare.api.account.<ACCOUNT_ID>) may hold a nested map of ' +
+            'com.cloudflare.api.account.zone.* keys.',
+        },
       },
     },
   },

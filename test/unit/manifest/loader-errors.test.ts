@@ -280,4 +280,46 @@ describe('loader errors', () => {
     expect(result.errors).toEqual([]);
     expect(result.manifests?.resources.map((r) => r.address.name)).toEqual(['k1']);
   });
+
+  const withResources = (resources: string) =>
+    token().replace('      resources: {com.cloudflare.api.account.zone.*: "*"}\n', `      resources: ${resources}\n`);
+  const ZONE = 'fedcba9876543210fedcba9876543210';
+
+  test.each([
+    { what: 'a misspelt account key', resources: '{com.cloudflare.api.acount.zone.*: "*"}' },
+    { what: 'a short account id', resources: '{com.cloudflare.api.account.0123: "*"}' },
+    { what: 'an upper-case zone id', resources: `{com.cloudflare.api.account.zone.${ZONE.toUpperCase()}: "*"}` },
+    { what: 'a bare prefix', resources: '{com.cloudflare.api.account: "*"}' },
+    { what: 'a user wildcard', resources: '{com.cloudflare.api.user.*: "*"}' },
+    {
+      what: 'a nested map of accounts',
+      resources: `{com.cloudflare.api.account.${ACCOUNT}: {com.cloudflare.api.account.${ACCOUNT}: "*"}}`,
+    },
+    {
+      what: 'a map nested under a zone',
+      resources: `{com.cloudflare.api.account.zone.*: {com.cloudflare.api.account.zone.${ZONE}: "*"}}`,
+    },
+  ])(
+    'GIVEN $what in policy resources WHEN loading THEN E_SCHEMA at line 11 with a hint naming the shapes',
+    async ({ resources }) => {
+      const result = await load({ 'a.yaml': withResources(resources) });
+      expect(result.manifests).toBeUndefined();
+      expect(result.errors.map((e) => [e.code, e.location?.line])).toEqual([['E_SCHEMA', 11]]);
+      expect(result.errors[0]?.hint).toMatch(/com\.cloudflare\.api\.account\.zone\./);
+    },
+  );
+
+  test.each([
+    { what: 'an account id', resources: `{com.cloudflare.api.account.${ACCOUNT}: "*"}` },
+    { what: 'all accounts', resources: '{com.cloudflare.api.account.*: "*"}' },
+    { what: 'a zone id and a zone wildcard', resources: `{com.cloudflare.api.account.zone.${ZONE}: "*"}` },
+    { what: 'a user id', resources: `{com.cloudflare.api.user.${ACCOUNT}: "*"}` },
+    {
+      what: 'zones nested under an account',
+      resources: `{com.cloudflare.api.account.${ACCOUNT}: {com.cloudflare.api.account.zone.*: "*", com.cloudflare.api.account.zone.${ZONE}: "*"}}`,
+    },
+  ])('GIVEN $what in policy resources WHEN loading THEN valid', async ({ resources }) => {
+    const result = await load({ 'a.yaml': withResources(resources) });
+    expect(result.errors).toEqual([]);
+  });
 });
