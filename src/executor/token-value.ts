@@ -7,7 +7,7 @@
 import { CfgitopsError } from '../errors.js';
 import type { Secret } from '../secret.js';
 import { addressKey } from '../resources.js';
-import { describeFailure } from '../secrets/sink-error.js';
+import { describeFailure, SinkError } from '../secrets/sink-error.js';
 import type { Intent, RecordedResource, StateChange } from '../state/types.js';
 import { certainlyNotApplied, sinkRefOf, withPreventDestroy, type StepContext } from './step-context.js';
 
@@ -32,12 +32,14 @@ export async function deliverValue(
     if (closeIntent.length > 0)
       await ctx.journal.commit([{ type: 'put-resource', resource: undelivered }, ...closeIntent]);
     ctx.undelivered({ address: ctx.step.address, tokenId: rec.id, sink: ref, sinkDescription: sink.describe(ref) });
+    // The sink's own reason (exec stderr, GitHub's answer, the fs error) is what the user must fix; sinks keep it
+    // free of the value, and the scrub is a second layer. A SinkError's message already names the sink: take only
+    // its reason, so the sink is named once.
+    const why = e instanceof SinkError ? e.reason : describeFailure(e);
     throw new CfgitopsError(
       'E_VALUE_UNDELIVERED',
-      // The sink's own reason (exec stderr, GitHub's answer, the fs error) is what the user must fix; sinks keep it
-      // free of the value, and the scrub is a second layer.
-      `the value of token ${addressKey(rec)} (id ${rec.id}) could not be written to ${sink.describe(ref)}: ` +
-        `${describeFailure(e)}; state records it as undelivered`,
+      `the value of token ${addressKey(rec)} (id ${rec.id}) could not be written to sink "${ref.sink}" ` +
+        `(${sink.describe(ref)}): ${why}; state records it as undelivered`,
       { cause: e, hint: 'fix the sink, then apply again: the next apply rolls the token and delivers the new value' },
     );
   }

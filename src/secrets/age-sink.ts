@@ -107,19 +107,14 @@ export class AgeSink implements SecretSink {
         return { ok: false, detail: `age ${path} is not a ${layout} mapping of armored values` };
       }
     }
-    return { ok: true, detail: `age ${path} is writable (${layout}); ${n} recipient${n === 1 ? '' : 's'} parse` };
+    const parse = n === 1 ? '1 recipient parses' : `${n} recipients parse`;
+    return { ok: true, detail: `age ${path} is writable (${layout}); ${parse}` };
   }
 
   #fail(ref: SinkRef, message: string, cause?: unknown): SinkError {
-    return new SinkError(
-      'E_SINK_WRITE',
-      this.name,
-      ref.key,
-      `sink "${this.name}" (${this.describe(ref)}): ${message}`,
-      {
-        cause,
-      },
-    );
+    return new SinkError('E_SINK_WRITE', this.name, ref.key, this.describe(ref), message, {
+      cause,
+    });
   }
 }
 

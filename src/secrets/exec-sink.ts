@@ -164,15 +164,9 @@ export class ExecSink implements SecretSink {
   }
 
   #fail(ref: SinkRef, message: string): SinkError {
-    return new SinkError(
-      'E_SINK_WRITE',
-      this.name,
-      ref.key,
-      `sink "${this.name}" (${this.describe(ref)}): ${message}`,
-      {
-        hint: 'run the command by hand to see why; the next apply rolls the token and delivers the new value',
-      },
-    );
+    return new SinkError('E_SINK_WRITE', this.name, ref.key, this.describe(ref), message, {
+      hint: 'run the command by hand to see why; the next apply rolls the token and delivers the new value',
+    });
   }
 }
 

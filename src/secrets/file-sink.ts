@@ -119,16 +119,10 @@ export class FileSink implements SecretSink {
   }
 
   #fail(ref: SinkRef, message: string, cause?: unknown): SinkError {
-    return new SinkError(
-      'E_SINK_WRITE',
-      this.name,
-      ref.key,
-      `sink "${this.name}" (${this.describe(ref)}): ${message}`,
-      {
-        hint: 'fix the file or its permissions; the next apply rolls the token and delivers the new value',
-        cause,
-      },
-    );
+    return new SinkError('E_SINK_WRITE', this.name, ref.key, this.describe(ref), message, {
+      hint: 'fix the file or its permissions; the next apply rolls the token and delivers the new value',
+      cause,
+    });
   }
 }
 

@@ -127,16 +127,10 @@ export class GitHubActionsSink implements SecretSink {
   }
 
   #fail(ref: SinkRef, message: string, options: { hint?: string | undefined; cause?: unknown }): SinkError {
-    return new SinkError(
-      'E_SINK_WRITE',
-      this.name,
-      ref.key,
-      `sink "${this.name}" (${this.describe(ref)}): ${message}`,
-      {
-        ...(options.hint === undefined ? {} : { hint: options.hint }),
-        cause: options.cause,
-      },
-    );
+    return new SinkError('E_SINK_WRITE', this.name, ref.key, this.describe(ref), message, {
+      ...(options.hint === undefined ? {} : { hint: options.hint }),
+      cause: options.cause,
+    });
   }
 }
 

@@ -11,17 +11,26 @@ export class SinkError extends CfgitopsError {
   readonly sink: string;
   /** Key the value was to be stored under, if the failure concerns one. */
   readonly key: string | undefined;
+  /** The sink's `describe(ref)`: `exec ./vault.sh (key ci)`. */
+  readonly where: string;
+  /** Why, without the sink: callers that already name the sink (the undelivered message) use this alone. */
+  readonly reason: string;
 
+  /** The message is built here, once: `sink "<name>" (<where>): <reason>`. */
   constructor(
     code: ErrorCode,
     sink: string,
     key: string | undefined,
-    message: string,
-    options: { hint?: string; cause?: unknown } = {},
+    where: string,
+    reason: string,
+    options: { hint?: string | undefined; cause?: unknown } = {},
   ) {
-    super(code, secretScrubber.scrub(message), options);
+    const scrubbed = secretScrubber.scrub(reason);
+    super(code, secretScrubber.scrub(`sink "${sink}" (${where}): ${scrubbed}`), options);
     this.sink = sink;
     this.key = key;
+    this.where = where;
+    this.reason = scrubbed;
   }
 }
 

@@ -68,6 +68,9 @@ async function currentHash(id: string): Promise<string | undefined> {
 
 interface Breakage {
   token: TokenName;
+  /** The sink's name and (part of) its description, each of which the apply output must name exactly once. */
+  sink: string;
+  where: string;
   /** The sink's own reason, which must reach the user (exec stderr, GitHub's status, the fs error code). */
   reason: RegExp;
   break(): Promise<void>;
@@ -77,6 +80,8 @@ interface Breakage {
 const breakages: Record<string, () => Breakage> = {
   'an exec command exiting 1': () => ({
     token: 'exec-token',
+    sink: 'vault',
+    where: `exec ${process.execPath} (key cloudflare/exec)`,
     reason: /vault is sealed/,
     break: () => ws.write('vault-sealed', ''),
     fix: () => rm(join(ws.dir, 'vault-sealed')),
@@ -84,6 +89,8 @@ const breakages: Record<string, () => Breakage> = {
   // Writes only: the public-key GET still answers, so the sink passes the readiness check and fails at delivery.
   'GitHub answering 500 to writes past the retry deadline': () => ({
     token: 'gh-repo-token',
+    sink: 'gh-repo',
+    where: 'secret CF_API_TOKEN',
     reason: /\b500\b/,
     break: () => {
       gh.failingWrites = true;
@@ -108,6 +115,10 @@ describe.each(Object.keys(breakages))('GIVEN %s', (what) => {
     expect(said).toMatch(/E_VALUE_UNDELIVERED/);
     expect(said).toMatch(new RegExp(`${b.token}.*undelivered`));
     expect(said).toMatch(b.reason);
+    // The sink is named once, in the failed step's line; no second line repeats it.
+    expect(failed.stdout.split(`sink "${b.sink}"`)).toHaveLength(2);
+    expect(failed.stdout.split(b.where)).toHaveLength(2);
+    expect(failed.stdout).not.toMatch(/^! /m);
 
     // The id is recorded, undelivered; the token exists once; the healthy sink got its value anyway.
     const state = await stateTokens(ws);
