@@ -1,8 +1,8 @@
 /**
  * `cfgitops plan [DIR]`: load, observe, plan — and nothing else. Plan never writes: no API mutation, no sink write
  * (only the read-only `check()` of the sinks new values would go to, to warn when apply would refuse),
- * no state commit, so it is safe on an untrusted pull request. Exit codes follow Terraform: 0 success (with
- * `--detailed-exitcode`: 0 no changes, 2 changes), 1 error.
+ * no state commit, and no state lock (README: State), so it is safe on an untrusted pull request. Exit codes follow
+ * Terraform: 0 success (with `--detailed-exitcode`: 0 no changes, 2 changes), 1 error.
  */
 import { createApp, type App, type Target } from '../../app.js';
 import { CfgitopsErrors } from '../../errors.js';

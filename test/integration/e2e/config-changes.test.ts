@@ -120,8 +120,16 @@ describe('GIVEN an applied example', () => {
     expect(text.code, text.stderr).toBe(2);
     expect(text.stdout).toContain('+ /policy/peerAllowedPorts: [53]');
 
-    const applied = await cli('apply', '--auto-approve', 'plan.json');
+    const applied = await cli('apply', '--auto-approve', '--format', 'json', 'plan.json');
     expect(applied.code, applied.stderr).toBe(0);
+    // A config-only apply: no resource changed, and the result says the configuration was recorded.
+    expect(JSON.parse(applied.stdout)).toMatchObject({
+      outcome: 'applied',
+      ok: true,
+      configRecorded: true,
+      counts: { succeeded: 0, failed: 0, skipped: 0 },
+      undelivered: [],
+    });
     expect((await appliedConfig())?.policy).toEqual({ peerAllowedPorts: [53] });
     expect((await cli('plan', '--detailed-exitcode')).code).toBe(0);
   });
