@@ -7,8 +7,8 @@
  * - `commit-then-drop`: do the work, then destroy the connection before the answer — a client that retries a
  *   create blindly makes a duplicate.
  * A rule matches by `operationId`, or by `method` and/or `path` (an openapi template, e.g.
- * `/accounts/{account_id}/tokens`). `rate` (default 1) is the chance it fires; `times` limits it to the first N
- * matching requests.
+ * `/accounts/{account_id}/tokens`); a rule with none of them matches every operation. `rate` (default 1) is the chance
+ * it fires; `times` limits it to the first N matching requests.
  */
 import type { Random } from './random.js';
 
@@ -34,8 +34,35 @@ export interface FaultDecision {
 
 const KINDS: readonly FaultKind[] = ['latency', 'error', 'reset', 'hang', 'commit-then-drop'];
 
-/** Checks a rule list from the control API or the CLI; returns a problem description or undefined. */
-export function faultRuleProblem(rule: unknown, index: number): string | undefined {
+/** An operation a rule can aim at (the emulator's routes). */
+export interface FaultTarget {
+  operationId: string;
+  method: string;
+  template: string;
+}
+
+/**
+ * Checks one rule from the control API; returns a problem description or undefined. A rule that names an operation
+ * or path that does not exist (or a combination no operation has) would never fire, and a fault test built on it
+ * would pass without testing anything: refused, listing what exists.
+ */
+export function faultRuleProblem(rule: unknown, index: number, targets: readonly FaultTarget[]): string | undefined {
+  const shape = faultRuleShapeProblem(rule, index);
+  if (shape !== undefined) return shape;
+  const r = rule as FaultRule;
+  if (targets.some((t) => matches(r, t.operationId, t.method, t.template))) return undefined;
+  const ids = [...new Set(targets.map((t) => t.operationId))].join(', ');
+  if (r.operationId !== undefined && !targets.some((t) => t.operationId === r.operationId)) {
+    return `rules[${index}].operationId ${JSON.stringify(r.operationId)} is no operation; valid operationIds: ${ids}`;
+  }
+  if (r.path !== undefined && !targets.some((t) => t.template === r.path)) {
+    const paths = [...new Set(targets.map((t) => t.template))].join(', ');
+    return `rules[${index}].path ${JSON.stringify(r.path)} is no path template; valid paths: ${paths}`;
+  }
+  return `rules[${index}] matches no operation (operationId, method and path together); valid operationIds: ${ids}`;
+}
+
+function faultRuleShapeProblem(rule: unknown, index: number): string | undefined {
   if (!rule || typeof rule !== 'object') return `rules[${index}] must be an object`;
   const r = rule as Record<string, unknown>;
   if (!KINDS.includes(r.kind as FaultKind)) return `rules[${index}].kind must be one of ${KINDS.join(', ')}`;

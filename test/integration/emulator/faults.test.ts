@@ -112,12 +112,35 @@ describe('fault selection', () => {
     expect((await emu.api('GET', peers)).status).toBe(200);
   });
 
-  test.each([[{ rules: [{ kind: 'explode' }] }], [{ rules: [{ kind: 'error', rate: -1 }] }], [{ rules: 'none' }]])(
-    'GIVEN an invalid fault setting %j WHEN PUT THEN 400 and the settings are unchanged',
-    async (body) => {
-      const res = await emu.control('PUT', '/faults', body);
-      expect(res.status).toBe(400);
-      expect((await emu.control('GET', '/faults')).body).toEqual({ rules: [] });
-    },
-  );
+  test.each([
+    [{ rules: [{ kind: 'explode' }] }],
+    [{ rules: [{ kind: 'error', rate: -1 }] }],
+    [{ rules: 'none' }],
+    [{ rules: [{ kind: 'error', operationId: 'secondary-dns-peer-create' }] }],
+    [{ rules: [{ kind: 'error', path: '/accounts/{account_id}/secondary_dns/peer' }] }],
+    [{ rules: [{ kind: 'error', method: 'PATCH' }] }],
+    [{ rules: [{ kind: 'error', operationId: CREATE_PEER, method: 'GET' }] }],
+    [{ rules: [{ kind: 'error' }, { kind: 'error', operationId: 'nope' }] }],
+  ])('GIVEN an invalid fault setting %j WHEN PUT THEN 400 and the settings are unchanged', async (body) => {
+    const res = await emu.control('PUT', '/faults', body);
+    expect(res.status).toBe(400);
+    expect((await emu.control('GET', '/faults')).body).toEqual({ rules: [] });
+  });
+
+  test('GIVEN an unknown operationId WHEN PUT THEN the 400 lists the valid operationIds', async () => {
+    const res = await emu.control('PUT', '/faults', { rules: [{ kind: 'reset', operationId: 'create-peer' }] });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toContain(CREATE_PEER);
+  });
+
+  test.each([
+    [{ kind: 'error' }],
+    [{ kind: 'error', method: 'post' }],
+    [{ kind: 'error', method: '*', path: '/accounts/{account_id}/tokens/{token_id}/value' }],
+    [{ kind: 'latency', operationId: CREATE_PEER, method: 'POST', ms: 1 }],
+  ])('GIVEN the rule %j that matches an operation WHEN PUT THEN accepted', async (rule) => {
+    const res = await emu.control('PUT', '/faults', { rules: [rule] });
+    expect(res.status).toBe(200);
+    expect((await emu.control('GET', '/faults')).body).toEqual({ rules: [rule] });
+  });
 });
