@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { CfgitopsError } from '../errors.js';
-import type { Logger } from '../effects.js';
+import type { Clock, Logger } from '../effects.js';
 import { Secret } from '../secret.js';
 import type { SinkRef } from '../state/types.js';
 import { checkAgeRecipients, decryptAge, encryptArmored } from './age-crypto.js';
@@ -15,6 +15,7 @@ import type { PathLocks } from './path-locks.js';
 import type { SinkFileSystem } from './sink-deps.js';
 import { SinkError, describeFailure } from './sink-error.js';
 import type { SecretSink, SinkCheckResult, TokenMetadata } from './types.js';
+import { SINK_WRITE_TIMEOUT_MS, withinTime } from './within-time.js';
 
 export interface AgeSinkOptions {
   name: string;
@@ -26,6 +27,9 @@ export interface AgeSinkOptions {
   fs: SinkFileSystem;
   locks: PathLocks;
   log: Logger;
+  clock: Clock;
+  /** One put's time limit (default SINK_WRITE_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
 // Ciphertext only: meant to be committed and read by CI, so ordinary file permissions.
@@ -59,7 +63,10 @@ export class AgeSink implements SecretSink {
   }
 
   async put(ref: SinkRef, token: TokenMetadata, value: Secret): Promise<void> {
-    await this.#write(ref, value);
+    const timeoutMs = this.#opts.timeoutMs ?? SINK_WRITE_TIMEOUT_MS;
+    await withinTime(this.#opts.clock, timeoutMs, this.#write(ref, value), () =>
+      this.#fail(ref, `writing ${this.#opts.path} did not finish within ${timeoutMs / 1000}s (a hung filesystem?)`),
+    );
     this.#opts.log.debug({ sink: this.name, where: this.describe(ref), tokenName: token.name }, 'stored token value');
   }
 

@@ -42,7 +42,16 @@ function createSink(name: string, c: SinkConfig, config: ResolvedConfig, deps: S
   const fs = deps.fs ?? fsPromises;
   switch (c.type) {
     case 'file':
-      return new FileSink({ name, path: c.path, format: c.format, cwd: deps.cwd, fs, locks, log: deps.log });
+      return new FileSink({
+        name,
+        path: c.path,
+        format: c.format,
+        cwd: deps.cwd,
+        fs,
+        locks,
+        log: deps.log,
+        clock: deps.clock,
+      });
     case 'age':
       return new AgeSink({
         name,
@@ -53,6 +62,7 @@ function createSink(name: string, c: SinkConfig, config: ResolvedConfig, deps: S
         fs,
         locks,
         log: deps.log,
+        clock: deps.clock,
       });
     case 'github-actions':
       return new GitHubActionsSink({

@@ -3,7 +3,7 @@
  * Mode 0600, atomic replace, one key per token, every other key kept as it was.
  */
 import { resolve } from 'node:path';
-import type { Logger } from '../effects.js';
+import type { Clock, Logger } from '../effects.js';
 import type { Secret } from '../secret.js';
 import type { SinkRef } from '../state/types.js';
 import { readIfExists, writeFileAtomic } from './atomic-write.js';
@@ -13,6 +13,7 @@ import type { PathLocks } from './path-locks.js';
 import type { SinkFileSystem } from './sink-deps.js';
 import { SinkError, describeFailure } from './sink-error.js';
 import type { SecretSink, SinkCheckResult, TokenMetadata } from './types.js';
+import { SINK_WRITE_TIMEOUT_MS, withinTime } from './within-time.js';
 
 export interface FileSinkOptions {
   name: string;
@@ -23,6 +24,9 @@ export interface FileSinkOptions {
   fs: SinkFileSystem;
   locks: PathLocks;
   log: Logger;
+  clock: Clock;
+  /** One put's time limit (default SINK_WRITE_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
 const FILE_MODE = 0o600;
@@ -50,7 +54,8 @@ export class FileSink implements SecretSink {
 
   async put(ref: SinkRef, token: TokenMetadata, value: Secret): Promise<void> {
     const key = this.storedKey(ref.key);
-    const changed = await this.#opts.locks.run(this.#abs, async () => {
+    const timeoutMs = this.#opts.timeoutMs ?? SINK_WRITE_TIMEOUT_MS;
+    const write = this.#opts.locks.run(this.#abs, async () => {
       const { fs } = this.#opts;
       let current: string | undefined;
       try {
@@ -68,6 +73,9 @@ export class FileSink implements SecretSink {
       }
       return true;
     });
+    const changed = await withinTime(this.#opts.clock, timeoutMs, write, () =>
+      this.#fail(ref, `writing ${this.#opts.path} did not finish within ${timeoutMs / 1000}s (a hung filesystem?)`),
+    );
     this.#opts.log.debug(
       { sink: this.name, path: this.#opts.path, key, tokenName: token.name, changed },
       changed ? 'stored token value' : 'token value already stored',

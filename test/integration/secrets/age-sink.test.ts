@@ -9,8 +9,11 @@ import { Secret } from '../../../src/secret.js';
 import { parseIdentityFile } from '../../../src/secrets/age-crypto.js';
 import { readAgeSecret } from '../../../src/secrets/age-sink.js';
 import { createSecretSinks } from '../../../src/secrets/create-secret-sinks.js';
+import type { SinkConfig } from '../../../src/config/types.js';
+import type { SinkFileSystem } from '../../../src/secrets/sink-deps.js';
 import type { SecretSink } from '../../../src/secrets/types.js';
-import { capturedLogger, configWith, frozenClock, tempDir, token, tokenValue } from './helpers.js';
+import { SINK_WRITE_TIMEOUT_MS } from '../../../src/secrets/within-time.js';
+import { capturedLogger, configWith, frozenClock, instantClock, tempDir, token, tokenValue } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -146,4 +149,35 @@ describe('age sink', () => {
     expect(await sink.check()).toMatchObject({ ok: true });
     expect(sink.describe({ sink: 'repo', key: '../evil' })).toBe('age secrets/files/___evil.age (2 recipients)');
   });
+});
+
+describe('sink write time limit', () => {
+  /** The real filesystem, except that opening a file for writing never completes (a hung mount). */
+  const hungFs: SinkFileSystem = {
+    ...fsPromises,
+    open: (() => new Promise<never>(() => undefined)) as SinkFileSystem['open'],
+  };
+
+  test.each<[string, SinkConfig]>([
+    ['a json file sink', { type: 'file', path: 'hung/secrets.json', format: 'json' }],
+    ['a dotenv file sink', { type: 'file', path: 'hung/secrets.env', format: 'dotenv' }],
+    ['an age sink (files)', { type: 'age', path: 'hung/age', recipients: ['RECIPIENT'], layout: 'files' }],
+    ['an age sink (yaml)', { type: 'age', path: 'hung/age.yaml', recipients: ['RECIPIENT'], layout: 'yaml' }],
+  ])(
+    'GIVEN %s on a filesystem that hangs WHEN the time limit passes THEN E_SINK_WRITE naming sink and key',
+    async (_what, c) => {
+      const config = c.type === 'age' ? { ...c, recipients: [keys[0]!.recipient] } : c;
+      const clock = instantClock();
+      const sink = createSecretSinks(configWith({ s: config }), {
+        env: {},
+        clock,
+        log: capturedLogger().log,
+        cwd: dir,
+        fs: hungFs,
+      }).get('s');
+      const err = await sink.put({ sink: 's', key: 'ci' }, token, new Secret(tokenValue())).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_SINK_WRITE', sink: 's', key: 'ci' });
+      expect(clock.sleeps).toEqual([SINK_WRITE_TIMEOUT_MS]);
+    },
+  );
 });
