@@ -155,7 +155,7 @@ describe('sink write time limit', () => {
   /** The real filesystem, except that opening a file for writing never completes (a hung mount). */
   const hungFs: SinkFileSystem = {
     ...fsPromises,
-    open: (() => new Promise<never>(() => undefined)) as SinkFileSystem['open'],
+    open: () => new Promise<never>(() => undefined),
   };
 
   test.each<[string, SinkConfig]>([
