@@ -29,7 +29,11 @@ export interface LoadDeps {
   /** Milliseconds since the epoch (from the injected Clock). */
   now: number;
   limits?: ParseLimits;
+  /** What to tell a user whose path does not exist; default: give the manifest directory. */
+  missingHint?: string;
 }
+
+export const MANIFEST_DIR_HINT = 'give the directory holding the manifests (default: desired-state)';
 
 const MANIFEST_EXTENSION = /\.ya?ml$/i;
 
@@ -49,11 +53,13 @@ export async function readManifests(dir: string, deps: LoadDeps): Promise<Valida
     baseDir = s.isDirectory() ? absRoot : path.dirname(absRoot);
     paths = s.isDirectory() ? await walk(deps.fs, absRoot) : [absRoot];
   } catch (cause) {
-    const err = new CfgitopsError('E_FILE_READ', `cannot read ${display(absRoot)}`, {
-      location: { file: display(absRoot), line: 1, col: 1 },
-      hint: 'give the directory holding the manifests (default: desired-state)',
-      cause,
-    });
+    // The path itself is wrong: there is no position in a file to point at.
+    const code = (cause as { code?: unknown }).code;
+    const message =
+      code === 'ENOENT'
+        ? `no such file or directory: ${display(absRoot)}`
+        : `cannot read ${display(absRoot)}${typeof code === 'string' ? ` (${code})` : ''}`;
+    const err = new CfgitopsError('E_FILE_READ', message, { hint: deps.missingHint ?? MANIFEST_DIR_HINT, cause });
     return { errors: [err], stats: { files: 0, documents: 0, resources: 0, accounts: 0 } };
   }
 

@@ -7,8 +7,20 @@ import { loadManifests, nodeManifestFs } from '../manifest/load-manifests.js';
 import { resolveSecrets } from '../manifest/resolve-secrets.js';
 import type { LoadedManifests, ResolvedSecrets } from '../manifest/types.js';
 
-export function loadManifestsFor(app: App, dir: string): Promise<LoadedManifests> {
-  return loadManifests(dir, { fs: nodeManifestFs, cwd: app.cwd, now: app.clock.now() });
+/** For `apply`, whose argument may also be a saved plan. */
+export const SAVED_PLAN_OR_DIR_HINT = 'give a saved plan from `plan --out`, or a manifest directory';
+
+export function loadManifestsFor(
+  app: App,
+  dir: string,
+  options: { missingHint?: string } = {},
+): Promise<LoadedManifests> {
+  return loadManifests(dir, {
+    fs: nodeManifestFs,
+    cwd: app.cwd,
+    now: app.clock.now(),
+    ...(options.missingHint === undefined ? {} : { missingHint: options.missingHint }),
+  });
 }
 
 export function resolveSecretsFor(app: App, manifests: LoadedManifests): Promise<ResolvedSecrets> {

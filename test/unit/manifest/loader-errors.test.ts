@@ -265,9 +265,17 @@ describe('loader errors', () => {
     expect(text).not.toContain(value);
   });
 
-  test('GIVEN a missing directory WHEN loading THEN E_FILE_READ', async () => {
+  test('GIVEN a missing directory WHEN loading THEN E_FILE_READ saying so, with no line:col and the default hint', async () => {
     const result = await readManifests('nope', { fs: memoryFs({}), cwd: '/repo', now: NOW });
     expect(result.errors.map((e) => e.code)).toEqual(['E_FILE_READ']);
+    expect(result.errors[0]?.location).toBeUndefined();
+    expect(result.errors[0]?.format()).toMatch(/^no such file or directory: nope \(.*desired-state/);
+  });
+
+  test('GIVEN a missing path and a caller hint WHEN loading THEN that hint', async () => {
+    const missingHint = 'give a saved plan from `plan --out`, or a manifest directory';
+    const result = await readManifests('missing.json', { fs: memoryFs({}), cwd: '/repo', now: NOW, missingHint });
+    expect(result.errors.map((e) => [e.code, e.location, e.hint])).toEqual([['E_FILE_READ', undefined, missingHint]]);
   });
 
   test('GIVEN a misspelt kind WHEN reported THEN the hint suggests the right one', async () => {
