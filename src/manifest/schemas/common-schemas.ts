@@ -1,7 +1,7 @@
 /**
  * Building blocks shared by every manifest schema. The schemas are `as const` objects so json-schema-to-ts can turn
- * them into the spec types (src/manifest/types.ts); `schemas/*.schema.json` are emitted from them (schemas/emit.js)
- * and a test fails if the two drift.
+ * them into the spec types (src/manifest/types.ts); `schemas/*.schema.json` are emitted from them by
+ * test/unit/manifest/schema-files.test.ts (CFGITOPS_WRITE_SCHEMAS=1), which fails if the two drift.
  */
 
 export const API_VERSION = 'cfgitops.dev/v1';

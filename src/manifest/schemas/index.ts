@@ -1,5 +1,6 @@
 /**
- * Every JSON Schema cfgitops ships, with the file each is emitted to under schemas/ (see schemas/emit.js).
+ * Every JSON Schema cfgitops ships, with the file each is emitted to under schemas/ (written by
+ * test/unit/manifest/schema-files.test.ts with CFGITOPS_WRITE_SCHEMAS=1, which otherwise fails when they drift).
  */
 import { configDocumentSchema } from './config-schema.js';
 import { peerDocumentSchema } from './peer-schema.js';

@@ -44,7 +44,7 @@ export const secretReferenceSchema = {
 
 export const tsigSpecSchema = {
   type: 'object',
-  description: 'A Secondary DNS TSIG key, with the API field names (../shared/cloudflare/openapi.json).',
+  description: 'A Secondary DNS TSIG key (zone transfers), with the field names of the Cloudflare API.',
   additionalProperties: false,
   required: ['name', 'algo', 'secret'],
   properties: {

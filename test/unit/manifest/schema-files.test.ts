@@ -2,7 +2,7 @@
  * schemas/*.schema.json are emitted from the `as const` schemas in src/manifest/schemas (which also give the spec
  * types): this fails when they drift. Regenerate with CFGITOPS_WRITE_SCHEMAS=1 and run prettier on schemas/.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { DOCUMENT_SCHEMAS } from '../../../src/manifest/schemas/index.js';
 
@@ -28,4 +28,12 @@ describe('schemas/*.schema.json', () => {
     walk(entry.schema, '');
     expect(missing).toEqual([]);
   });
+
+  test.each(readdirSync(dir).filter((f) => f.endsWith('.json')))(
+    'GIVEN %s THEN no description points at files users do not have (the repo-internal shared/ notes)',
+    (file) => {
+      const text = readFileSync(new URL(file, dir), 'utf8');
+      expect(text).not.toMatch(/shared\/cloudflare|NOTES\.md|openapi\.json/);
+    },
+  );
 });
