@@ -11,7 +11,8 @@ import { BASE_PATH, handleApi, type ApiServerDeps, type FaultEvent, type Respons
 import { SecretLedger, type EmulatorCore } from './context.js';
 import { CONTROL_PATH, handleControl, type ControlDeps } from './control-api.js';
 import { EmulatorClock } from './emulator-clock.js';
-import { FaultInjector, type FaultRule } from './faults.js';
+import { FaultInjector, faultRuleProblem, type FaultRule } from './faults.js';
+import { ROUTES } from './routes.js';
 import { cryptoRandom, seededRandom, type Random } from './random.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './rate-limiter.js';
 import { RequestCounts } from './request-counts.js';
@@ -86,6 +87,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   core.secrets.add(apiToken);
   for (const acct of core.store.accounts.values()) for (const t of acct.tsigs.values()) core.secrets.add(t.secret);
   const rateLimiter = new RateLimiter(rateSettings);
+  // Rules given in-process are checked like those sent to PUT /__emulator/faults: a typo must not silently match
+  // nothing and make a fault test pass without its fault.
+  const problem = (options.faults ?? []).map((r, i) => faultRuleProblem(r, i, ROUTES)).find((p) => p !== undefined);
+  if (problem !== undefined) throw new CfgitopsError('E_USAGE', `emulator fault rules: ${problem}`);
   const faults = new FaultInjector(random, options.faults ?? []);
   faults.baseLatencyMs = options.latencyMs ?? 0;
   const counts = new RequestCounts();
