@@ -55,6 +55,11 @@ export interface ResolvedConfig {
     onExpired: 'roll' | 'recreate';
     /** What to do with a managed token whose status is `revoked (exposed)`. */
     onRevoked: 'roll' | 'recreate';
+    /**
+     * Adopting (or importing) an existing token: `roll` gives it a new value delivered to its sink (the old value
+     * stops working); `keep` leaves the value as it is, recorded `external`.
+     */
+    onAdopt: 'roll' | 'keep';
   };
   api: {
     /** Steps run at once by the executor. */
@@ -78,7 +83,7 @@ export function defaultConfig(): ResolvedConfig {
     defaultSink: DEFAULT_SINK_NAME,
     prune: false,
     maxDeleteShare: 0.3,
-    tokens: { onExpired: 'recreate', onRevoked: 'recreate' },
+    tokens: { onExpired: 'recreate', onRevoked: 'recreate', onAdopt: 'roll' },
     api: {
       concurrency: 4,
       // Safely under Cloudflare's 1200 / 300 s, which also counts dashboard use by the same user.

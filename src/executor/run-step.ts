@@ -70,7 +70,7 @@ async function updateResource(ctx: StepContext): Promise<void> {
 
 /**
  * Takes an unmanaged live resource under management (also how a crashed create is resolved). A token's value is
- * unknown until it is rolled, hence `undelivered`.
+ * unknown until it is rolled, hence `undelivered` — or, when the plan keeps it (tokens.onAdopt: keep), `external`.
  */
 async function adoptResource(ctx: StepContext): Promise<void> {
   const { step } = ctx;
@@ -87,7 +87,9 @@ async function adoptResource(ctx: StepContext): Promise<void> {
     updated_at: now,
     origin: 'adopted',
     ...(step.address.kind === 'SecondaryDnsPeer' ? { complete: step.diff.length === 0 } : {}),
-    ...(step.address.kind === 'AccountToken' ? { sink: sinkRefOf(ctx), value_status: 'undelivered' as const } : {}),
+    ...(step.address.kind === 'AccountToken'
+      ? { sink: sinkRefOf(ctx), value_status: step.rollValue ? ('undelivered' as const) : ('external' as const) }
+      : {}),
   });
   await ctx.journal.commit([{ type: 'put-resource', resource: rec }, ...closeIntent(ctx)]);
   ctx.log.info({ id }, 'adopted');

@@ -113,9 +113,12 @@ function planExistingToken(
   }
   if (rec.value_status === 'undelivered') rolls.push('value never reached its sink');
   const sink = adapter.sink;
-  if (sink && rec.sink && (rec.sink.sink !== sink.sink || rec.sink.key !== sink.key)) {
+  // An external value (tokens.onAdopt: keep) was never in a sink: moving the sink moves nothing, so no roll.
+  const inSink = rec.value_status !== 'external';
+  if (inSink && sink && rec.sink && (rec.sink.sink !== sink.sink || rec.sink.key !== sink.key)) {
     rolls.push(`sink changed from ${rec.sink.sink}:${rec.sink.key} to ${sink.sink}:${sink.key}: deliver a new value`);
   } else if (
+    inSink &&
     sink &&
     sinkDestinationChanged(ctx.input.state.applied_config?.sinks[sink.sink], config.sinks[sink.sink])
   ) {
@@ -180,14 +183,19 @@ function planAbsent(
       : `an unmanaged ${noun} named "${name}" exists`;
     const parts = [`${origin}: adopt it`];
     if (diff.length > 0) parts.push(`update ${diff.map((c) => c.path).join(', ')}`);
-    if (d.kind === 'AccountToken') parts.push('roll its value (unknown to cfgitops)');
+    // A token a crashed run of ours created had its value in a response nobody read: always rolled. One that
+    // predates cfgitops is in use somewhere: rolled only if the config says so.
+    const roll =
+      d.kind === 'AccountToken' && (createIntent !== undefined || ctx.input.config.tokens.onAdopt === 'roll');
+    if (roll) parts.push('roll its value (unknown to cfgitops)');
+    else if (d.kind === 'AccountToken') parts.push('keep its value where it is (tokens.onAdopt: keep)');
     return makeStep('adopt', {
       ...common,
       targetId: live.id,
       reason: parts.join('; '),
       diff,
       body: adapter.body,
-      ...(d.kind === 'AccountToken' ? { rollValue: true } : {}),
+      ...(roll ? { rollValue: true } : {}),
     });
   }
   const reason = createIntent

@@ -29,7 +29,7 @@ export const recordedResourceSchema = {
     updated_at: text,
     complete: { type: 'boolean' },
     sink: sinkRef,
-    value_status: { enum: ['delivered', 'undelivered'] },
+    value_status: { enum: ['delivered', 'undelivered', 'external'] },
     value_issued_at: text,
     origin: { enum: ['created', 'adopted', 'imported'] },
     prevent_destroy: { type: 'boolean' },

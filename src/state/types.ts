@@ -64,8 +64,12 @@ export interface RecordedResource {
   complete?: boolean;
   /** Tokens: where the value lives. */
   sink?: SinkRef;
-  /** Tokens: `undelivered` when a value was minted but its sink write failed: the next apply rolls and re-delivers. */
-  value_status?: 'delivered' | 'undelivered';
+  /**
+   * Tokens: `undelivered` when a value was minted but its sink write failed: the next apply rolls and re-delivers.
+   * `external`: adopted or imported with `tokens.onAdopt: keep` — the value predates cfgitops and lives wherever it
+   * was put, not in `sink`; the planner never rolls it on its own (`rotate` can, delivering to `sink`).
+   */
+  value_status?: 'delivered' | 'undelivered' | 'external';
   /** Tokens: ISO time the current value was minted (create or roll); `rotate --older-than` reads it. */
   value_issued_at?: string;
   /** How the resource came under management. */

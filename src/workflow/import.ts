@@ -3,7 +3,8 @@
  * Checked before anything is written: NAME is declared with that kind, ID exists in that account, and neither is
  * recorded already. Recorded under the state lock with origin `imported`; the next plan shows any difference
  * between manifest and live as an update. A token's value cannot be read back, so it is recorded `undelivered`
- * (the next apply rolls it) — or, with `--roll`, rolled now through the executor like any apply.
+ * (the next apply rolls it) — or, with `--roll`, rolled now through the executor like any apply; with
+ * `tokens.onAdopt: keep` (and no `--roll`) it is recorded `external` and left alone.
  */
 import type { App } from '../app.js';
 import { CfgitopsError, isCfgitopsError } from '../errors.js';
@@ -105,7 +106,14 @@ export async function importWorkflow(app: App, request: ImportRequest): Promise<
         origin: 'imported',
         ...(request.kind === 'SecondaryDnsPeer' ? { complete: true } : {}),
         ...(sink?.sink !== undefined
-          ? { sink: { sink: sink.sink, key: sink.key ?? desired.address.name }, value_status: 'undelivered' as const }
+          ? {
+              sink: { sink: sink.sink, key: sink.key ?? desired.address.name },
+              // --roll delivers now; otherwise the config decides whether the next apply rolls it.
+              value_status:
+                request.roll || manifests.config.tokens.onAdopt === 'roll'
+                  ? ('undelivered' as const)
+                  : ('external' as const),
+            }
           : {}),
         ...(desired.annotations[ANNOTATION_PREVENT_DESTROY] === 'true' ? { prevent_destroy: true } : {}),
       };

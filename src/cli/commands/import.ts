@@ -50,7 +50,12 @@ export async function runImport(app: App, options: ImportCommandOptions): Promis
     app.output.err(interruptedNotice(by, 'apply'));
     return 1;
   }
-  if (kind === 'AccountToken') {
+  if (outcome.record.value_status === 'external') {
+    app.output.out(
+      'Its value stays where it is (tokens.onAdopt: keep): cfgitops records it as external and never rolls it on ' +
+        'its own. `cfgitops rotate` rolls it (same id, new value) into its sink when you are ready.\n',
+    );
+  } else if (kind === 'AccountToken') {
     app.output.out(
       'Its value cannot be read back from Cloudflare, so it is recorded as undelivered: the next apply rolls it ' +
         '(same id, new value) into its sink. Use --roll to do that now.\n',

@@ -190,10 +190,17 @@ export const configSpecSchema = {
     tokens: {
       type: 'object',
       additionalProperties: false,
-      description: 'Handling of tokens Cloudflare has expired or revoked.',
+      description:
+        'Handling of tokens Cloudflare has expired or revoked, and of existing tokens taken under management.',
       properties: {
         onExpired: { type: 'string', enum: ['roll', 'recreate'], description: 'Default recreate.' },
         onRevoked: { type: 'string', enum: ['roll', 'recreate'], description: 'Default recreate.' },
+        onAdopt: {
+          type: 'string',
+          enum: ['roll', 'keep'],
+          description:
+            'An existing token taken under management (adopted by name, or imported): roll (default) gives it a new value delivered to its sink, breaking whatever uses the old one; keep leaves its value alone (recorded as external: rotate rolls it into the sink when you are ready).',
+        },
       },
     },
     api: {

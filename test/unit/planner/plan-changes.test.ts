@@ -304,7 +304,7 @@ describe('planChanges — tokens needing a new value', () => {
   ] as const)('GIVEN a token %s and policy %s WHEN planning THEN %s', (status, mode, action) => {
     const k = token('k');
     const { steps } = planAgainstApplied([k], (w) => (liveToken(w).status = status), {
-      config: { ...input().config, tokens: { onExpired: mode, onRevoked: mode } },
+      config: { ...input().config, tokens: { onExpired: mode, onRevoked: mode, onAdopt: 'roll' } },
     });
     expect(steps.map((s) => s.action)).toEqual([action]);
     expect(steps[0]!.rollValue).toBe(true);
@@ -314,7 +314,7 @@ describe('planChanges — tokens needing a new value', () => {
   test('GIVEN an active token whose expires_on has passed WHEN planning with onExpired roll THEN roll-secret', () => {
     const k = token('k', { expires_on: '2026-02-01T00:00:00Z' });
     const { steps } = planAgainstApplied([k], () => undefined, {
-      config: { ...input().config, tokens: { onExpired: 'roll', onRevoked: 'recreate' } },
+      config: { ...input().config, tokens: { onExpired: 'roll', onRevoked: 'recreate', onAdopt: 'roll' } },
     });
     expect(steps.map((s) => s.action)).toEqual(['roll-secret']);
   });
@@ -581,4 +581,56 @@ describe('planChanges — annotations', () => {
       annotations: { 'cfgitops.dev/prevent-destroy': 'true' },
     });
   });
+});
+
+describe('planChanges — tokens.onAdopt', () => {
+  const keep = (): PlanInput['config'] => ({
+    ...input().config,
+    tokens: { ...input().config.tokens, onAdopt: 'keep' },
+  });
+  const unmanaged: CfToken = { id: hexId('u'), name: 'k-token', status: 'active', policies: [] };
+
+  test.each<['roll' | 'keep', boolean | undefined]>([
+    ['roll', true],
+    ['keep', undefined],
+  ])(
+    'GIVEN an unmanaged token with the desired name and onAdopt %s WHEN planning THEN adopt, rollValue %s',
+    (mode, roll) => {
+      const config = { ...input().config, tokens: { ...input().config.tokens, onAdopt: mode } };
+      const { steps } = plan(input({ desired: [token('k')], live: liveWith({ tokens: [unmanaged] }), config }));
+      expect(steps.map((s) => [s.action, s.rollValue])).toEqual([['adopt', roll]]);
+    },
+  );
+
+  test('GIVEN onAdopt keep and a token a crashed run created WHEN planning THEN it is rolled anyway (its value was lost)', () => {
+    const k = token('k');
+    const w = applied([k], secretsFor([k]));
+    const intent: Intent = {
+      id: 'i1',
+      op: 'create',
+      kind: 'AccountToken',
+      account: k.address.account,
+      name: 'k',
+      cf_name: k.spec.name,
+      started_at: '2026-02-28T00:00:00.000Z',
+    };
+    const { steps } = plan(input({ desired: [k], state: stateWith([], { i1: intent }), live: w.live, config: keep() }));
+    expect(steps.map((s) => [s.action, s.rollValue])).toEqual([['adopt', true]]);
+  });
+
+  test.each<[string, (r: { sink?: { sink: string; key: string } }) => void, string]>([
+    ['nothing else changed', () => undefined, 'no-op'],
+    ['its recorded sink key differs from the manifest', (r) => (r.sink = { sink: 'local', key: 'old-key' }), 'no-op'],
+  ])(
+    'GIVEN a recorded token whose value is external and %s WHEN planning THEN %s (never rolled on its own)',
+    (_w, edit, action) => {
+      const k = token('k');
+      const { steps } = planAgainstApplied([k], (w) => {
+        const rec = w.state.resources[addressKey(k.address)]!;
+        rec.value_status = 'external';
+        edit(rec);
+      });
+      expect(steps.map((s) => [s.action, s.rollValue])).toEqual([[action, undefined]]);
+    },
+  );
 });

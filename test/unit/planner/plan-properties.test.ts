@@ -274,7 +274,7 @@ describe('planChanges properties', () => {
               state,
               live: snapshot,
               options,
-              config: { tokens: { onExpired: mode, onRevoked: mode } },
+              config: { tokens: { onExpired: mode, onRevoked: mode, onAdopt: 'roll' } },
             }),
           );
           const ids = plan.steps.map((s) => s.id);
