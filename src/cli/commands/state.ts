@@ -60,7 +60,13 @@ export function renderStateList(doc: StateDocument): string {
     const extra: string[] = [];
     if (r.origin && r.origin !== 'created') extra.push(r.origin);
     if (r.complete === false) extra.push('incomplete');
-    if (r.sink) extra.push(`value ${r.value_status ?? 'delivered'} → ${r.sink.sink}#${r.sink.key}`);
+    if (r.sink) {
+      extra.push(
+        r.value_status === 'external'
+          ? `value kept outside cfgitops (adopted with onAdopt: keep); rotate delivers to ${r.sink.sink}#${r.sink.key}`
+          : `value ${r.value_status ?? 'delivered'} → ${r.sink.sink}#${r.sink.key}`,
+      );
+    }
     if (r.prevent_destroy) extra.push('prevent-destroy');
     return `${addressKey(r)}  ${r.id}${extra.length ? `  (${extra.join(', ')})` : ''}`;
   });
