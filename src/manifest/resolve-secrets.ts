@@ -16,6 +16,9 @@ export interface ResolveSecretsDeps {
   realpath?: (absPath: string) => Promise<string>;
 }
 
+/** A secret file's fate, shared by every TSIG naming it. */
+type SecretFile = { escapes: boolean; value: string } | { cause: unknown };
+
 export async function resolveSecrets(
   manifests: Pick<LoadedManifests, 'resources' | 'cwd' | 'root'>,
   deps: ResolveSecretsDeps,
@@ -24,6 +27,21 @@ export async function resolveSecrets(
   const errors: CfgitopsError[] = [];
   const realpath = deps.realpath ?? nodeRealpath;
   let realRoot: Promise<string> | undefined;
+  const files = new Map<string, Promise<SecretFile>>();
+  // The textual check below is what the pure validator can do; a committed symlink (`key -> /etc/hostname`)
+  // passes it. Only the resolved paths say where the bytes really come from.
+  const readSecretFile = async (abs: string): Promise<SecretFile> => {
+    try {
+      realRoot ??= realpath(manifests.root).catch(() => manifests.root);
+      const real = await realpath(abs);
+      if (escapes(await realRoot, real)) return { escapes: true, value: '' };
+      const raw = await deps.readFile(real);
+      const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
+      return { escapes: false, value: text.replace(/\r?\n$/, '') };
+    } catch (cause) {
+      return { cause };
+    }
+  };
   for (const r of manifests.resources) {
     if (r.kind !== 'SecondaryDnsTsig') continue;
     const ref = r.spec.secret;
@@ -50,30 +68,15 @@ export async function resolveSecrets(
       );
       continue;
     }
-    try {
-      // The textual check above is what the pure validator can do; a committed symlink (`key -> /etc/hostname`)
-      // passes it. Only the resolved paths say where the bytes really come from.
-      realRoot ??= realpath(manifests.root).catch(() => manifests.root);
-      const real = await realpath(abs);
-      if (escapes(await realRoot, real)) {
-        errors.push(
-          new CfgitopsError('E_PATH_ESCAPE', 'fromFile leads outside the repository through a symbolic link', {
-            location: location(),
-            hint: 'secret files must resolve to files inside the repository; use fromEnv for a secret kept elsewhere',
-          }),
-        );
-        continue;
-      }
-      const raw = await deps.readFile(real);
-      const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
-      const value = text.replace(/\r?\n$/, '');
-      if (value === '') {
-        errors.push(new CfgitopsError('E_SECRET_FILE', 'the secret file is empty', { location: location() }));
-        continue;
-      }
-      out.set(addressKey(r.address), new Secret(value));
-    } catch (cause) {
-      const code = (cause as { code?: unknown }).code;
+    // Many TSIGs often share one key file: resolve and read each path once per run, not once per TSIG.
+    let file = files.get(abs);
+    if (!file) {
+      file = readSecretFile(abs);
+      files.set(abs, file);
+    }
+    const read = await file;
+    if ('cause' in read) {
+      const code = (read.cause as { code?: unknown }).code;
       errors.push(
         new CfgitopsError(
           'E_SECRET_FILE',
@@ -81,10 +84,26 @@ export async function resolveSecrets(
           {
             location: location(),
             hint: 'fromFile is relative to the manifest file; check the path and permissions',
+            cause: read.cause,
           },
         ),
       );
+      continue;
     }
+    if (read.escapes) {
+      errors.push(
+        new CfgitopsError('E_PATH_ESCAPE', 'fromFile leads outside the repository through a symbolic link', {
+          location: location(),
+          hint: 'secret files must resolve to files inside the repository; use fromEnv for a secret kept elsewhere',
+        }),
+      );
+      continue;
+    }
+    if (read.value === '') {
+      errors.push(new CfgitopsError('E_SECRET_FILE', 'the secret file is empty', { location: location() }));
+      continue;
+    }
+    out.set(addressKey(r.address), new Secret(read.value));
   }
   if (errors.length > 0) throw new CfgitopsErrors(errors);
   return out;

@@ -124,6 +124,40 @@ describe('GIVEN a temp tree', () => {
     expect(JSON.stringify([...secrets.values()])).not.toContain('dGVzdC1zZWNyZXQtdmFsdWU=');
   });
 
+  test.each([
+    ['an existing key file', 'it is read once and each TSIG gets the value', 'shared.key', undefined],
+    ['a missing key file', 'each TSIG gets E_SECRET_FILE at its own reference', 'missing.key', 'E_SECRET_FILE'],
+  ])('GIVEN three TSIGs naming %s WHEN resolving THEN %s', async (_n, _then, file, code) => {
+    await mkdir(path.join(dir, 'd4'), { recursive: true });
+    await writeFile(path.join(dir, 'd4', 'shared.key'), 'c2hhcmVkLWtleQ==\n');
+    const docs = ['k1', 'k2', 'k3'].map(
+      (name) =>
+        `apiVersion: cfgitops.dev/v1\nkind: SecondaryDnsTsig\nmetadata: {name: ${name}, account: "${'a'.repeat(32)}"}\n` +
+        `spec: {name: ${name}., algo: hmac-sha1., secret: {fromFile: ${file}}}\n`,
+    );
+    await writeFile(path.join(dir, 'd4', 'a.yaml'), docs.join('---\n'));
+    const m = await loadManifests('d4', { ...deps, cwd: dir });
+    const reads: string[] = [];
+    const result = await resolveSecrets(m, {
+      env: {},
+      readFile: (p) => {
+        reads.push(p);
+        return import('node:fs/promises').then((fs) => fs.readFile(p));
+      },
+    }).catch((e: unknown) => e);
+    if (code === undefined) {
+      expect(reads).toHaveLength(1);
+      const values = [...(result as Map<string, { reveal(): string }>).values()].map((v) => v.reveal());
+      expect(values).toEqual(['c2hhcmVkLWtleQ==', 'c2hhcmVkLWtleQ==', 'c2hhcmVkLWtleQ==']);
+    } else {
+      expect(result).toBeInstanceOf(CfgitopsErrors);
+      const errors = (result as CfgitopsErrors).errors;
+      expect(errors.map((e) => [e.code, e.location?.line, e.location?.pointer])).toEqual(
+        [4, 9, 14].map((line) => [code, line, '/spec/secret/fromFile']),
+      );
+    }
+  });
+
   describe('fromFile through symbolic links (a real temp repository)', () => {
     let repoDir: string;
     let outside: string;
