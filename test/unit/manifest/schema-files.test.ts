@@ -3,6 +3,7 @@
  * types): this fails when they drift. Regenerate with CFGITOPS_WRITE_SCHEMAS=1 and run prettier on schemas/.
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
 import { DOCUMENT_SCHEMAS } from '../../../src/manifest/schemas/index.js';
 
@@ -27,6 +28,13 @@ describe('schemas/*.schema.json', () => {
     };
     walk(entry.schema, '');
     expect(missing).toEqual([]);
+  });
+
+  // The loader compiles with validateSchema: false (the meta-schema compile is slow): the check lives here.
+  test.each(Object.entries(DOCUMENT_SCHEMAS))('GIVEN %s THEN it is a valid 2020-12 JSON Schema', (_kind, entry) => {
+    const ajv = new Ajv2020({ strict: true, discriminator: true, allowUnionTypes: true });
+    expect(ajv.validateSchema(entry.schema)).toBe(true);
+    expect(ajv.errors ?? []).toEqual([]);
   });
 
   test.each(readdirSync(dir).filter((f) => f.endsWith('.json')))(
