@@ -41,6 +41,8 @@ export interface Target {
   describe: string;
   /** True when the API is the embedded emulator, not Cloudflare. */
   emulated: boolean;
+  /** The client's pacing (config `api.rateLimit`): progress estimates use it. */
+  rateLimit: { requests: number; windowSeconds: number };
   /** What the API client retried or recovered so far, by cause (for the run's summary). */
   retries?: () => Readonly<Record<string, number>>;
   close(): Promise<void>;
@@ -168,6 +170,7 @@ function connectCloudflare(app: App, config: ResolvedConfig): Promise<Target> {
     sinks,
     describe: client.describe(),
     emulated: false,
+    rateLimit: config.api.rateLimit,
     retries: () => client.retries(),
     close: async () => {
       await client.close();
@@ -202,6 +205,7 @@ async function connectEmulator(app: App, config: ResolvedConfig): Promise<Target
     sinks,
     describe: `the embedded Cloudflare API emulator (NOT Cloudflare; data in ${EMULATOR_DIR}/)`,
     emulated: true,
+    rateLimit: config.api.rateLimit,
     retries: () => client.retries(),
     close: async () => {
       await client.close();

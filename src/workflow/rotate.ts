@@ -26,6 +26,8 @@ export interface RotateRequest {
   lockTimeoutSeconds?: number;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
+  /** Called with the roll plan before it runs (progress estimates). */
+  onPlan?: (plan: Plan, rateLimit: { requests: number; windowSeconds: number }) => void;
 }
 
 /** A selected token the run will not roll (gone from Cloudflare, or mid-way through another run's roll). */
@@ -77,6 +79,7 @@ export async function rotateWorkflow(app: App, request: RotateRequest): Promise<
       if (live.length === 0) return { kind: 'nothing', skipped };
       const plan = rollSecretPlan(live, doc, manifests, now);
       await assertValueSinksReady(plan, target.sinks);
+      request.onPlan?.(plan, target.rateLimit);
       const result = await executePlan(plan, {
         api: target.api,
         lock,

@@ -56,6 +56,7 @@ export async function runApply(app: App, options: ApplyCommandOptions): Promise<
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       signal: interrupt.signal,
       showPlan: (plan, target) => {
+        progress.expect(plan, target.rateLimit);
         announceTarget(app, target);
         const text = renderPlanAs('text', plan, { color: app.output.isTTY && !json, target: target.describe });
         if (json) app.output.err(text);

@@ -38,6 +38,9 @@ export async function runRotate(app: App, options: RotateCommandOptions): Promis
       onProgress: (e) => {
         progress.onProgress(e);
       },
+      onPlan: (plan, rateLimit) => {
+        progress.expect(plan, rateLimit);
+      },
     });
     progress.finish();
     reportSkips(app, outcome.skipped);
