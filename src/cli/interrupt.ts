@@ -5,6 +5,7 @@
  * (the journal makes that recoverable, but the next run should not have to). A second signal of either kind gets
  * Node's default handling: the user asked twice, so the process ends now.
  */
+import { setMaxListeners } from 'node:events';
 import type { Output } from '../effects.js';
 
 export const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -32,6 +33,9 @@ export function handleInterrupts(
   source: SignalSource = process,
 ): InterruptHandle {
   const controller = new AbortController();
+  // Every step waiting on the pacer or a retry listens to this one signal: a thousand-step apply has more than
+  // Node's default of 10 listeners by design, not by leak.
+  setMaxListeners(0, controller.signal);
   let by: InterruptSignal | undefined;
   const listeners = INTERRUPT_SIGNALS.map((name) => {
     const listener = (): void => {
