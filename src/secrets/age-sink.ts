@@ -9,7 +9,8 @@ import { Secret } from '../secret.js';
 import type { SinkRef } from '../state/types.js';
 import { checkAgeRecipients, decryptAge, encryptArmored } from './age-crypto.js';
 import { ageFilePath, getArmoredEntry, setArmoredEntry, type AgeLayout } from './age-layout.js';
-import { readIfExists, writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../fs/write-file-atomic.js';
+import { readIfExists } from './read-if-exists.js';
 import { checkWritableDir, checkWritableFile } from './check-writable.js';
 import type { PathLocks } from './path-locks.js';
 import type { SinkFileSystem } from './sink-deps.js';
@@ -80,7 +81,7 @@ export class AgeSink implements SecretSink {
     const { fs, layout } = this.#opts;
     if (layout === 'files') {
       try {
-        await writeFileAtomic(fs, ageFilePath(this.#abs, ref.key), armored, FILE_MODE);
+        await writeFileAtomic(fs, ageFilePath(this.#abs, ref.key), armored, { mode: FILE_MODE, createDir: true });
       } catch (e) {
         throw this.#fail(ref, `cannot write: ${describeFailure(e)}`, e);
       }
@@ -95,7 +96,7 @@ export class AgeSink implements SecretSink {
         throw this.#fail(ref, `cannot update ${this.#opts.path}: ${describeFailure(e)}; refusing to overwrite it`, e);
       }
       try {
-        await writeFileAtomic(fs, this.#abs, next, FILE_MODE);
+        await writeFileAtomic(fs, this.#abs, next, { mode: FILE_MODE, createDir: true });
       } catch (e) {
         throw this.#fail(ref, `cannot write: ${describeFailure(e)}`, e);
       }

@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
 import type { Clock, Logger } from '../effects.js';
 import type { Secret } from '../secret.js';
 import type { SinkRef } from '../state/types.js';
-import { readIfExists, writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../fs/write-file-atomic.js';
+import { readIfExists } from './read-if-exists.js';
 import { checkWritableFile } from './check-writable.js';
 import { dotenvKey, parseDotenv, setDotenvValue } from './dotenv.js';
 import type { PathLocks } from './path-locks.js';
@@ -67,7 +68,7 @@ export class FileSink implements SecretSink {
         this.#opts.format === 'json' ? this.#setJson(ref, current, key, value) : this.#setDotenv(current, key, value);
       if (next === undefined) return false;
       try {
-        await writeFileAtomic(fs, this.#abs, next, FILE_MODE);
+        await writeFileAtomic(fs, this.#abs, next, { mode: FILE_MODE, createDir: true });
       } catch (e) {
         throw this.#fail(ref, `cannot write ${this.#opts.path}: ${describeFailure(e, value.reveal())}`, e);
       }

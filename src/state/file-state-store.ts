@@ -13,7 +13,7 @@ import { randomId } from './random-id.js';
 import { SerialQueue } from './serial-queue.js';
 import { stateDocumentJson } from './stable-json.js';
 import { errnoCode, type StateFileSystem } from './state-file-system.js';
-import { writeFileAtomic } from './write-file-atomic.js';
+import { writeFileAtomic } from '../fs/write-file-atomic.js';
 import {
   applyStateChanges,
   emptyState,
@@ -157,7 +157,7 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
     async #write(next: StateDocument): Promise<StateDocument> {
       const text = stateDocumentJson(next);
       try {
-        await writeFileAtomic(fs, path, text, { mode: FILE_MODE, random });
+        await writeFileAtomic(fs, path, text, { mode: FILE_MODE });
       } catch (e) {
         throw new CfgitopsError('E_STATE_IO', `cannot write the state file ${path}: ${errnoCode(e) ?? 'error'}`, {
           cause: e,

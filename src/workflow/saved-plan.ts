@@ -3,28 +3,15 @@
  * state lineage and serial — and no secret (the plan model holds none). Applying it is refused when anything it was
  * made against has changed, because its steps would then be wrong.
  */
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import * as fsPromises from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../fs/write-file-atomic.js';
 import { CfgitopsError } from '../errors.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../planner/plan.js';
 import type { StateDocument } from '../state/types.js';
 
 export async function writeSavedPlan(path: string, plan: Plan): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  const handle = await open(tmp, 'w', 0o600);
-  try {
-    await handle.writeFile(JSON.stringify(plan, null, 2) + '\n');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+  await writeFileAtomic(fsPromises, path, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600, createDir: true });
 }
 
 export async function readSavedPlan(path: string): Promise<Plan> {
