@@ -56,17 +56,22 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
     pollIntervalMs: options.pollIntervalMs ?? 250,
   });
 
-  /** The document and the exact text it was read from (undefined: no file yet). */
-  async function readWithText(): Promise<{ doc: StateDocument; text: string | undefined }> {
-    let text: string;
+  /** The exact text of the state file (undefined: no file yet). */
+  async function readText(): Promise<string | undefined> {
     try {
-      text = await fs.readFile(path, 'utf8');
+      return await fs.readFile(path, 'utf8');
     } catch (e) {
-      if (errnoCode(e) === 'ENOENT') return { doc: emptyState(randomId(random)), text: undefined };
+      if (errnoCode(e) === 'ENOENT') return undefined;
       throw new CfgitopsError('E_STATE_IO', `cannot read the state file ${path}: ${errnoCode(e) ?? 'error'}`, {
         cause: e,
       });
     }
+  }
+
+  /** The document and the exact text it was read from (undefined: no file yet). */
+  async function readWithText(): Promise<{ doc: StateDocument; text: string | undefined }> {
+    const text = await readText();
+    if (text === undefined) return { doc: emptyState(randomId(random)), text: undefined };
     return { doc: parseStateDocument(text, path), text };
   }
 
@@ -170,11 +175,13 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
 
     /** The document on disk, refused unless it is the one this lock last saw (same lineage and serial). */
     async #reread(): Promise<StateDocument> {
-      const { doc, text } = await readWithText();
-      // Unchanged bytes: skip re-validating a document we wrote ourselves.
+      const text = await readText();
+      // Unchanged bytes: skip parsing and re-validating a document we wrote ourselves (the common case: every
+      // journal step of an apply lands here, and parsing a large state on each one was on the critical path).
       if (text !== undefined && text === this.#text) return this.#doc;
       const expected = this.#doc;
       if (text === undefined && this.#text === undefined) return expected;
+      const doc = text === undefined ? expected : parseStateDocument(text, path);
       if (text === undefined || doc.lineage !== expected.lineage || doc.serial !== expected.serial) {
         const found = text === undefined ? 'no state file' : `lineage ${doc.lineage} serial ${doc.serial}`;
         throw new CfgitopsError(
