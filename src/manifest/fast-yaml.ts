@@ -20,20 +20,22 @@ export interface FastDocument {
   col: number;
 }
 
-const scalar = (tag: string, test: RegExp, construct: (s: string) => unknown): Type =>
+/** `first`: the characters a match can start with (a cheap gate: js-yaml tries every type on every plain scalar). */
+const scalar = (tag: string, first: string, test: RegExp, construct: (s: string) => unknown): Type =>
   new Type(`tag:yaml.org,2002:${tag}`, {
     kind: 'scalar',
-    resolve: (data) => typeof data === 'string' && test.test(data),
+    resolve: (data) => typeof data === 'string' && (data === '' || first.includes(data.charAt(0))) && test.test(data),
     construct: (data) => construct(data as string),
   });
 
 const CORE_SCHEMA: Schema = FAILSAFE_SCHEMA.extend({
   implicit: [
-    scalar('null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
-    scalar('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
-    scalar('int', /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/, intValue),
+    scalar('null', '~nN', /^(?:~|[Nn]ull|NULL)?$/, () => null),
+    scalar('bool', 'tTfF', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
+    scalar('int', '-+0123456789', /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/, intValue),
     scalar(
       'float',
+      '-+.0123456789',
       /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
       floatValue,
     ),
