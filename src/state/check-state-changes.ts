@@ -3,17 +3,27 @@
  * (or any field the schema does not know) into a change is stopped before it reaches the state, instead of being
  * persisted and then refusing every later read.
  */
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { CfgitopsError } from '../errors.js';
 import { appliedConfigSchema, intentSchema, recordedResourceSchema } from './state-document-schema.js';
 import type { StateChange } from './types.js';
 
-const ajv = new Ajv({ allErrors: false, strict: true });
-const validResource = ajv.compile(recordedResourceSchema);
-const validIntent = ajv.compile(intentSchema);
-const validConfig = ajv.compile(appliedConfigSchema);
+// Compiled on first use, not at import: every command imports this module, few of them write state.
+let compiled: { resource: ValidateFunction; intent: ValidateFunction; config: ValidateFunction } | undefined;
+function validators(): NonNullable<typeof compiled> {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: false, strict: true });
+    compiled = {
+      resource: ajv.compile(recordedResourceSchema),
+      intent: ajv.compile(intentSchema),
+      config: ajv.compile(appliedConfigSchema),
+    };
+  }
+  return compiled;
+}
 
-function validate(c: StateChange): { ok: boolean; errors: typeof validResource.errors } {
+function validate(c: StateChange): { ok: boolean; errors: ValidateFunction['errors'] } {
+  const { resource: validResource, intent: validIntent, config: validConfig } = validators();
   switch (c.type) {
     case 'put-resource':
       return { ok: validResource(c.resource), errors: validResource.errors };
