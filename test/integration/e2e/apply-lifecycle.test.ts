@@ -2,45 +2,12 @@
  * End to end, as a user runs it: `cfgitops plan|apply` (in-process, real HTTP) against the emulator standing in for
  * Cloudflare, a file state and the default file sink in a temp repository.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { runCli } from '../../support/cli.js';
-import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
-import { assertNoSecretIn } from '../../support/leaks.js';
-import {
-  createWorkspace,
-  EXAMPLE_ACCOUNT,
-  liveResources,
-  verifySinkValues,
-  type Workspace,
-} from '../../support/workspace.js';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { useE2eWorld } from '../../support/e2e-world.js';
+import { EXAMPLE_ACCOUNT, liveResources, verifySinkValues } from '../../support/workspace.js';
 
-let emulator: TestEmulator;
-let ws: Workspace;
-
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: false });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  await emulator.control('POST', '/reset');
-  ws = await createWorkspace(emulator);
-});
-afterEach(async () => {
-  emulator.assertNoContractViolations();
-  outputs.push(await ws.read('.cfgitops/state.json').catch(() => ''));
-  await assertNoSecretIn(emulator, outputs, ws.env);
-  await ws.cleanup();
-});
-
-/** Every byte the CLI printed in this file, plus the state files: scanned for secrets at the end. */
-const outputs: string[] = [];
-const cli = async (...argv: string[]) => {
-  const r = await runCli(argv, { cwd: ws.dir, env: ws.env });
-  outputs.push(r.stdout, r.stderr);
-  return r;
-};
+const world = useE2eWorld();
+const { cli } = world;
 const applyAll = (...extra: string[]) => cli('apply', '--auto-approve', ...extra);
 const planJson = async (...extra: string[]) => {
   const r = await cli('plan', '--format', 'json', ...extra);
@@ -69,7 +36,7 @@ describe('GIVEN the example manifests and an empty account', () => {
     const first = await applyAll();
     expect(first.code, first.stderr).toBe(0);
 
-    const live = await liveResources(emulator);
+    const live = await liveResources(world.emulator);
     expect(live.tsigs.map((t) => t.name)).toEqual(['tsig.ns1.example.com.']);
     expect(live.peers.map((p) => p.name).sort()).toEqual(['ns1.example.com', 'ns2.example.com']);
     expect(live.tokens).toHaveLength(3);
@@ -77,10 +44,10 @@ describe('GIVEN the example manifests and an empty account', () => {
     expect(ns1?.tsig_id).toBe(live.tsigs[0]?.id);
     expect(ns1?.ip).toBe('192.0.2.53');
 
-    const verified = await verifySinkValues(emulator, ws);
+    const verified = await verifySinkValues(world.emulator, world.ws);
     expect(Object.keys(verified).sort()).toEqual(['CI_DNS_EDIT_TOKEN', 'logs-reader', 'zone-readonly']);
 
-    const state = await ws.stateFile();
+    const state = await world.ws.stateFile();
     expect(Object.keys(state.resources)).toHaveLength(6);
     expect(state.pending).toEqual({});
     expect(Object.values(state.resources).every((r) => r.complete !== false)).toBe(true);
@@ -99,32 +66,32 @@ describe('GIVEN an applied example', () => {
   });
 
   test('WHEN a peer ip and a token policy change in the manifests THEN both update in place, the token keeps id and value', async () => {
-    const before = await verifySinkValues(emulator, ws);
-    await ws.write(
+    const before = await verifySinkValues(world.emulator, world.ws);
+    await world.ws.write(
       'desired-state/peers.yaml',
-      (await ws.read('desired-state/peers.yaml')).replace('192.0.2.53', '192.0.2.99'),
+      (await world.ws.read('desired-state/peers.yaml')).replace('192.0.2.53', '192.0.2.99'),
     );
-    await ws.write(
+    await world.ws.write(
       'desired-state/tokens.yaml',
-      (await ws.read('desired-state/tokens.yaml')).replace('        - name: DNS Read\n', ''),
+      (await world.ws.read('desired-state/tokens.yaml')).replace('        - name: DNS Read\n', ''),
     );
     expect(changes(await planJson()).sort()).toEqual(['update ns1-primary', 'update zone-readonly']);
     const r = await cli('plan', '--detailed-exitcode');
     expect(r.code).toBe(2);
 
     expect((await applyAll()).code).toBe(0);
-    const live = await liveResources(emulator);
+    const live = await liveResources(world.emulator);
     expect(live.peers.find((p) => p.name === 'ns1.example.com')?.ip).toBe('192.0.2.99');
-    expect(await verifySinkValues(emulator, ws)).toEqual(before);
+    expect(await verifySinkValues(world.emulator, world.ws)).toEqual(before);
     expect(changes(await planJson())).toEqual([]);
   });
 
   test('WHEN a token is deleted and a peer edited out of band THEN the plan recreates and reverts them', async () => {
-    const live = await liveResources(emulator);
+    const live = await liveResources(world.emulator);
     const token = live.tokens.find((t) => t.name === 'cfgitops logs reader')!;
     const peer = live.peers.find((p) => p.name === 'ns2.example.com')!;
-    expect((await emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/tokens/${token.id}`)).status).toBe(200);
-    const put = await emulator.api('PUT', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers/${peer.id}`, {
+    expect((await world.emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/tokens/${token.id}`)).status).toBe(200);
+    const put = await world.emulator.api('PUT', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers/${peer.id}`, {
       name: 'ns2.example.com',
       ip: '203.0.113.1',
       port: 5353,
@@ -136,44 +103,47 @@ describe('GIVEN an applied example', () => {
     expect(plan.steps.find((s) => s.address.name === 'logs-reader')?.reason).toMatch(/out of band/);
 
     expect((await applyAll()).code).toBe(0);
-    const after = await liveResources(emulator);
+    const after = await liveResources(world.emulator);
     expect(after.tokens.filter((t) => t.name === 'cfgitops logs reader')).toHaveLength(1);
     expect(after.peers.find((p) => p.id === peer.id)?.ip).toBe('2001:db8::53');
-    const verified = await verifySinkValues(emulator, ws);
+    const verified = await verifySinkValues(world.emulator, world.ws);
     expect(verified['logs-reader']).not.toBe(token.id);
     expect(changes(await planJson())).toEqual([]);
   });
 
   test('WHEN a resource leaves the manifests THEN it is kept without --prune and deleted with it', async () => {
-    await ws.write('desired-state/peers.yaml', (await ws.read('desired-state/peers.yaml')).split('---')[0]!);
+    await world.ws.write(
+      'desired-state/peers.yaml',
+      (await world.ws.read('desired-state/peers.yaml')).split('---')[0]!,
+    );
     const noPrune = await cli('plan', '--format', 'json');
     expect(noPrune.code).toBe(0);
     expect(changes(JSON.parse(noPrune.stdout))).toEqual([]);
     expect(noPrune.stdout).toMatch(/--prune/);
 
     expect((await applyAll()).code).toBe(0);
-    expect((await liveResources(emulator)).peers).toHaveLength(2);
+    expect((await liveResources(world.emulator)).peers).toHaveLength(2);
 
     expect(changes(await planJson('--prune'))).toEqual(['delete ns2-primary']);
     expect((await applyAll('--prune')).code).toBe(0);
-    expect((await liveResources(emulator)).peers.map((p) => p.name)).toEqual(['ns1.example.com']);
-    expect(Object.keys((await ws.stateFile()).resources)).toHaveLength(5);
+    expect((await liveResources(world.emulator)).peers.map((p) => p.name)).toEqual(['ns1.example.com']);
+    expect(Object.keys((await world.ws.stateFile()).resources)).toHaveLength(5);
   });
 
   test('WHEN a prevent-destroy resource leaves the manifests THEN --prune refuses to delete it', async () => {
     // ns1-primary carries cfgitops.dev/prevent-destroy: "true"; dropping it also drops... only itself.
-    const peers = await ws.read('desired-state/peers.yaml');
-    await ws.write('desired-state/peers.yaml', '---' + peers.split('---')[1]!);
+    const peers = await world.ws.read('desired-state/peers.yaml');
+    await world.ws.write('desired-state/peers.yaml', '---' + peers.split('---')[1]!);
     const r = await cli('plan', '--prune');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/E_PREVENT_DESTROY/);
-    expect((await liveResources(emulator)).peers).toHaveLength(2);
+    expect((await liveResources(world.emulator)).peers).toHaveLength(2);
   });
 });
 
 describe('GIVEN an unmanaged live resource with a desired name', () => {
   test('WHEN planned THEN it is adopted, not duplicated, and the adopted token gets a fresh value', async () => {
-    const created = await emulator.api('POST', `/accounts/${EXAMPLE_ACCOUNT}/tokens`, {
+    const created = await world.emulator.api('POST', `/accounts/${EXAMPLE_ACCOUNT}/tokens`, {
       name: 'cfgitops zone read-only',
       policies: [
         {
@@ -191,9 +161,9 @@ describe('GIVEN an unmanaged live resource with a desired name', () => {
     expect(step?.action).toBe('adopt');
 
     expect((await applyAll()).code).toBe(0);
-    const live = await liveResources(emulator);
+    const live = await liveResources(world.emulator);
     expect(live.tokens.filter((t) => t.name === 'cfgitops zone read-only').map((t) => t.id)).toEqual([adoptedId]);
-    const verified = await verifySinkValues(emulator, ws);
+    const verified = await verifySinkValues(world.emulator, world.ws);
     expect(verified['zone-readonly']).toBe(adoptedId);
     expect(changes(await planJson())).toEqual([]);
   });

@@ -2,38 +2,11 @@
  * Issue 6, end to end: a change to sink or guardrail configuration shows in the plan as its own highlighted section,
  * counts as a change (`--detailed-exitcode` 2), and is recorded by the apply that succeeds — never by one that fails.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { runCli } from '../../support/cli.js';
-import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
-import { assertNoSecretIn } from '../../support/leaks.js';
-import { createWorkspace, type Workspace } from '../../support/workspace.js';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { useE2eWorld } from '../../support/e2e-world.js';
 
-let emulator: TestEmulator;
-let ws: Workspace;
-const outputs: string[] = [];
-
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: false });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  await emulator.control('POST', '/reset');
-  ws = await createWorkspace(emulator);
-});
-afterEach(async () => {
-  emulator.assertNoContractViolations();
-  outputs.push(await ws.read('.cfgitops/state.json').catch(() => ''));
-  await assertNoSecretIn(emulator, outputs, ws.env);
-  await ws.cleanup();
-});
-
-const cli = async (...argv: string[]) => {
-  const r = await runCli(argv, { cwd: ws.dir, env: ws.env });
-  outputs.push(r.stdout, r.stderr);
-  return r;
-};
+const world = useE2eWorld();
+const { cli } = world;
 
 interface PlanJson {
   steps: { action: string }[];
@@ -46,15 +19,15 @@ const planJson = async () => {
   return JSON.parse(r.stdout) as PlanJson;
 };
 const editConfig = async (from: string, to: string) => {
-  const text = await ws.read('desired-state/cfgitops.yaml');
+  const text = await world.ws.read('desired-state/cfgitops.yaml');
   expect(text).toContain(from);
-  await ws.write('desired-state/cfgitops.yaml', text.replace(from, to));
+  await world.ws.write('desired-state/cfgitops.yaml', text.replace(from, to));
 };
 interface StateWithConfig {
   serial: number;
   applied_config?: { sinks: Record<string, { path?: string }>; policy: Record<string, unknown> };
 }
-const appliedConfig = async () => ((await ws.stateFile()) as unknown as StateWithConfig).applied_config;
+const appliedConfig = async () => ((await world.ws.stateFile()) as unknown as StateWithConfig).applied_config;
 
 const SINK_PATH = 'path: .cfgitops/secrets.json';
 const MOVED_PATH = 'path: .cfgitops/moved-secrets.json';
@@ -105,7 +78,7 @@ describe('GIVEN an applied example', () => {
     const applied = await cli('apply', '--auto-approve');
     expect(applied.code, applied.stderr).toBe(0);
     expect((await appliedConfig())?.sinks['local']?.path).toBe('.cfgitops/moved-secrets.json');
-    const moved = JSON.parse(await ws.read('.cfgitops/moved-secrets.json')) as Record<string, string>;
+    const moved = JSON.parse(await world.ws.read('.cfgitops/moved-secrets.json')) as Record<string, string>;
     expect(Object.keys(moved).sort()).toEqual(['CI_DNS_EDIT_TOKEN', 'logs-reader', 'zone-readonly']);
 
     const again = await cli('plan', '--detailed-exitcode');
@@ -136,11 +109,11 @@ describe('GIVEN an applied example', () => {
 
   test('WHEN the apply carrying a config change fails THEN the config is not recorded and the next plan shows it again', async () => {
     await editConfig(SINK_PATH, MOVED_PATH);
-    await ws.write(
+    await world.ws.write(
       'desired-state/peers.yaml',
-      (await ws.read('desired-state/peers.yaml')).replace('192.0.2.53', '192.0.2.99'),
+      (await world.ws.read('desired-state/peers.yaml')).replace('192.0.2.53', '192.0.2.99'),
     );
-    const fault = await emulator.control('PUT', '/faults', {
+    const fault = await world.emulator.control('PUT', '/faults', {
       rules: [
         { kind: 'error', method: 'PUT', path: '/accounts/{account_id}/secondary_dns/peers/{peer_id}', status: 400 },
       ],
@@ -153,7 +126,7 @@ describe('GIVEN an applied example', () => {
     expect(await appliedConfig()).toEqual(before);
     expect((await planJson()).config_changes.map((c) => c.path)).toEqual(['/secrets/sinks/local/path']);
 
-    expect((await emulator.control('PUT', '/faults', { rules: [] })).status).toBe(200);
+    expect((await world.emulator.control('PUT', '/faults', { rules: [] })).status).toBe(200);
     const retried = await cli('apply', '--auto-approve');
     expect(retried.code, retried.stderr).toBe(0);
     expect((await appliedConfig())?.sinks['local']?.path).toBe('.cfgitops/moved-secrets.json');
@@ -161,9 +134,9 @@ describe('GIVEN an applied example', () => {
   });
 
   test('WHEN nothing changed THEN a second apply writes no new state serial (the snapshot is not rewritten)', async () => {
-    const serial = (await ws.stateFile()).serial;
+    const serial = (await world.ws.stateFile()).serial;
     const again = await cli('apply', '--auto-approve');
     expect(again.code, again.stderr).toBe(0);
-    expect((await ws.stateFile()).serial).toBe(serial);
+    expect((await world.ws.stateFile()).serial).toBe(serial);
   });
 });

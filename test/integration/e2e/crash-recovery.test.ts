@@ -3,17 +3,13 @@
  * POST and its PUT; between a token's create and its sink write), creates whose answers are lost, saved plans that
  * went stale, and two applies racing for the lock. Child processes run the built CLI (`npm test` builds first).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { runCli, spawnCli, killGroup, waitFor, type SpawnedCli } from '../../support/cli.js';
-import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
-import { assertNoSecretIn } from '../../support/leaks.js';
-import { createWorkspace, liveResources, verifySinkValues, type Workspace } from '../../support/workspace.js';
+import { describe, expect, test } from 'vitest';
+import { spawnCli, killGroup, waitFor, type SpawnedCli } from '../../support/cli.js';
+import { useE2eWorld } from '../../support/e2e-world.js';
+import { liveResources, verifySinkValues } from '../../support/workspace.js';
 import { access, writeFile, rm, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-let emulator: TestEmulator;
-let ws: Workspace;
-const outputs: string[] = [];
 const children: SpawnedCli[] = [];
 /** Exec sink commands run in their own process group: killed by pid, also when a test fails before doing so. */
 const sinkPids: number[] = [];
@@ -26,56 +22,39 @@ function killPid(pid: number): void {
   }
 }
 
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: false });
+const world = useE2eWorld({
+  beforeScan: async () => {
+    for (const pid of sinkPids.splice(0)) killPid(pid);
+    for (const c of children.splice(0)) {
+      killGroup(c);
+      await c.exited;
+      world.outputs.push(c.stdout(), c.stderr());
+    }
+  },
 });
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  await emulator.control('POST', '/reset');
-  ws = await createWorkspace(emulator);
-});
-afterEach(async () => {
-  for (const pid of sinkPids.splice(0)) killPid(pid);
-  for (const c of children.splice(0)) {
-    killGroup(c);
-    await c.exited;
-    outputs.push(c.stdout(), c.stderr());
-  }
-  emulator.assertNoContractViolations();
-  outputs.push(await ws.read('.cfgitops/state.json').catch(() => ''));
-  await assertNoSecretIn(emulator, outputs, ws.env);
-  await ws.cleanup();
-});
-
-const cli = async (...argv: string[]) => {
-  const r = await runCli(argv, { cwd: ws.dir, env: ws.env });
-  outputs.push(r.stdout, r.stderr);
-  return r;
-};
+const { cli } = world;
 const spawnApply = (...extra: string[]) => {
-  const c = spawnCli(['apply', '--auto-approve', ...extra], { cwd: ws.dir, env: ws.env, detached: true });
+  const c = spawnCli(['apply', '--auto-approve', ...extra], { cwd: world.ws.dir, env: world.ws.env, detached: true });
   children.push(c);
   return c;
 };
 const setFaults = async (rules: unknown[]) => {
-  expect((await emulator.control('PUT', '/faults', { rules })).status).toBe(200);
+  expect((await world.emulator.control('PUT', '/faults', { rules })).status).toBe(200);
 };
 const requestCount = async (operationId: string): Promise<number> => {
-  const res = await emulator.control('GET', '/requests');
+  const res = await world.emulator.control('GET', '/requests');
   const counts = (res.body as { byOperation: Record<string, Record<string, number>> }).byOperation[operationId] ?? {};
   return Object.values(counts).reduce((a, b) => a + b, 0);
 };
 
 /** Converged: one live resource per desired name, nothing pending, every token value current, next plan empty. */
 async function assertConverged(): Promise<void> {
-  const live = await liveResources(emulator);
+  const live = await liveResources(world.emulator);
   const names = (list: { name: string }[]) => list.map((r) => r.name).sort();
   expect(names(live.tsigs)).toEqual(['tsig.ns1.example.com.']);
   expect(names(live.peers)).toEqual(['ns1.example.com', 'ns2.example.com']);
   expect(names(live.tokens)).toEqual(['cfgitops CI DNS edit', 'cfgitops logs reader', 'cfgitops zone read-only']);
-  const state = await ws.stateFile();
+  const state = await world.ws.stateFile();
   expect(state.pending).toEqual({});
   expect(Object.values(state.resources).every((r) => r.complete !== false)).toBe(true);
   expect(
@@ -83,7 +62,7 @@ async function assertConverged(): Promise<void> {
       .filter((r) => r.kind === 'AccountToken')
       .every((r) => r.value_status === 'delivered'),
   ).toBe(true);
-  const verified = await verifySinkValues(emulator, ws);
+  const verified = await verifySinkValues(world.emulator, world.ws);
   expect(Object.keys(verified)).toHaveLength(3);
   const plan = await cli('plan', '--detailed-exitcode');
   expect(plan.code, plan.stdout + plan.stderr).toBe(0);
@@ -97,7 +76,7 @@ describe('GIVEN an apply killed with SIGKILL', () => {
     killGroup(child);
     await child.exited;
 
-    const state = await ws.stateFile();
+    const state = await world.ws.stateFile();
     expect(Object.values(state.resources).some((r) => r.kind === 'SecondaryDnsPeer' && r.complete === false)).toBe(
       true,
     );
@@ -114,12 +93,12 @@ describe('GIVEN an apply killed with SIGKILL', () => {
   test('WHEN it dies between a token create and the sink write THEN the next apply rolls it and delivers a working value', async () => {
     // An exec sink that blocks while a marker file exists: the first run hangs in the sink, is killed there, and
     // the second run (marker removed) delivers.
-    const script = join(ws.dir, 'sink.mjs');
+    const script = join(world.ws.dir, 'sink.mjs');
     await writeFile(
       script,
       `import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 const value = readFileSync(0, 'utf8');
-const dir = ${JSON.stringify(ws.dir)};
+const dir = ${JSON.stringify(world.ws.dir)};
 if (existsSync(dir + '/block')) {
   // Blocks in its own process group (the sink's), out of reach of killGroup(apply): it records its pid for the test
   // to kill, and ends by itself once the block file is gone or after a bound, so it can never be left behind.
@@ -134,19 +113,19 @@ if (existsSync(dir + '/block')) {
 }
 `,
     );
-    const config = await ws.read('desired-state/cfgitops.yaml');
-    await ws.write(
+    const config = await world.ws.read('desired-state/cfgitops.yaml');
+    await world.ws.write(
       'desired-state/cfgitops.yaml',
       config.replace(
         / {6}local:\n {8}type: file\n {8}path: \.cfgitops\/secrets\.json\n {8}format: json/,
         `      local:\n        type: exec\n        command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(script)}]\n        timeoutSeconds: 120`,
       ),
     );
-    await writeFile(join(ws.dir, 'block'), '');
+    await writeFile(join(world.ws.dir, 'block'), '');
     const child = spawnApply('--concurrency', '1');
     await waitFor(
       async () =>
-        access(join(ws.dir, 'in-sink')).then(
+        access(join(world.ws.dir, 'in-sink')).then(
           () => true,
           () => false,
         ),
@@ -154,21 +133,23 @@ if (existsSync(dir + '/block')) {
     );
     killGroup(child);
     await child.exited;
-    const sinkPid = Number(await readFile(join(ws.dir, 'in-sink'), 'utf8'));
+    const sinkPid = Number(await readFile(join(world.ws.dir, 'in-sink'), 'utf8'));
     sinkPids.push(sinkPid);
     killPid(sinkPid);
 
-    const state = await ws.stateFile();
+    const state = await world.ws.stateFile();
     const undelivered = Object.values(state.resources).filter((r) => r.value_status === 'undelivered');
     expect(undelivered).toHaveLength(1);
 
-    await rm(join(ws.dir, 'block'));
+    await rm(join(world.ws.dir, 'block'));
     const plan = await cli('plan', '--format', 'json');
     const steps = (JSON.parse(plan.stdout) as { steps: { action: string; targetId?: string }[] }).steps;
     expect(steps.find((s) => s.targetId === undelivered[0]!.id)?.action).toBe('roll-secret');
     const again = await cli('apply', '--auto-approve');
     expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(await readFile(join(ws.dir, '.cfgitops/secrets.json'), 'utf8'))).toHaveProperty('zone-readonly');
+    expect(JSON.parse(await readFile(join(world.ws.dir, '.cfgitops/secrets.json'), 'utf8'))).toHaveProperty(
+      'zone-readonly',
+    );
     await assertConverged();
   });
 });
@@ -176,8 +157,8 @@ if (existsSync(dir + '/block')) {
 describe('GIVEN an apply that receives SIGTERM while a token create hangs', () => {
   test('WHEN terminated THEN the step in flight settles and is journaled, the lock is released, it exits 1 saying interrupted, and the next apply converges', async () => {
     // A hung request gives up after a second instead of 30 s, so the step in flight settles quickly.
-    const config = await ws.read('desired-state/cfgitops.yaml');
-    await ws.write(
+    const config = await world.ws.read('desired-state/cfgitops.yaml');
+    await world.ws.write(
       'desired-state/cfgitops.yaml',
       config.replace(
         '  api:\n',
@@ -192,9 +173,9 @@ describe('GIVEN an apply that receives SIGTERM while a token create hangs', () =
 
     expect(exit, child.stderr()).toEqual({ code: 1, signal: null });
     expect(child.stderr()).toMatch(/Interrupted \(SIGTERM\)/);
-    await expect(access(join(ws.dir, '.cfgitops/state.json.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(access(join(world.ws.dir, '.cfgitops/state.json.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
     // Consistent: the run stopped early (tokens left to create), and at most the hung create is pending.
-    const state = await ws.stateFile();
+    const state = await world.ws.stateFile();
     const tokens = Object.values(state.resources).filter((r) => r.kind === 'AccountToken');
     expect(tokens.length).toBeLessThan(3);
     expect(Object.values(state.pending).every((i) => (i as { op: string }).op === 'create')).toBe(true);
@@ -225,7 +206,7 @@ describe('GIVEN a saved plan', () => {
   test('WHEN applied unchanged THEN it applies without a prompt; WHEN anything changed THEN it is refused as stale', async () => {
     const saved = await cli('plan', '--out', 'tfplan.json');
     expect(saved.code, saved.stderr).toBe(0);
-    const planText = await ws.read('tfplan.json');
+    const planText = await world.ws.read('tfplan.json');
     expect(JSON.parse(planText)).toMatchObject({ format_version: 1, state: { serial: 0 } });
 
     // A second saved plan, made now, goes stale when the first is applied (state serial moves).
@@ -238,9 +219,9 @@ describe('GIVEN a saved plan', () => {
 
     // Manifests changed since the plan: refused too.
     expect((await cli('plan', '--out', 'third.json')).code).toBe(0);
-    await ws.write(
+    await world.ws.write(
       'desired-state/peers.yaml',
-      (await ws.read('desired-state/peers.yaml')).replace('192.0.2.53', '192.0.2.54'),
+      (await world.ws.read('desired-state/peers.yaml')).replace('192.0.2.53', '192.0.2.54'),
     );
     const changed = await cli('apply', 'third.json');
     expect(changed.code).toBe(1);
@@ -251,7 +232,7 @@ describe('GIVEN a saved plan', () => {
     const r = await cli('apply');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/E_USAGE/);
-    expect((await liveResources(emulator)).tokens).toHaveLength(0);
+    expect((await liveResources(world.emulator)).tokens).toHaveLength(0);
   });
 });
 
