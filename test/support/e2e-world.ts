@@ -22,8 +22,14 @@ export interface E2eWorld {
 
 export interface E2eWorldOptions {
   emulator?: EmulatorOptions;
+  /** Start from a copy of the example manifests (default) or an empty repository. */
+  example?: boolean;
+  /** Runs before each test, once the workspace exists (more servers, keys, manifests). */
+  setup?: () => Promise<void> | void;
   /** Runs after each test, before the leak scan (e.g. kill child processes and keep their output). */
   beforeScan?: () => Promise<void> | void;
+  /** Runs after each test, once the scan is done and the workspace is gone. */
+  teardown?: () => Promise<void> | void;
 }
 
 export function useE2eWorld(options: E2eWorldOptions = {}): E2eWorld {
@@ -55,7 +61,8 @@ export function useE2eWorld(options: E2eWorldOptions = {}): E2eWorld {
   });
   beforeEach(async () => {
     await world.emulator.control('POST', '/reset');
-    ws = await createWorkspace(world.emulator);
+    ws = await createWorkspace(world.emulator, { example: options.example !== false });
+    await options.setup?.();
   });
   afterEach(async () => {
     await options.beforeScan?.();
@@ -65,6 +72,7 @@ export function useE2eWorld(options: E2eWorldOptions = {}): E2eWorld {
     outputs.length = 0;
     await world.ws.cleanup();
     ws = undefined;
+    await options.teardown?.();
   });
   return world;
 }

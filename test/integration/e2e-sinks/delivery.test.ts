@@ -6,79 +6,46 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createApp } from '../../../src/app.js';
 import { Secret } from '../../../src/secret.js';
 import { createSecretSinks } from '../../../src/secrets/create-secret-sinks.js';
 import { loadManifestsFor } from '../../../src/workflow/load.js';
-import { runCli } from '../../support/cli.js';
-import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
-import { assertNoSecretIn } from '../../support/leaks.js';
-import { createWorkspace, EXAMPLE_ACCOUNT, type Workspace } from '../../support/workspace.js';
+import { EXAMPLE_ACCOUNT } from '../../support/workspace.js';
 import {
   ageCiphertexts,
-  ageKeygen,
   currentTokenIdOf,
-  GITHUB_TOKEN,
   readAllSinkValues,
-  startGitHubSide,
   stateTokens,
   TOKEN_NAMES,
   TOKENS,
   vaultCalls,
   writeSinkRepo,
-  type AgeKey,
-  type GitHubSide,
+  useSinkWorld,
 } from './harness.js';
 
-let emulator: TestEmulator;
-let gh: GitHubSide;
-let ws: Workspace;
-let age: AgeKey;
-const outputs: string[] = [];
-
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: false });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  await emulator.control('POST', '/reset');
-  gh = await startGitHubSide();
-  ws = await createWorkspace(emulator, { example: false });
-  ws.env['GITHUB_TOKEN'] = GITHUB_TOKEN;
-  age = await ageKeygen(ws.dir);
+const world = useSinkWorld({
   // A second token in the default file: one key per token, side by side.
-  await writeSinkRepo(ws, { gh, age, extraTokens: { 'json-token-2': ['local', 'second'] } });
-});
-afterEach(async () => {
-  emulator.assertNoContractViolations();
-  outputs.push(await ws.read('.cfgitops/state.json').catch(() => ''));
+  setup: () =>
+    writeSinkRepo(world.ws, { gh: world.gh, age: world.age, extraTokens: { 'json-token-2': ['local', 'second'] } }),
   // Committable outputs too: ciphertext only, and what GitHub was sent is sealed.
-  outputs.push(...(await ageCiphertexts(ws)), ...gh.fake.requests.map((r) => r.body));
-  await assertNoSecretIn(emulator, outputs.splice(0), ws.env);
-  await gh.close();
-  await ws.cleanup();
+  beforeScan: async () => {
+    world.outputs.push(...(await ageCiphertexts(world.ws)), ...world.gh.fake.requests.map((r) => r.body));
+  },
 });
-
-const cli = async (...argv: string[]) => {
-  const r = await runCli(argv, { cwd: ws.dir, env: ws.env });
-  outputs.push(r.stdout, r.stderr);
-  return r;
-};
+const { cli } = world;
 const apply = () => cli('apply', '--auto-approve');
-const values = () => readAllSinkValues(ws, { gh, age });
+const values = () => readAllSinkValues(world.ws, { gh: world.gh, age: world.age });
 
 /** Every sink holds, for its token, the current value of exactly the token id the state records, `delivered`. */
 async function assertEverySinkCurrent(): Promise<Record<string, string>> {
-  const state = await stateTokens(ws);
+  const state = await stateTokens(world.ws);
   const held = await values();
   const ids: Record<string, string> = {};
   for (const name of TOKEN_NAMES) {
     const value = held[name];
     expect(value, `${name} has a value in its sink`).toBeDefined();
-    expect(await currentTokenIdOf(emulator, value!), `${name}'s sink value is current`).toBe(state[name]?.id);
+    expect(await currentTokenIdOf(world.emulator, value!), `${name}'s sink value is current`).toBe(state[name]?.id);
     expect(state[name]?.value_status).toBe('delivered');
     ids[name] = state[name]!.id;
   }
@@ -91,22 +58,22 @@ describe('GIVEN one token per sink type', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     await assertEverySinkCurrent();
 
-    const state = await stateTokens(ws);
+    const state = await stateTokens(world.ws);
     for (const name of TOKEN_NAMES) {
       const [sink, key] = TOKENS[name];
       expect(state[name]?.sink).toEqual({ sink, key: key ?? name });
     }
     // file sinks: mode 0600, one key per token.
     for (const file of ['.cfgitops/secrets.json', '.cfgitops/tokens.env']) {
-      expect((await stat(join(ws.dir, file))).mode & 0o777).toBe(0o600);
+      expect((await stat(join(world.ws.dir, file))).mode & 0o777).toBe(0o600);
     }
-    const json = JSON.parse(await ws.read('.cfgitops/secrets.json')) as Record<string, string>;
+    const json = JSON.parse(await world.ws.read('.cfgitops/secrets.json')) as Record<string, string>;
     expect(Object.keys(json).sort()).toEqual(['json-token', 'second']);
-    expect(await currentTokenIdOf(emulator, json['second']!)).toBe(state['json-token-2']?.id);
+    expect(await currentTokenIdOf(world.emulator, json['second']!)).toBe(state['json-token-2']?.id);
     expect(state['json-token-2']?.id).not.toBe(state['json-token']?.id);
-    expect((await ws.read('.cfgitops/tokens.env')).trim().split('\n')).toHaveLength(1);
+    expect((await world.ws.read('.cfgitops/tokens.env')).trim().split('\n')).toHaveLength(1);
     // age: armored ciphertext, no plaintext (checked again by the leak scan over the committed files).
-    const [ageFile, ageYaml] = await ageCiphertexts(ws);
+    const [ageFile, ageYaml] = await ageCiphertexts(world.ws);
     expect(ageFile).toMatch(/^-----BEGIN AGE ENCRYPTED FILE-----/);
     expect(ageYaml).toMatch(/reader: \|/);
     const held = await values();
@@ -114,10 +81,10 @@ describe('GIVEN one token per sink type', () => {
       for (const v of Object.values(held)) expect(text).not.toContain(v);
     }
     // GitHub: both scopes got a sealed box under the expected secret name, and nothing else.
-    expect([...gh.fake.stored('acme/app').keys()]).toEqual(['CF_API_TOKEN']);
-    expect([...gh.fake.stored('acme/app:prod').keys()]).toEqual(['CF_PROD_TOKEN']);
+    expect([...world.gh.fake.stored('acme/app').keys()]).toEqual(['CF_API_TOKEN']);
+    expect([...world.gh.fake.stored('acme/app:prod').keys()]).toEqual(['CF_PROD_TOKEN']);
     // exec: the value came on stdin only; metadata in CFGITOPS_*.
-    const calls = await vaultCalls(ws);
+    const calls = await vaultCalls(world.ws);
     expect(calls).toHaveLength(1);
     const call = calls[0]!;
     const value = held['exec-token']!;
@@ -143,16 +110,20 @@ describe('GIVEN one token per sink type', () => {
       'secrets/tokens/deploy.age',
       'secrets/tokens.yaml',
     ];
-    const before = await Promise.all(files.map(async (f) => [await ws.read(f), (await stat(join(ws.dir, f))).mtimeMs]));
-    const ghPuts = gh.fake.requests.filter((r) => r.method === 'PUT').length;
+    const before = await Promise.all(
+      files.map(async (f) => [await world.ws.read(f), (await stat(join(world.ws.dir, f))).mtimeMs]),
+    );
+    const ghPuts = world.gh.fake.requests.filter((r) => r.method === 'PUT').length;
 
     const again = await apply();
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/No changes/);
-    const after = await Promise.all(files.map(async (f) => [await ws.read(f), (await stat(join(ws.dir, f))).mtimeMs]));
+    const after = await Promise.all(
+      files.map(async (f) => [await world.ws.read(f), (await stat(join(world.ws.dir, f))).mtimeMs]),
+    );
     expect(after).toEqual(before);
-    expect(gh.fake.requests.filter((r) => r.method === 'PUT')).toHaveLength(ghPuts);
-    expect(await vaultCalls(ws)).toHaveLength(1);
+    expect(world.gh.fake.requests.filter((r) => r.method === 'PUT')).toHaveLength(ghPuts);
+    expect(await vaultCalls(world.ws)).toHaveLength(1);
   });
 
   test('WHEN every sink is handed the same value again THEN each still holds it and the next plan is empty', async () => {
@@ -161,15 +132,15 @@ describe('GIVEN one token per sink type', () => {
     const held = await values();
 
     // Re-delivery as a crashed run's successor would do it: the sinks built from the repository's own Config.
-    const stdout = { write: (s: string) => (outputs.push(s), true) };
-    const app = createApp({ env: ws.env, cwd: ws.dir, stdout, stderr: stdout });
+    const stdout = { write: (s: string) => (world.outputs.push(s), true) };
+    const app = createApp({ env: world.ws.env, cwd: world.ws.dir, stdout, stderr: stdout });
     const sinks = createSecretSinks((await loadManifestsFor(app, 'desired-state')).config, {
       env: app.env,
       clock: app.clock,
       log: app.log,
       cwd: app.cwd,
     });
-    const state = await stateTokens(ws);
+    const state = await stateTokens(world.ws);
     for (const name of TOKEN_NAMES) {
       const rec = state[name]!;
       const meta = { name, id: rec.id, account: EXAMPLE_ACCOUNT, cf_name: `e2e ${name}` };
@@ -178,11 +149,11 @@ describe('GIVEN one token per sink type', () => {
 
     expect(await assertEverySinkCurrent()).toEqual(ids);
     expect(await values()).toEqual(held);
-    expect(Object.keys(JSON.parse(await ws.read('.cfgitops/secrets.json')) as object).sort()).toEqual([
+    expect(Object.keys(JSON.parse(await world.ws.read('.cfgitops/secrets.json')) as object).sort()).toEqual([
       'json-token',
       'second',
     ]);
-    expect((await ws.read('.cfgitops/tokens.env')).trim().split('\n')).toHaveLength(1);
+    expect((await world.ws.read('.cfgitops/tokens.env')).trim().split('\n')).toHaveLength(1);
     const plan = await cli('plan', '--detailed-exitcode');
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
   });
@@ -199,9 +170,9 @@ describe('GIVEN one token per sink type', () => {
     const now = await values();
     for (const name of TOKEN_NAMES) {
       expect(now[name], name).not.toBe(old[name]);
-      expect(await currentTokenIdOf(emulator, old[name]!), `${name}'s old value`).toBeUndefined();
+      expect(await currentTokenIdOf(world.emulator, old[name]!), `${name}'s old value`).toBeUndefined();
     }
-    const calls = await vaultCalls(ws);
+    const calls = await vaultCalls(world.ws);
     expect(calls).toHaveLength(2);
     expect(calls[1]).toMatchObject({ stateHadId: true, valueStatus: 'undelivered' });
     // Every rendering of what the repository now holds goes through the leak scan with both generations of values.

@@ -5,6 +5,7 @@
  * user would (read the file, `age -d -i KEY`, the fake's private key, the exec script's own store), so tests can
  * check them against the emulator's hashes of the current token values.
  */
+import { useE2eWorld, type E2eWorld, type E2eWorldOptions } from '../../support/e2e-world.js';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -296,4 +297,42 @@ export async function stateTokens(ws: Workspace): Promise<Record<string, StateTo
 export async function ageCiphertexts(ws: Workspace): Promise<string[]> {
   const files = ['secrets/tokens/deploy.age', 'secrets/tokens.yaml'];
   return Promise.all(files.map((f) => readFile(join(ws.dir, f), 'utf8').catch(() => '')));
+}
+
+export interface SinkWorld extends E2eWorld {
+  /** The GitHub fake (behind a switchable proxy) for this test. */
+  readonly gh: GitHubSide;
+  /** An age key pair made with the real age-keygen for this test. */
+  readonly age: AgeKey;
+}
+
+/**
+ * The shared e2e setup (test/support/e2e-world.ts) with what every sink test adds: an empty repository, a GitHub
+ * fake and its token in the environment, and an age key pair — all fresh per test.
+ */
+export function useSinkWorld(options: Pick<E2eWorldOptions, 'setup' | 'beforeScan'> = {}): SinkWorld {
+  let gh: GitHubSide | undefined;
+  let age: AgeKey | undefined;
+  const base = useE2eWorld({
+    example: false,
+    setup: async () => {
+      gh = await startGitHubSide();
+      base.ws.env['GITHUB_TOKEN'] = GITHUB_TOKEN;
+      age = await ageKeygen(base.ws.dir);
+      await options.setup?.();
+    },
+    ...(options.beforeScan ? { beforeScan: options.beforeScan } : {}),
+    teardown: async () => {
+      await gh?.close();
+      gh = undefined;
+    },
+  });
+  return Object.defineProperties(base as SinkWorld, {
+    gh: { get: () => gh ?? fail('gh') },
+    age: { get: () => age ?? fail('age') },
+  });
+}
+
+function fail(what: string): never {
+  throw new Error(`the sink world's ${what} exists only inside a test`);
 }

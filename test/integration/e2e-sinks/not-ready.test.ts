@@ -6,71 +6,38 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { runCli } from '../../support/cli.js';
-import { startTestEmulator, tokenBody, type TestEmulator } from '../../support/emulator.js';
-import { assertNoSecretIn } from '../../support/leaks.js';
-import { createWorkspace, EXAMPLE_ACCOUNT, liveResources, type Workspace } from '../../support/workspace.js';
+import { describe, expect, test } from 'vitest';
+import { tokenBody } from '../../support/emulator.js';
+import { EXAMPLE_ACCOUNT, liveResources } from '../../support/workspace.js';
 import { READ_OPERATIONS, callsBetween, requestCounts } from '../workflow/harness.js';
 import {
-  ageKeygen,
   currentTokenIdOf,
-  GITHUB_TOKEN,
   readSinkValue,
-  startGitHubSide,
   stateTokens,
   vaultCalls,
   writeSinkRepo,
-  type AgeKey,
-  type GitHubSide,
   type TokenName,
+  useSinkWorld,
 } from './harness.js';
 
-let emulator: TestEmulator;
-let gh: GitHubSide;
-let ws: Workspace;
-let age: AgeKey;
-const outputs: string[] = [];
+const world = useSinkWorld();
+const { cli } = world;
 
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: false });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  await emulator.control('POST', '/reset');
-  gh = await startGitHubSide();
-  ws = await createWorkspace(emulator, { example: false });
-  ws.env['GITHUB_TOKEN'] = GITHUB_TOKEN;
-  age = await ageKeygen(ws.dir);
-});
-afterEach(async () => {
-  emulator.assertNoContractViolations();
-  outputs.push(await ws.read('.cfgitops/state.json').catch(() => ''));
-  await assertNoSecretIn(emulator, outputs.splice(0), ws.env);
-  await gh.close();
-  await ws.cleanup();
-});
-
-const cli = async (...argv: string[]) => {
-  const r = await runCli(argv, { cwd: ws.dir, env: ws.env });
-  outputs.push(r.stdout, r.stderr);
-  return r;
-};
-
-/** The write operations that reached the emulator since `before` (none may, when a sink is not ready). */
+/** The write operations that reached the world.emulator since `before` (none may, when a sink is not ready). */
 async function writesSince(before: Awaited<ReturnType<typeof requestCounts>>): Promise<Record<string, number>> {
-  const calls = callsBetween(before, await requestCounts(emulator));
+  const calls = callsBetween(before, await requestCounts(world.emulator));
   return Object.fromEntries(Object.entries(calls).filter(([op]) => !READ_OPERATIONS.has(op)));
 }
 
-const githubWrites = (): number => gh.fake.requests.filter((r) => r.method !== 'GET').length;
+const githubWrites = (): number => world.gh.fake.requests.filter((r) => r.method !== 'GET').length;
 
 /** The vault sink pointed at a program that does not exist (the rest of the config as the harness writes it). */
 async function breakVaultProgram(): Promise<void> {
-  const config = await ws.read('desired-state/cfgitops.yaml');
-  await ws.write('desired-state/cfgitops.yaml', config.replace(JSON.stringify(process.execPath), './missing-vault'));
+  const config = await world.ws.read('desired-state/cfgitops.yaml');
+  await world.ws.write(
+    'desired-state/cfgitops.yaml',
+    config.replace(JSON.stringify(process.execPath), './missing-vault'),
+  );
 }
 
 interface Breakage {
@@ -85,7 +52,7 @@ const breakages: Record<string, () => Breakage> = {
     token: 'gh-repo-token',
     sink: 'gh-repo',
     break: () => {
-      delete ws.env['GITHUB_TOKEN'];
+      delete world.ws.env['GITHUB_TOKEN'];
       return Promise.resolve();
     },
   }),
@@ -93,7 +60,7 @@ const breakages: Record<string, () => Breakage> = {
     token: 'dotenv-token',
     sink: 'dotenv',
     break: async () => {
-      await mkdir(join(ws.dir, '.cfgitops/tokens.env'), { recursive: true });
+      await mkdir(join(world.ws.dir, '.cfgitops/tokens.env'), { recursive: true });
     },
   }),
 };
@@ -101,9 +68,9 @@ const breakages: Record<string, () => Breakage> = {
 describe.each(Object.keys(breakages))('GIVEN %s', (what) => {
   test('WHEN planned THEN a warning names the sink; WHEN applied THEN E_SINK_NOT_READY before any API write', async () => {
     const b = breakages[what]!();
-    await writeSinkRepo(ws, { gh, age, tokens: ['json-token', b.token] });
+    await writeSinkRepo(world.ws, { gh: world.gh, age: world.age, tokens: ['json-token', b.token] });
     await b.break();
-    const before = await requestCounts(emulator);
+    const before = await requestCounts(world.emulator);
 
     const plan = await cli('plan', '--format', 'json');
     expect(plan.code, plan.stderr).toBe(0);
@@ -121,50 +88,50 @@ describe.each(Object.keys(breakages))('GIVEN %s', (what) => {
 
     // Nothing was sent but reads, nothing recorded, nothing run.
     expect(await writesSince(before)).toEqual({});
-    expect((await liveResources(emulator)).tokens).toEqual([]);
-    expect(await stateTokens(ws).catch(() => ({}))).toEqual({});
-    expect(await vaultCalls(ws)).toEqual([]);
+    expect((await liveResources(world.emulator)).tokens).toEqual([]);
+    expect(await stateTokens(world.ws).catch(() => ({}))).toEqual({});
+    expect(await vaultCalls(world.ws)).toEqual([]);
     expect(githubWrites()).toBe(0);
   });
 });
 
 describe('GIVEN a delivered exec-sink token whose program then goes missing', () => {
   test('WHEN rotated THEN E_SINK_NOT_READY and the delivered value still works', async () => {
-    await writeSinkRepo(ws, { gh, age, tokens: ['exec-token'] });
+    await writeSinkRepo(world.ws, { gh: world.gh, age: world.age, tokens: ['exec-token'] });
     expect((await cli('apply', '--auto-approve')).code).toBe(0);
-    const id = (await stateTokens(ws))['exec-token']!.id;
-    const value = await readSinkValue(ws, { gh, age }, 'exec-token');
-    const callsBefore = (await vaultCalls(ws)).length;
+    const id = (await stateTokens(world.ws))['exec-token']!.id;
+    const value = await readSinkValue(world.ws, { gh: world.gh, age: world.age }, 'exec-token');
+    const callsBefore = (await vaultCalls(world.ws)).length;
 
     await breakVaultProgram();
-    const before = await requestCounts(emulator);
+    const before = await requestCounts(world.emulator);
     const rotated = await cli('rotate', 'exec-token');
     expect(rotated.code, rotated.stdout + rotated.stderr).toBe(1);
     expect(rotated.stderr).toMatch(/E_SINK_NOT_READY/);
     expect(rotated.stderr).toMatch(/tokens\.yaml:\d+:\d+/);
 
     expect(await writesSince(before)).toEqual({});
-    expect(await currentTokenIdOf(emulator, value!)).toBe(id);
-    expect((await stateTokens(ws))['exec-token']).toMatchObject({ id, value_status: 'delivered' });
-    expect(await vaultCalls(ws)).toHaveLength(callsBefore);
-    const state = await ws.stateFile();
+    expect(await currentTokenIdOf(world.emulator, value!)).toBe(id);
+    expect((await stateTokens(world.ws))['exec-token']).toMatchObject({ id, value_status: 'delivered' });
+    expect(await vaultCalls(world.ws)).toHaveLength(callsBefore);
+    const state = await world.ws.stateFile();
     expect(state.pending).toEqual({});
   });
 });
 
 describe('GIVEN an unmanaged live token and a sink without its GitHub token', () => {
   test('WHEN imported with --roll THEN E_SINK_NOT_READY, nothing recorded and the live value untouched', async () => {
-    await writeSinkRepo(ws, { gh, age, tokens: ['gh-repo-token'] });
-    const res = await emulator.api('POST', `/accounts/${EXAMPLE_ACCOUNT}/tokens`, tokenBody(EXAMPLE_ACCOUNT));
+    await writeSinkRepo(world.ws, { gh: world.gh, age: world.age, tokens: ['gh-repo-token'] });
+    const res = await world.emulator.api('POST', `/accounts/${EXAMPLE_ACCOUNT}/tokens`, tokenBody(EXAMPLE_ACCOUNT));
     const { id, value } = (res.body as { result: { id: string; value: string } }).result;
-    delete ws.env['GITHUB_TOKEN'];
-    const before = await requestCounts(emulator);
+    delete world.ws.env['GITHUB_TOKEN'];
+    const before = await requestCounts(world.emulator);
 
     const imported = await cli('import', 'token', 'gh-repo-token', id, '--roll');
     expect(imported.code, imported.stdout + imported.stderr).toBe(1);
     expect(imported.stderr).toMatch(/E_SINK_NOT_READY/);
     expect(await writesSince(before)).toEqual({});
-    expect(await currentTokenIdOf(emulator, value)).toBe(id);
-    expect(await stateTokens(ws).catch(() => ({}))).toEqual({});
+    expect(await currentTokenIdOf(world.emulator, value)).toBe(id);
+    expect(await stateTokens(world.ws).catch(() => ({}))).toEqual({});
   });
 });

@@ -4,51 +4,20 @@
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { runCli } from '../../support/cli.js';
-import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
-import { assertNoSecretIn } from '../../support/leaks.js';
-import { createWorkspace, type Workspace } from '../../support/workspace.js';
-import { ageKeygen, GITHUB_TOKEN, startGitHubSide, writeSinkRepo, type AgeKey, type GitHubSide } from './harness.js';
+import { describe, expect, test } from 'vitest';
+import { useSinkWorld, writeSinkRepo } from './harness.js';
 
-let emulator: TestEmulator;
-let gh: GitHubSide;
-let ws: Workspace;
-let age: AgeKey;
-const outputs: string[] = [];
 const ALL = ['age-files', 'age-yaml', 'dotenv', 'gh-env', 'gh-repo', 'local', 'vault'];
 
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: false });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  gh = await startGitHubSide();
-  ws = await createWorkspace(emulator, { example: false });
-  ws.env['GITHUB_TOKEN'] = GITHUB_TOKEN;
-  age = await ageKeygen(ws.dir);
-  await writeSinkRepo(ws, { gh, age });
-});
-afterEach(async () => {
-  await assertNoSecretIn(emulator, outputs.splice(0), ws.env);
-  await gh.close();
-  await ws.cleanup();
-});
-
-const cli = async (...argv: string[]) => {
-  const r = await runCli(argv, { cwd: ws.dir, env: ws.env });
-  outputs.push(r.stdout, r.stderr);
-  return r;
-};
+const world = useSinkWorld({ setup: () => writeSinkRepo(world.ws, { gh: world.gh, age: world.age }) });
+const { cli } = world;
 
 /** Every file and directory under the workspace with its content: what "nothing written" compares. */
-async function snapshot(dir = ws.dir): Promise<Record<string, string>> {
+async function snapshot(dir = world.ws.dir): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
     const path = join(entry.parentPath, entry.name);
-    out[relative(ws.dir, path)] = entry.isDirectory() ? '<dir>' : await readFile(path, 'utf8');
+    out[relative(world.ws.dir, path)] = entry.isDirectory() ? '<dir>' : await readFile(path, 'utf8');
   }
   return out;
 }
@@ -64,7 +33,7 @@ async function checkBothFormats(): Promise<{ json: CheckJson; code: number; text
   const t = await cli('sinks', 'check');
   expect(t.code).toBe(j.code);
   expect(await snapshot(), 'sinks check wrote nothing').toEqual(before);
-  expect(gh.fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  expect(world.gh.fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
   return { json: JSON.parse(j.stdout) as CheckJson, code: j.code, text: t.stdout };
 }
 
@@ -85,7 +54,7 @@ describe('GIVEN every sink type configured and ready', () => {
       vault: 'exec',
     });
     // The GitHub sinks proved their public keys are readable.
-    expect(gh.fake.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+    expect(world.gh.fake.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'GET /repos/acme/app/actions/secrets/public-key',
       'GET /repos/acme/app/actions/secrets/public-key',
       'GET /repos/acme/app/environments/prod/secrets/public-key',
@@ -97,28 +66,28 @@ describe('GIVEN every sink type configured and ready', () => {
 const breakages: [what: string, failing: string[], breakIt: () => Promise<void>][] = [
   ['the default json file is a directory', ['local'], () => mkdirIn('.cfgitops/secrets.json')],
   ['the dotenv file is a directory', ['dotenv'], () => mkdirIn('.cfgitops/tokens.env')],
-  ['the age files directory is a file', ['age-files'], () => ws.write('secrets/tokens', 'not a directory\n')],
+  ['the age files directory is a file', ['age-files'], () => world.ws.write('secrets/tokens', 'not a directory\n')],
   ['the age yaml file is a directory', ['age-yaml'], () => mkdirIn('secrets/tokens.yaml')],
   ['a GitHub environment does not exist', ['gh-env'], () => editConfig('environment: prod', 'environment: staging')],
   [
     'GITHUB_TOKEN is not set',
     ['gh-env', 'gh-repo'],
     () => {
-      delete ws.env['GITHUB_TOKEN'];
+      delete world.ws.env['GITHUB_TOKEN'];
       return Promise.resolve();
     },
   ],
-  ['GitHub answers 500', ['gh-env', 'gh-repo'], () => ((gh.failing = true), Promise.resolve())],
+  ['GitHub answers 500', ['gh-env', 'gh-repo'], () => ((world.gh.failing = true), Promise.resolve())],
   ['the exec program does not exist', ['vault'], () => editConfig(JSON.stringify(process.execPath), './no-such-vault')],
 ];
 
 async function mkdirIn(path: string): Promise<void> {
-  await mkdir(join(ws.dir, path), { recursive: true });
+  await mkdir(join(world.ws.dir, path), { recursive: true });
 }
 async function editConfig(from: string, to: string): Promise<void> {
-  const text = await ws.read('desired-state/cfgitops.yaml');
+  const text = await world.ws.read('desired-state/cfgitops.yaml');
   expect(text).toContain(from);
-  await ws.write('desired-state/cfgitops.yaml', text.replace(from, to));
+  await world.ws.write('desired-state/cfgitops.yaml', text.replace(from, to));
 }
 
 describe.each(breakages)('GIVEN %s', (_what, failing, breakIt) => {

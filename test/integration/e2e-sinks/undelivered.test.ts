@@ -6,61 +6,24 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { runCli } from '../../support/cli.js';
-import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
-import { assertNoSecretIn } from '../../support/leaks.js';
-import { createWorkspace, EXAMPLE_ACCOUNT, liveResources, type Workspace } from '../../support/workspace.js';
+import { describe, expect, test } from 'vitest';
+import { EXAMPLE_ACCOUNT, liveResources } from '../../support/workspace.js';
 import {
-  ageKeygen,
   currentTokenIdOf,
-  GITHUB_TOKEN,
   readSinkValue,
-  startGitHubSide,
   stateTokens,
   vaultCalls,
   writeSinkRepo,
-  type AgeKey,
-  type GitHubSide,
   type TokenName,
+  useSinkWorld,
 } from './harness.js';
 
-let emulator: TestEmulator;
-let gh: GitHubSide;
-let ws: Workspace;
-let age: AgeKey;
-const outputs: string[] = [];
+const world = useSinkWorld();
+const { cli } = world;
 
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: false });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  await emulator.control('POST', '/reset');
-  gh = await startGitHubSide();
-  ws = await createWorkspace(emulator, { example: false });
-  ws.env['GITHUB_TOKEN'] = GITHUB_TOKEN;
-  age = await ageKeygen(ws.dir);
-});
-afterEach(async () => {
-  emulator.assertNoContractViolations();
-  outputs.push(await ws.read('.cfgitops/state.json').catch(() => ''));
-  await assertNoSecretIn(emulator, outputs.splice(0), ws.env);
-  await gh.close();
-  await ws.cleanup();
-});
-
-const cli = async (...argv: string[]) => {
-  const r = await runCli(argv, { cwd: ws.dir, env: ws.env });
-  outputs.push(r.stdout, r.stderr);
-  return r;
-};
-
-/** sha256 of a token's current value at the emulator. */
+/** sha256 of a token's current value at the world.emulator. */
 async function currentHash(id: string): Promise<string | undefined> {
-  const res = await emulator.control('GET', `/resources?account=${EXAMPLE_ACCOUNT}&secrets=1`);
+  const res = await world.emulator.control('GET', `/resources?account=${EXAMPLE_ACCOUNT}&secrets=1`);
   const tokens = (res.body as { accounts: Record<string, { tokens: { id: string; value_sha256: string }[] }> })
     .accounts[EXAMPLE_ACCOUNT]?.tokens;
   return tokens?.find((t) => t.id === id)?.value_sha256;
@@ -83,8 +46,8 @@ const breakages: Record<string, () => Breakage> = {
     sink: 'vault',
     where: `exec ${process.execPath} (key cloudflare/exec)`,
     reason: /vault is sealed/,
-    break: () => ws.write('vault-sealed', ''),
-    fix: () => rm(join(ws.dir, 'vault-sealed')),
+    break: () => world.ws.write('vault-sealed', ''),
+    fix: () => rm(join(world.ws.dir, 'vault-sealed')),
   }),
   // Writes only: the public-key GET still answers, so the sink passes the readiness check and fails at delivery.
   'GitHub answering 500 to writes past the retry deadline': () => ({
@@ -93,11 +56,11 @@ const breakages: Record<string, () => Breakage> = {
     where: 'secret CF_API_TOKEN',
     reason: /\b500\b/,
     break: () => {
-      gh.failingWrites = true;
+      world.gh.failingWrites = true;
       return Promise.resolve();
     },
     fix: () => {
-      gh.failingWrites = false;
+      world.gh.failingWrites = false;
       return Promise.resolve();
     },
   }),
@@ -106,7 +69,7 @@ const breakages: Record<string, () => Breakage> = {
 describe.each(Object.keys(breakages))('GIVEN %s', (what) => {
   test('WHEN applied THEN the token is recorded undelivered; WHEN fixed THEN the next apply rolls it into the sink', async () => {
     const b = breakages[what]!();
-    await writeSinkRepo(ws, { gh, age, tokens: ['json-token', b.token] });
+    await writeSinkRepo(world.ws, { gh: world.gh, age: world.age, tokens: ['json-token', b.token] });
     await b.break();
 
     const failed = await cli('apply', '--auto-approve');
@@ -121,16 +84,16 @@ describe.each(Object.keys(breakages))('GIVEN %s', (what) => {
     expect(failed.stdout).not.toMatch(/^! /m);
 
     // The id is recorded, undelivered; the token exists once; the healthy sink got its value anyway.
-    const state = await stateTokens(ws);
+    const state = await stateTokens(world.ws);
     const id = state[b.token]!.id;
     expect(state[b.token]?.value_status).toBe('undelivered');
-    expect((await liveResources(emulator)).tokens.filter((t) => t.name === `e2e ${b.token}`).map((t) => t.id)).toEqual([
-      id,
-    ]);
-    expect(await readSinkValue(ws, { gh, age }, b.token)).toBeUndefined();
+    expect(
+      (await liveResources(world.emulator)).tokens.filter((t) => t.name === `e2e ${b.token}`).map((t) => t.id),
+    ).toEqual([id]);
+    expect(await readSinkValue(world.ws, { gh: world.gh, age: world.age }, b.token)).toBeUndefined();
     expect(state['json-token']?.value_status).toBe('delivered');
-    const json = await readSinkValue(ws, { gh, age }, 'json-token');
-    expect(await currentTokenIdOf(emulator, json!)).toBe(state['json-token']!.id);
+    const json = await readSinkValue(world.ws, { gh: world.gh, age: world.age }, 'json-token');
+    expect(await currentTokenIdOf(world.emulator, json!)).toBe(state['json-token']!.id);
     const strandedHash = await currentHash(id);
     expect(strandedHash).toBeDefined();
 
@@ -144,14 +107,14 @@ describe.each(Object.keys(breakages))('GIVEN %s', (what) => {
     const fixed = await cli('apply', '--auto-approve');
     expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
 
-    const after = await stateTokens(ws);
+    const after = await stateTokens(world.ws);
     expect(after[b.token]).toMatchObject({ id, value_status: 'delivered' });
-    const value = await readSinkValue(ws, { gh, age }, b.token);
+    const value = await readSinkValue(world.ws, { gh: world.gh, age: world.age }, b.token);
     expect(value).toBeDefined();
-    expect(await currentTokenIdOf(emulator, value!)).toBe(id);
+    expect(await currentTokenIdOf(world.emulator, value!)).toBe(id);
     // The value minted in the failed run (never delivered anywhere) no longer works.
     expect(await currentHash(id)).not.toBe(strandedHash);
-    expect((await liveResources(emulator)).tokens).toHaveLength(2);
+    expect((await liveResources(world.emulator)).tokens).toHaveLength(2);
 
     const again = await cli('plan', '--detailed-exitcode');
     expect(again.code, again.stdout + again.stderr).toBe(0);
@@ -160,14 +123,14 @@ describe.each(Object.keys(breakages))('GIVEN %s', (what) => {
 
 describe('GIVEN an exec sink that records what the state file says when it is called', () => {
   test('WHEN it refuses and is then fixed THEN every call found the token id already recorded as undelivered', async () => {
-    await writeSinkRepo(ws, { gh, age, tokens: ['exec-token'] });
-    await ws.write('vault-sealed', '');
+    await writeSinkRepo(world.ws, { gh: world.gh, age: world.age, tokens: ['exec-token'] });
+    await world.ws.write('vault-sealed', '');
     expect((await cli('apply', '--auto-approve')).code).toBe(1);
-    await rm(join(ws.dir, 'vault-sealed'));
+    await rm(join(world.ws.dir, 'vault-sealed'));
     expect((await cli('apply', '--auto-approve')).code).toBe(0);
 
-    const id = (await stateTokens(ws))['exec-token']!.id;
-    const calls = await vaultCalls(ws);
+    const id = (await stateTokens(world.ws))['exec-token']!.id;
+    const calls = await vaultCalls(world.ws);
     expect(calls).toHaveLength(2);
     for (const call of calls) {
       expect(call).toMatchObject({ stateHadId: true, valueStatus: 'undelivered' });
@@ -178,25 +141,30 @@ describe('GIVEN an exec sink that records what the state file says when it is ca
 
 describe('GIVEN a delivered token whose sink then refuses', () => {
   test('WHEN rotated THEN the rotation fails undelivered on the same id; WHEN fixed THEN apply rolls it in', async () => {
-    await writeSinkRepo(ws, { gh, age, tokens: ['exec-token'] });
+    await writeSinkRepo(world.ws, { gh: world.gh, age: world.age, tokens: ['exec-token'] });
     expect((await cli('apply', '--auto-approve')).code).toBe(0);
-    const id = (await stateTokens(ws))['exec-token']!.id;
-    const first = await readSinkValue(ws, { gh, age }, 'exec-token');
+    const id = (await stateTokens(world.ws))['exec-token']!.id;
+    const first = await readSinkValue(world.ws, { gh: world.gh, age: world.age }, 'exec-token');
 
-    await ws.write('vault-sealed', '');
+    await world.ws.write('vault-sealed', '');
     const rotated = await cli('rotate', 'exec-token');
     expect(rotated.code, rotated.stdout + rotated.stderr).toBe(1);
     expect(rotated.stdout + rotated.stderr).toMatch(/vault is sealed/);
-    expect((await stateTokens(ws))['exec-token']).toMatchObject({ id, value_status: 'undelivered' });
+    expect((await stateTokens(world.ws))['exec-token']).toMatchObject({ id, value_status: 'undelivered' });
     // The roll happened: the delivered value is dead, and the sink still holds it (nothing newer arrived).
-    expect(await currentTokenIdOf(emulator, first!)).toBeUndefined();
-    expect(await readSinkValue(ws, { gh, age }, 'exec-token')).toBe(first);
+    expect(await currentTokenIdOf(world.emulator, first!)).toBeUndefined();
+    expect(await readSinkValue(world.ws, { gh: world.gh, age: world.age }, 'exec-token')).toBe(first);
 
-    await rm(join(ws.dir, 'vault-sealed'));
+    await rm(join(world.ws.dir, 'vault-sealed'));
     const fixed = await cli('apply', '--auto-approve');
     expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
-    expect((await stateTokens(ws))['exec-token']).toMatchObject({ id, value_status: 'delivered' });
-    expect(await currentTokenIdOf(emulator, (await readSinkValue(ws, { gh, age }, 'exec-token'))!)).toBe(id);
-    expect((await liveResources(emulator)).tokens).toHaveLength(1);
+    expect((await stateTokens(world.ws))['exec-token']).toMatchObject({ id, value_status: 'delivered' });
+    expect(
+      await currentTokenIdOf(
+        world.emulator,
+        (await readSinkValue(world.ws, { gh: world.gh, age: world.age }, 'exec-token'))!,
+      ),
+    ).toBe(id);
+    expect((await liveResources(world.emulator)).tokens).toHaveLength(1);
   });
 });
