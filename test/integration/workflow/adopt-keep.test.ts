@@ -4,36 +4,20 @@
  * The default (`roll`) still rolls at adoption.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { startTestEmulator, tokenBody, type TestEmulator } from '../../support/emulator.js';
-import { createWorkspace, EXAMPLE_ACCOUNT, verifySinkValues, type Workspace } from '../../support/workspace.js';
-import { callsBetween, cliIn, requestCounts, tokenKey } from './harness.js';
+import { describe, expect, test } from 'vitest';
+import { useE2eWorld } from '../../support/e2e-world.js';
+import { tokenBody } from '../../support/emulator.js';
+import { EXAMPLE_ACCOUNT, verifySinkValues } from '../../support/workspace.js';
+import { callsBetween, requestCounts, tokenKey } from './harness.js';
 
-let emulator: TestEmulator;
-let ws: Workspace;
-let cli: ReturnType<typeof cliIn>;
-
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: false });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  await emulator.control('POST', '/reset');
-  ws = await createWorkspace(emulator);
-  cli = cliIn(ws);
-});
-afterEach(async () => {
-  emulator.assertNoContractViolations();
-  await ws.cleanup();
-});
+const world = useE2eWorld();
+const { cli } = world;
 
 const ZONE_READONLY = tokenKey(EXAMPLE_ACCOUNT, 'zone-readonly');
 
 /** An unmanaged token named like the manifest's zone-readonly; returns its id and the sha256 of its value. */
 async function existingToken(): Promise<{ id: string; hash: string }> {
-  const res = await emulator.api(
+  const res = await world.emulator.api(
     'POST',
     `/accounts/${EXAMPLE_ACCOUNT}/tokens`,
     tokenBody(EXAMPLE_ACCOUNT, { name: 'cfgitops zone read-only' }),
@@ -44,15 +28,15 @@ async function existingToken(): Promise<{ id: string; hash: string }> {
 }
 
 async function currentHash(id: string): Promise<string | undefined> {
-  const res = await emulator.control('GET', `/resources?account=${EXAMPLE_ACCOUNT}&secrets=1`);
+  const res = await world.emulator.control('GET', `/resources?account=${EXAMPLE_ACCOUNT}&secrets=1`);
   const tokens = (res.body as { accounts: Record<string, { tokens: { id: string; value_sha256: string }[] }> })
     .accounts[EXAMPLE_ACCOUNT]?.tokens;
   return tokens?.find((t) => t.id === id)?.value_sha256;
 }
 
 async function setOnAdopt(mode: 'roll' | 'keep'): Promise<void> {
-  const config = await ws.read('desired-state/cfgitops.yaml');
-  await ws.write(
+  const config = await world.ws.read('desired-state/cfgitops.yaml');
+  await world.ws.write(
     'desired-state/cfgitops.yaml',
     config.replace('  prune: false\n', `  tokens:\n    onAdopt: ${mode}\n  prune: false\n`),
   );
@@ -63,14 +47,14 @@ describe('GIVEN an existing token with the name of a declared one', () => {
     await setOnAdopt('keep');
     const { id, hash } = await existingToken();
 
-    const before = await requestCounts(emulator);
+    const before = await requestCounts(world.emulator);
     const applied = await cli('apply', '--auto-approve');
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
-    expect(callsBetween(before, await requestCounts(emulator))['account-api-tokens-roll-token']).toBeUndefined();
+    expect(callsBetween(before, await requestCounts(world.emulator))['account-api-tokens-roll-token']).toBeUndefined();
     expect(await currentHash(id)).toBe(hash);
-    const rec = (await ws.stateFile()).resources[ZONE_READONLY] as unknown as Record<string, unknown>;
+    const rec = (await world.ws.stateFile()).resources[ZONE_READONLY] as unknown as Record<string, unknown>;
     expect(rec).toMatchObject({ id, origin: 'adopted', value_status: 'external' });
-    expect(await ws.sinkValues()).not.toHaveProperty('zone-readonly');
+    expect(await world.ws.sinkValues()).not.toHaveProperty('zone-readonly');
 
     const plan = await cli('plan', '--detailed-exitcode');
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
@@ -78,8 +62,8 @@ describe('GIVEN an existing token with the name of a declared one', () => {
     const rotated = await cli('rotate', 'zone-readonly');
     expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0);
     expect(await currentHash(id)).not.toBe(hash);
-    expect((await verifySinkValues(emulator, ws))['zone-readonly']).toBe(id);
-    expect((await ws.stateFile()).resources[ZONE_READONLY]).toMatchObject({ id, value_status: 'delivered' });
+    expect((await verifySinkValues(world.emulator, world.ws))['zone-readonly']).toBe(id);
+    expect((await world.ws.stateFile()).resources[ZONE_READONLY]).toMatchObject({ id, value_status: 'delivered' });
   });
 
   test('WHEN applied with the default onAdopt roll THEN adopted and rolled into its sink', async () => {
@@ -88,7 +72,7 @@ describe('GIVEN an existing token with the name of a declared one', () => {
     const applied = await cli('apply', '--auto-approve');
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     expect(await currentHash(id)).not.toBe(hash);
-    expect((await verifySinkValues(emulator, ws))['zone-readonly']).toBe(id);
+    expect((await verifySinkValues(world.emulator, world.ws))['zone-readonly']).toBe(id);
   });
 
   test('WHEN imported with onAdopt keep THEN recorded external and the next plan does not roll it', async () => {
@@ -96,7 +80,7 @@ describe('GIVEN an existing token with the name of a declared one', () => {
     const { id, hash } = await existingToken();
     const imported = await cli('import', 'token', 'zone-readonly', id);
     expect(imported.code, imported.stdout + imported.stderr).toBe(0);
-    expect((await ws.stateFile()).resources[ZONE_READONLY]).toMatchObject({ id, value_status: 'external' });
+    expect((await world.ws.stateFile()).resources[ZONE_READONLY]).toMatchObject({ id, value_status: 'external' });
     const plan = JSON.parse((await cli('plan', '--format', 'json')).stdout) as {
       steps: { action: string; address: { name: string }; rollValue?: boolean }[];
     };

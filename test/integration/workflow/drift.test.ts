@@ -1,37 +1,20 @@
 /**
  * `cfgitops drift`: exit 0 in sync, 2 on every kind of drift, 1 on error — and never a write.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { useE2eWorld } from '../../support/e2e-world.js';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
-import { createWorkspace, EXAMPLE_ACCOUNT, liveResources, type Workspace } from '../../support/workspace.js';
-import { callsBetween, cliIn, editState, READ_OPERATIONS, requestCounts, tokenKey } from './harness.js';
-
-let emulator: TestEmulator;
-let ws: Workspace;
-let cli: ReturnType<typeof cliIn>;
+import { EXAMPLE_ACCOUNT, liveResources } from '../../support/workspace.js';
+import { callsBetween, editState, READ_OPERATIONS, requestCounts, tokenKey } from './harness.js';
 
 interface DriftJson {
   drifted: boolean;
   findings: { kind: string; resource: string; action?: string; diff: { path: string }[] }[];
 }
 
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: false });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  await emulator.control('POST', '/reset');
-  ws = await createWorkspace(emulator);
-  cli = cliIn(ws);
-});
-afterEach(async () => {
-  emulator.assertNoContractViolations();
-  await ws.cleanup();
-});
+const world = useE2eWorld();
+const { cli } = world;
 
 const driftJson = async (...extra: string[]): Promise<{ code: number; report: DriftJson }> => {
   const r = await cli('drift', '--format', 'json', ...extra);
@@ -50,7 +33,7 @@ describe('GIVEN the example manifests never applied', () => {
   });
 
   test('WHEN an unmanaged peer already has a desired name THEN drift reports a name clash', async () => {
-    const res = await emulator.api('POST', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers`, {
+    const res = await world.emulator.api('POST', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers`, {
       name: 'ns2.example.com',
     });
     expect(res.status).toBe(200);
@@ -76,15 +59,15 @@ describe('GIVEN an applied example', () => {
   });
 
   test('WHEN a peer is edited and a token deleted out of band THEN drift exits 2 naming both, with field diffs', async () => {
-    const live = await liveResources(emulator);
+    const live = await liveResources(world.emulator);
     const peer = live.peers.find((p) => p.name === 'ns2.example.com')!;
     const token = live.tokens.find((t) => t.name === 'cfgitops logs reader')!;
-    await emulator.api('PUT', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers/${peer.id}`, {
+    await world.emulator.api('PUT', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers/${peer.id}`, {
       name: 'ns2.example.com',
       ip: '203.0.113.1',
       port: 53,
     });
-    await emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/tokens/${token.id}`);
+    await world.emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/tokens/${token.id}`);
 
     const { code, report } = await driftJson();
     expect(code).toBe(2);
@@ -127,55 +110,55 @@ describe('GIVEN an applied example', () => {
     [
       'a resource recorded but no longer declared',
       async () => {
-        const peers = await ws.read('desired-state/peers.yaml');
-        await ws.write('desired-state/peers.yaml', peers.split('---')[0]!);
+        const peers = await world.ws.read('desired-state/peers.yaml');
+        await world.ws.write('desired-state/peers.yaml', peers.split('---')[0]!);
       },
       'not-in-manifests ns2-primary',
     ],
   ])('WHEN the state has %s THEN drift exits 2 and says so', async (_what, edit, expected) => {
     if (edit.length === 0) await (edit as () => Promise<void>)();
-    else await editState(ws, edit);
+    else await editState(world.ws, edit);
     const { code, report } = await driftJson();
     expect(code).toBe(2);
     expect(kinds(report)).toContain(expected);
   });
 
   test('WHEN drift runs on drifted resources THEN only GETs reach the API and no sink or state file changes', async () => {
-    const live = await liveResources(emulator);
-    await emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/tokens/${live.tokens[0]!.id}`);
-    await editState(ws, (s) => {
+    const live = await liveResources(world.emulator);
+    await world.emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/tokens/${live.tokens[0]!.id}`);
+    await editState(world.ws, (s) => {
       s.resources[tokenKey(EXAMPLE_ACCOUNT, 'zone-readonly')]!['value_status'] = 'undelivered';
     });
-    const sinkBefore = await ws.read('.cfgitops/secrets.json');
-    const stateBefore = await ws.read('.cfgitops/state.json');
-    const before = await requestCounts(emulator);
+    const sinkBefore = await world.ws.read('.cfgitops/secrets.json');
+    const stateBefore = await world.ws.read('.cfgitops/state.json');
+    const before = await requestCounts(world.emulator);
 
     for (const argv of [['drift'], ['drift', '--prune'], ['plan'], ['plan', '--prune']]) {
       const r = await cli(...argv);
       expect(r.code, `${argv.join(' ')}: ${r.stderr}`).not.toBe(1);
     }
 
-    const calls = callsBetween(before, await requestCounts(emulator));
+    const calls = callsBetween(before, await requestCounts(world.emulator));
     expect(Object.keys(calls).length).toBeGreaterThan(0);
     expect(Object.keys(calls).filter((op) => !READ_OPERATIONS.has(op))).toEqual([]);
-    expect(await ws.read('.cfgitops/secrets.json')).toBe(sinkBefore);
-    expect(await ws.read('.cfgitops/state.json')).toBe(stateBefore);
+    expect(await world.ws.read('.cfgitops/secrets.json')).toBe(sinkBefore);
+    expect(await world.ws.read('.cfgitops/state.json')).toBe(stateBefore);
   });
 });
 
 describe('GIVEN a token whose value goes to an exec sink', () => {
   test('WHEN plan and drift run THEN the exec command never runs; apply does run it', async () => {
-    const marker = join(ws.dir, 'exec-sink-ran');
-    const config = await ws.read('desired-state/cfgitops.yaml');
-    await ws.write(
+    const marker = join(world.ws.dir, 'exec-sink-ran');
+    const config = await world.ws.read('desired-state/cfgitops.yaml');
+    await world.ws.write(
       'desired-state/cfgitops.yaml',
       config.replace(
         '    sinks:\n',
         `    sinks:\n      marker:\n        type: exec\n        command: [sh, -c, 'cat > /dev/null; touch "${marker}"']\n`,
       ),
     );
-    const tokens = await ws.read('desired-state/tokens.yaml');
-    await ws.write(
+    const tokens = await world.ws.read('desired-state/tokens.yaml');
+    await world.ws.write(
       'desired-state/tokens.yaml',
       tokens.replace('  status: active\n', '  status: active\n  secret:\n    sink: marker\n'),
     );
@@ -199,7 +182,10 @@ describe('GIVEN a token whose value goes to an exec sink', () => {
 
 describe('GIVEN manifests with an error', () => {
   test('WHEN drift runs THEN it exits 1 with the error code', async () => {
-    await ws.write('desired-state/peers.yaml', 'apiVersion: cfgitops.dev/v1\nkind: SecondaryDnsPeer\nmetadata: {}\n');
+    await world.ws.write(
+      'desired-state/peers.yaml',
+      'apiVersion: cfgitops.dev/v1\nkind: SecondaryDnsPeer\nmetadata: {}\n',
+    );
     const r = await cli('drift');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error\[E_SCHEMA\]/);

@@ -4,7 +4,6 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli } from '../../support/cli.js';
 import type { TestEmulator } from '../../support/emulator.js';
 import type { Workspace } from '../../support/workspace.js';
 
@@ -40,11 +39,6 @@ export function callsBetween(before: RequestCounts, after: RequestCounts): Recor
   }
   return calls;
 }
-
-export const cliIn =
-  (ws: Workspace, env: Record<string, string | undefined> = {}) =>
-  (...argv: string[]) =>
-    runCli(argv, { cwd: ws.dir, env: { ...ws.env, ...env } });
 
 type StateJson = {
   resources: Record<string, Record<string, unknown>>;

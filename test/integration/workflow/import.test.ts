@@ -1,44 +1,32 @@
 /**
  * `cfgitops import KIND NAME ID`: takes a live resource under management as a declared one, or refuses with a code.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { startTestEmulator, tokenBody, type TestEmulator } from '../../support/emulator.js';
-import { createWorkspace, EXAMPLE_ACCOUNT, verifySinkValues, type Workspace } from '../../support/workspace.js';
-import { callsBetween, cliIn, requestCounts, tokenKey } from './harness.js';
-
-let emulator: TestEmulator;
-let ws: Workspace;
-let cli: ReturnType<typeof cliIn>;
+import { beforeEach, describe, expect, test } from 'vitest';
+import { useE2eWorld } from '../../support/e2e-world.js';
+import { tokenBody } from '../../support/emulator.js';
+import { EXAMPLE_ACCOUNT, verifySinkValues } from '../../support/workspace.js';
+import { callsBetween, requestCounts, tokenKey } from './harness.js';
 
 interface PlanJson {
   steps: { action: string; address: { name: string }; diff: { path: string }[]; rollValue?: boolean }[];
 }
 
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: false });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  await emulator.control('POST', '/reset');
-  ws = await createWorkspace(emulator);
-  cli = cliIn(ws);
-});
-afterEach(async () => {
-  emulator.assertNoContractViolations();
-  await ws.cleanup();
-});
+const world = useE2eWorld();
+const { cli } = world;
 
 const createLiveToken = async (name: string): Promise<string> => {
-  const res = await emulator.api('POST', `/accounts/${EXAMPLE_ACCOUNT}/tokens`, tokenBody(EXAMPLE_ACCOUNT, { name }));
+  const res = await world.emulator.api(
+    'POST',
+    `/accounts/${EXAMPLE_ACCOUNT}/tokens`,
+    tokenBody(EXAMPLE_ACCOUNT, { name }),
+  );
   expect(res.status).toBe(200);
   return (res.body as { result: { id: string } }).result.id;
 };
 const createLivePeer = async (name: string, ip: string): Promise<string> => {
-  const res = await emulator.api('POST', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers`, { name });
+  const res = await world.emulator.api('POST', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers`, { name });
   const id = (res.body as { result: { id: string } }).result.id;
-  await emulator.api('PUT', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers/${id}`, { name, ip, port: 53 });
+  await world.emulator.api('PUT', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers/${id}`, { name, ip, port: 53 });
   return id;
 };
 const planSteps = async () => {
@@ -57,7 +45,7 @@ describe('GIVEN a live token cfgitops does not manage', () => {
     const r = await cli('import', 'AccountToken', 'zone-readonly', id);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/undelivered/);
-    const rec = (await ws.stateFile()).resources[tokenKey(EXAMPLE_ACCOUNT, 'zone-readonly')] as unknown as Record<
+    const rec = (await world.ws.stateFile()).resources[tokenKey(EXAMPLE_ACCOUNT, 'zone-readonly')] as unknown as Record<
       string,
       unknown
     >;
@@ -69,18 +57,18 @@ describe('GIVEN a live token cfgitops does not manage', () => {
     expect(step?.diff.map((d) => d.path)).toContain('/name');
 
     expect((await cli('apply', '--auto-approve')).code).toBe(0);
-    expect((await verifySinkValues(emulator, ws))['zone-readonly']).toBe(id);
+    expect((await verifySinkValues(world.emulator, world.ws))['zone-readonly']).toBe(id);
   });
 
   test('WHEN imported with --roll THEN the value is rolled into the sink at once, same id', async () => {
-    const before = await requestCounts(emulator);
+    const before = await requestCounts(world.emulator);
     const r = await cli('import', 'token', 'zone-readonly', id, '--roll');
     expect(r.code, r.stderr).toBe(0);
-    expect(callsBetween(before, await requestCounts(emulator))['account-api-tokens-roll-token']).toBe(1);
-    expect((await verifySinkValues(emulator, ws))['zone-readonly']).toBe(id);
-    const rec = (await ws.stateFile()).resources[tokenKey(EXAMPLE_ACCOUNT, 'zone-readonly')];
+    expect(callsBetween(before, await requestCounts(world.emulator))['account-api-tokens-roll-token']).toBe(1);
+    expect((await verifySinkValues(world.emulator, world.ws))['zone-readonly']).toBe(id);
+    const rec = (await world.ws.stateFile()).resources[tokenKey(EXAMPLE_ACCOUNT, 'zone-readonly')];
     expect(rec?.value_status).toBe('delivered');
-    expect((await ws.stateFile()).pending).toEqual({});
+    expect((await world.ws.stateFile()).pending).toEqual({});
   });
 
   test.each([
@@ -108,7 +96,7 @@ describe('GIVEN a live token cfgitops does not manage', () => {
     const sameId = await cli('import', 'AccountToken', 'logs-reader', id);
     expect(sameId.code).toBe(1);
     expect(sameId.stderr).toContain('error[E_IMPORT_CONFLICT]');
-    expect(Object.keys((await ws.stateFile()).resources)).toEqual([tokenKey(EXAMPLE_ACCOUNT, 'zone-readonly')]);
+    expect(Object.keys((await world.ws.stateFile()).resources)).toEqual([tokenKey(EXAMPLE_ACCOUNT, 'zone-readonly')]);
   });
 });
 

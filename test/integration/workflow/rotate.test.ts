@@ -1,48 +1,28 @@
 /**
  * `cfgitops rotate`: same id, new value in the sink, old value dead; selection by name and age; dry run.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
-import {
-  createWorkspace,
-  EXAMPLE_ACCOUNT,
-  liveResources,
-  verifySinkValues,
-  type Workspace,
-} from '../../support/workspace.js';
-import { callsBetween, cliIn, editState, requestCounts, tokenKey } from './harness.js';
+import { describe, expect, test } from 'vitest';
+import { useE2eWorld } from '../../support/e2e-world.js';
+import { EXAMPLE_ACCOUNT, liveResources, verifySinkValues } from '../../support/workspace.js';
+import { callsBetween, editState, requestCounts, tokenKey } from './harness.js';
 
-let emulator: TestEmulator;
-let ws: Workspace;
-let cli: ReturnType<typeof cliIn>;
-
-beforeAll(async () => {
-  emulator = await startTestEmulator({ rateLimit: false });
+const world = useE2eWorld({
+  setup: async () => {
+    const r = await world.cli('apply', '--auto-approve');
+    expect(r.code, r.stderr).toBe(0);
+  },
 });
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  await emulator.control('POST', '/reset');
-  ws = await createWorkspace(emulator);
-  cli = cliIn(ws);
-  const r = await cli('apply', '--auto-approve');
-  expect(r.code, r.stderr).toBe(0);
-});
-afterEach(async () => {
-  emulator.assertNoContractViolations();
-  await ws.cleanup();
-});
+const { cli } = world;
 
 const verifyStatus = async (value: string): Promise<number> =>
   (
-    await emulator.api('GET', `/accounts/${EXAMPLE_ACCOUNT}/tokens/verify`, undefined, {
+    await world.emulator.api('GET', `/accounts/${EXAMPLE_ACCOUNT}/tokens/verify`, undefined, {
       authorization: `Bearer ${value}`,
     })
   ).status;
 const rolls = (calls: Record<string, number>) => calls['account-api-tokens-roll-token'] ?? 0;
 const ageValue = (name: string, daysAgo: number) =>
-  editState(ws, (s) => {
+  editState(world.ws, (s) => {
     s.resources[tokenKey(EXAMPLE_ACCOUNT, name)]!['value_issued_at'] = new Date(
       Date.now() - daysAgo * 86_400_000,
     ).toISOString();
@@ -50,33 +30,33 @@ const ageValue = (name: string, daysAgo: number) =>
 
 describe('GIVEN an applied example', () => {
   test('WHEN one token is rotated by name THEN its sink value changes, the old one stops verifying, the id stays', async () => {
-    const idsBefore = await verifySinkValues(emulator, ws);
-    const oldValue = (await ws.sinkValues())['zone-readonly']!;
+    const idsBefore = await verifySinkValues(world.emulator, world.ws);
+    const oldValue = (await world.ws.sinkValues())['zone-readonly']!;
     expect(await verifyStatus(oldValue)).toBe(200);
 
     const r = await cli('rotate', 'zone-readonly');
     expect(r.code, r.stderr).toBe(0);
 
-    const values = await ws.sinkValues();
+    const values = await world.ws.sinkValues();
     expect(values['zone-readonly']).not.toBe(oldValue);
     expect(await verifyStatus(oldValue)).not.toBe(200);
     expect(await verifyStatus(values['zone-readonly']!)).toBe(200);
-    expect(await verifySinkValues(emulator, ws)).toEqual(idsBefore);
-    const state = await ws.stateFile();
+    expect(await verifySinkValues(world.emulator, world.ws)).toEqual(idsBefore);
+    const state = await world.ws.stateFile();
     expect(state.resources[tokenKey(EXAMPLE_ACCOUNT, 'zone-readonly')]?.value_status).toBe('delivered');
     expect(state.pending).toEqual({});
     expect((await cli('plan', '--detailed-exitcode')).code).toBe(0);
   });
 
   test('WHEN every token is rotated THEN each is rolled once and all sink values are current', async () => {
-    const before = await requestCounts(emulator);
-    const oldValues = await ws.sinkValues();
+    const before = await requestCounts(world.emulator);
+    const oldValues = await world.ws.sinkValues();
     const r = await cli('rotate', 'desired-state');
     expect(r.code, r.stderr).toBe(0);
-    expect(rolls(callsBetween(before, await requestCounts(emulator)))).toBe(3);
-    const values = await ws.sinkValues();
+    expect(rolls(callsBetween(before, await requestCounts(world.emulator)))).toBe(3);
+    const values = await world.ws.sinkValues();
     for (const key of Object.keys(oldValues)) expect(values[key]).not.toBe(oldValues[key]);
-    await verifySinkValues(emulator, ws);
+    await verifySinkValues(world.emulator, world.ws);
   });
 
   test.each([
@@ -100,41 +80,41 @@ describe('GIVEN an applied example', () => {
     ],
   ] as const)('WHEN --older-than %s and ages %j THEN %i token(s) roll', async (olderThan, ages, expected) => {
     for (const [name, days] of ages) await ageValue(name, days);
-    const before = await requestCounts(emulator);
+    const before = await requestCounts(world.emulator);
     const r = await cli('rotate', '--older-than', olderThan);
     expect(r.code, r.stderr).toBe(0);
-    expect(rolls(callsBetween(before, await requestCounts(emulator)))).toBe(expected);
+    expect(rolls(callsBetween(before, await requestCounts(world.emulator)))).toBe(expected);
   });
 
   test('WHEN --dry-run THEN it lists the old tokens and rolls nothing', async () => {
     await ageValue('logs-reader', 45);
-    const sink = await ws.read('.cfgitops/secrets.json');
-    const before = await requestCounts(emulator);
+    const sink = await world.ws.read('.cfgitops/secrets.json');
+    const before = await requestCounts(world.emulator);
     const r = await cli('rotate', '--older-than', '30d', '--dry-run');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(tokenKey(EXAMPLE_ACCOUNT, 'logs-reader'));
     expect(r.stdout).not.toContain(tokenKey(EXAMPLE_ACCOUNT, 'zone-readonly'));
-    expect(callsBetween(before, await requestCounts(emulator))).toEqual({});
-    expect(await ws.read('.cfgitops/secrets.json')).toBe(sink);
+    expect(callsBetween(before, await requestCounts(world.emulator))).toEqual({});
+    expect(await world.ws.read('.cfgitops/secrets.json')).toBe(sink);
   });
 
   test('WHEN a name is not a managed token THEN it exits 1 and rolls nothing', async () => {
-    const before = await requestCounts(emulator);
+    const before = await requestCounts(world.emulator);
     const r = await cli('rotate', 'zone-readonly', 'no-such-token');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error\[E_STATE_NOT_FOUND\]/);
-    expect(rolls(callsBetween(before, await requestCounts(emulator)))).toBe(0);
+    expect(rolls(callsBetween(before, await requestCounts(world.emulator)))).toBe(0);
   });
 
   test('WHEN a token was deleted out of band THEN the others rotate and the run exits 1', async () => {
-    const live = await liveResources(emulator);
+    const live = await liveResources(world.emulator);
     const gone = live.tokens.find((t) => t.name === 'cfgitops logs reader')!;
-    await emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/tokens/${gone.id}`);
-    const before = await requestCounts(emulator);
+    await world.emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/tokens/${gone.id}`);
+    const before = await requestCounts(world.emulator);
     const r = await cli('rotate');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(tokenKey(EXAMPLE_ACCOUNT, 'logs-reader'));
-    expect(rolls(callsBetween(before, await requestCounts(emulator)))).toBe(2);
+    expect(rolls(callsBetween(before, await requestCounts(world.emulator)))).toBe(2);
   });
 
   test('WHEN --older-than is not a duration THEN it exits 1 with E_USAGE', async () => {
