@@ -14,7 +14,7 @@ import type { LoadedManifests } from '../manifest/types.js';
 import type { Plan } from '../planner/plan.js';
 import { appliedConfigOf } from '../state/applied-config.js';
 import type { StateLock } from '../state/types.js';
-import { loadManifestsFor, resolveSecretsFor } from './load.js';
+import { loadManifestsFor, resolveSecretsFor, SAVED_PLAN_OR_DIR_HINT } from './load.js';
 import { preparePlan, type PlanOptions } from './prepare-plan.js';
 import { assertPlanCurrent, readSavedPlan } from './saved-plan.js';
 
@@ -49,7 +49,7 @@ export type ApplyOutcome =
 export async function applyWorkflow(app: App, request: ApplyRequest): Promise<ApplyOutcome> {
   const saved = 'planFile' in request.source ? await readSavedPlan(request.source.planFile) : undefined;
   const dir = 'dir' in request.source ? request.source.dir : (saved?.manifests_dir ?? 'desired-state');
-  const manifests: LoadedManifests = await loadManifestsFor(app, dir);
+  const manifests: LoadedManifests = await loadManifestsFor(app, dir, { missingHint: SAVED_PLAN_OR_DIR_HINT });
   const secrets = await resolveSecretsFor(app, manifests);
   const target = await app.connect(manifests.config, { emulator: request.emulator, operation: 'apply' });
   try {

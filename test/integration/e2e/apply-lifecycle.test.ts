@@ -168,3 +168,12 @@ describe('GIVEN an unmanaged live resource with a desired name', () => {
     expect(changes(await planJson())).toEqual([]);
   });
 });
+
+describe('GIVEN a path that does not exist', () => {
+  test('WHEN applied THEN it says so without a made-up position, and hints at a saved plan or a directory', async () => {
+    const r = await cli('apply', 'missing-plan.json', '--auto-approve');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/E_FILE_READ/);
+    expect(r.stderr).toMatch(/saved plan from `plan --out`, or a manifest directory/);
+  });
+});
