@@ -100,6 +100,5 @@ function escapeRegExp(s: string): string {
 /** Process-wide: every Secret registers here, and every output stream is scrubbed through it. */
 export const secretScrubber = new SecretScrubber();
 
-export const REDACTED_TEXT = REDACTED;
 /** What plans, diffs and state show in place of a secret. */
 export const SENSITIVE = '(sensitive)';

@@ -163,7 +163,3 @@ export function matchRoute(
   }
   return pathMatched ? 'bad-method' : 'no-route';
 }
-
-export function routeByOperationId(operationId: string): Route | undefined {
-  return ROUTES.find((r) => r.operationId === operationId);
-}
