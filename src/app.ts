@@ -88,6 +88,7 @@ export function createApp(environment: AppEnvironment): App {
   const log = createLogger({
     destination: environment.logDestination ?? environment.stderr,
     pretty: environment.logDestination === undefined && environment.stderr.isTTY === true,
+    color: environment.stderr.isTTY === true && !noColor(environment.env),
     // On a terminal the human output already tells each change: logs show warnings and worse unless asked.
     // Elsewhere (CI, containers) every step is logged as JSON for log collectors.
     level: environment.env['CFGITOPS_LOG_LEVEL'] ?? (environment.stderr.isTTY === true ? 'warn' : 'info'),
@@ -111,6 +112,11 @@ export function createApp(environment: AppEnvironment): App {
     openState: (backend) => openStateStore(app, backend),
   };
   return app;
+}
+
+/** https://no-color.org: set and not empty means no ANSI colour anywhere. */
+export function noColor(env: Readonly<Record<string, string | undefined>>): boolean {
+  return (env['NO_COLOR'] ?? '') !== '';
 }
 
 function ownerOf(env: Readonly<Record<string, string | undefined>>): string {

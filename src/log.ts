@@ -1,8 +1,11 @@
 /**
  * Logging: pino, JSON to stderr (pretty on a TTY), with secrets removed twice — by field name (`redact`) and by
- * scrubbing every registered Secret value from the serialized line before it is written.
+ * scrubbing every registered Secret value from each line before it is written, on the JSON and the pretty path alike.
  */
+import { createRequire } from 'node:module';
+import { Writable as NodeWritable } from 'node:stream';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import type PinoPretty from 'pino-pretty';
 import { secretScrubber, type SecretScrubber } from './secret.js';
 
 export const REDACT_PATHS = [
@@ -38,7 +41,10 @@ export function scrubbingStream(target: Writable, scrubber: SecretScrubber = sec
 export interface LoggerOptions {
   level?: string;
   destination?: Writable;
+  /** Human-readable lines (pino-pretty) instead of JSON: for a person at a terminal. */
   pretty?: boolean;
+  /** ANSI colours in pretty lines (a terminal without NO_COLOR). */
+  color?: boolean;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -46,27 +52,37 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? process.stderr;
   const pretty = options.pretty ?? (options.destination === undefined && process.stderr.isTTY);
   const base = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: null };
-  if (pretty) {
-    // pino-pretty as a synchronous in-process stream, then scrubbed like the JSON lines.
-    return pino(base, scrubbingStream(prettyStream(destination)));
-  }
+  if (pretty) return pino(base, prettyStream(destination, options.color ?? false));
   return pino(base, scrubbingStream(destination));
 }
 
-function prettyStream(destination: Writable): Writable {
-  // Imported lazily so that production JSON logging does not load it.
-  let buffer: string[] = [];
-  let stream: { write(s: string): unknown } | undefined;
-  void import('pino-pretty').then((m) => {
-    stream = m.default({
-      destination: { write: (s: string) => destination.write(s) } as never,
-      sync: true,
-      colorize: true,
-    });
-    for (const line of buffer) stream.write(line);
-    buffer = [];
+// pino-pretty is loaded only on a terminal, synchronously (createRequire: it is CommonJS), so a logger is complete
+// when createLogger returns and JSON logging never pays for it.
+const require = createRequire(import.meta.url);
+
+/**
+ * pino-pretty used as its README says for in-process use: a stream built with `sync: true` passed as pino's
+ * destination. Its destination must be a real Node stream (it is piped, which listens for 'close'); ours scrubs the
+ * pretty line — the text a person sees — and hands it to the terminal writer, which keeps it above a progress bar.
+ */
+function prettyStream(target: Writable, color: boolean): DestinationStream {
+  const pretty = require('pino-pretty') as typeof PinoPretty;
+  const destination = new NodeWritable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, callback) {
+      target.write(secretScrubber.scrub(typeof chunk === 'string' ? chunk : chunk.toString('utf8')));
+      callback();
+    },
   });
-  return { write: (s: string) => (stream ? stream.write(s) : buffer.push(s)) };
+  return pretty({
+    destination,
+    sync: true,
+    colorize: color,
+    // Short lines for people: the time of day, the level and the message with its fields on one line.
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname',
+    singleLine: true,
+  });
 }
 
 /** A logger that drops everything (tests that do not look at logs). */
