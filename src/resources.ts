@@ -35,3 +35,5 @@ export const KIND_ORDER: Readonly<Record<ResourceKind, number>> = {
 export const ACCOUNT_ID_PATTERN = /^[0-9a-f]{32}$/;
 
 export const ANNOTATION_PREVENT_DESTROY = 'cfgitops.dev/prevent-destroy';
+/** Per-resource override of the Config's `tokens.onAdopt` (`keep` | `roll`); `cfgitops export` writes `keep`. */
+export const ANNOTATION_ON_ADOPT = 'cfgitops.dev/on-adopt';

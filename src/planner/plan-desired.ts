@@ -6,6 +6,7 @@ import type { CfPeer, CfToken, CfTsig } from '../cloudflare/types.js';
 import { CfgitopsError } from '../errors.js';
 import type { DesiredPeer, DesiredResource, DesiredToken, DesiredTsig } from '../manifest/types.js';
 import { addressKey, type ResourceKind } from '../resources.js';
+import { tokenAdoptMode } from './adopt-mode.js';
 import type { Intent, RecordedResource, SinkRef } from '../state/types.js';
 import { comparePeer, DEFAULT_PEER_PORT, peerCreationDiff } from './compare-peer.js';
 import { compareToken, tokenCreationDiff } from './compare-token.js';
@@ -168,10 +169,10 @@ function planAbsent(
     if (diff.length > 0) parts.push(`update ${diff.map((c) => c.path).join(', ')}`);
     // A token a crashed run of ours created had its value in a response nobody read: always rolled. One that
     // predates cfgitops is in use somewhere: rolled only if the config says so.
-    const roll =
-      d.kind === 'AccountToken' && (createIntent !== undefined || ctx.input.config.tokens.onAdopt === 'roll');
+    const adopt = d.kind === 'AccountToken' ? tokenAdoptMode(d.annotations, ctx.input.config) : undefined;
+    const roll = adopt !== undefined && (createIntent !== undefined || adopt.mode === 'roll');
     if (roll) parts.push('roll its value (unknown to cfgitops)');
-    else if (d.kind === 'AccountToken') parts.push('keep its value where it is (tokens.onAdopt: keep)');
+    else if (adopt) parts.push(`keep its value where it is (${adopt.setting}: keep)`);
     return makeStep('adopt', {
       ...common,
       targetId: live.id,

@@ -4,7 +4,8 @@
  * recorded already. Recorded under the state lock with origin `imported`; the next plan shows any difference
  * between manifest and live as an update. A token's value cannot be read back, so it is recorded `undelivered`
  * (the next apply rolls it) — or, with `--roll`, rolled now through the executor like any apply; with
- * `tokens.onAdopt: keep` (and no `--roll`) it is recorded `external` and left alone.
+ * `tokens.onAdopt: keep` or the resource's `cfgitops.dev/on-adopt: keep` (and no `--roll`) it is recorded
+ * `external` and left alone.
  */
 import type { App } from '../app.js';
 import { CfgitopsError, isCfgitopsError } from '../errors.js';
@@ -15,6 +16,7 @@ import type { DesiredResource } from '../manifest/types.js';
 import { addressKey, ANNOTATION_PREVENT_DESTROY, RESOURCE_KINDS, type ResourceKind } from '../resources.js';
 import type { CloudflareApi } from '../cloudflare/types.js';
 import type { RecordedResource } from '../state/types.js';
+import { tokenAdoptMode } from '../planner/adopt-mode.js';
 import { loadManifestsFor } from './load.js';
 import { rollSecretPlan } from './rotate.js';
 
@@ -110,7 +112,7 @@ export async function importWorkflow(app: App, request: ImportRequest): Promise<
               sink: { sink: sink.sink, key: sink.key ?? desired.address.name },
               // --roll delivers now; otherwise the config decides whether the next apply rolls it.
               value_status:
-                request.roll || manifests.config.tokens.onAdopt === 'roll'
+                request.roll || tokenAdoptMode(desired.annotations, manifests.config).mode === 'roll'
                   ? ('undelivered' as const)
                   : ('external' as const),
             }

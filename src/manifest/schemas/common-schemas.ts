@@ -34,13 +34,24 @@ export const metadataSchema = {
     },
     annotations: {
       type: 'object',
-      description: 'Free-form string annotations. Known: cfgitops.dev/prevent-destroy: "true" blocks deleting it.',
+      description:
+        'Free-form string annotations. Known: cfgitops.dev/prevent-destroy: "true" blocks deleting it; ' +
+        'cfgitops.dev/on-adopt: keep | roll decides what adopting an existing token does with its value.',
       additionalProperties: { type: 'string', description: 'An annotation value (always a string; quote "true").' },
       properties: {
         'cfgitops.dev/prevent-destroy': {
           type: 'string',
           enum: ['true', 'false'],
           description: 'When "true", a plan that deletes or replaces this resource fails with E_PREVENT_DESTROY.',
+        },
+        'cfgitops.dev/on-adopt': {
+          type: 'string',
+          enum: ['keep', 'roll'],
+          description:
+            'AccountToken only: what adopting an existing live token does with its value, for this resource ' +
+            "(overrides the Config's tokens.onAdopt). keep: the value stays where it is (recorded external, never " +
+            'rolled by plans; `rotate` rolls it into its sink when you are ready); roll: a new value goes to the sink. ' +
+            '`cfgitops export` writes keep on every token it exports.',
         },
       },
     },

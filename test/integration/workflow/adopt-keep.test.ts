@@ -75,6 +75,24 @@ describe('GIVEN an existing token with the name of a declared one', () => {
     expect((await verifySinkValues(world.emulator, world.ws))['zone-readonly']).toBe(id);
   });
 
+  test('WHEN only its manifest says cfgitops.dev/on-adopt: keep (Config default roll) THEN adopted without a roll, recorded external', async () => {
+    const tokens = await world.ws.read('desired-state/tokens.yaml');
+    await world.ws.write(
+      'desired-state/tokens.yaml',
+      tokens.replace(
+        '  name: zone-readonly\n  account: main\n',
+        '  name: zone-readonly\n  account: main\n  annotations:\n    cfgitops.dev/on-adopt: keep\n',
+      ),
+    );
+    const { id, hash } = await existingToken();
+    const plan = await cli('plan');
+    expect(plan.stdout).toContain('keep its value where it is (cfgitops.dev/on-adopt: keep)');
+    const applied = await cli('apply', '--auto-approve');
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(await currentHash(id)).toBe(hash);
+    expect((await world.ws.stateFile()).resources[ZONE_READONLY]).toMatchObject({ id, value_status: 'external' });
+  });
+
   test('WHEN imported with onAdopt keep THEN recorded external and the next plan does not roll it', async () => {
     await setOnAdopt('keep');
     const { id, hash } = await existingToken();
