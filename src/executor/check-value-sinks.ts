@@ -3,7 +3,9 @@
  * value reaches somewhere. A sink that is already known broken (a missing `exec` program, no `$GITHUB_TOKEN`, an
  * unwritable directory) would otherwise turn a working token into an `undelivered` one — the roll destroys the old
  * value first. So apply, rotate and `import --roll` check each distinct sink the plan mints into, read-only, and stop
- * before the first API write; `plan` reports the same problems as warnings.
+ * before the first API write; `plan` reports the same problems as warnings — but only for sinks an apply already
+ * delivered to with the same configuration (`only`): a sink a pull request adds or re-points is not contacted by
+ * `plan` at all (its check would send a credential where the PR says), only listed (`sinkUncheckedWarning`).
  */
 import { CfgitopsError, CfgitopsErrors, type SourceLocation } from '../errors.js';
 import type { Plan, PlanStep, PlanWarning } from '../planner/plan.js';
@@ -45,8 +47,14 @@ export function mintsValue(step: PlanStep): boolean {
  * Checks are read-only for every sink type. An advisory finding (a secrets file others can read, which the write
  * itself fixes) does not make a sink unready.
  */
-export async function checkValueSinks(plan: Pick<Plan, 'steps'>, sinks: SecretSinks): Promise<SinkNotReady[]> {
-  const entries = [...valueSinksOf(plan)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+export async function checkValueSinks(
+  plan: Pick<Plan, 'steps'>,
+  sinks: SecretSinks,
+  only?: ReadonlySet<string>,
+): Promise<SinkNotReady[]> {
+  const entries = [...valueSinksOf(plan)]
+    .filter(([name]) => only === undefined || only.has(name))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const results = await Promise.all(
     entries.map(async ([name, steps]): Promise<SinkNotReady | undefined> => {
       let type = 'unknown';
@@ -85,6 +93,20 @@ export function sinkNotReadyWarning(p: SinkNotReady): PlanWarning {
     code: 'W_SINK_NOT_READY',
     message: `${describeNotReady(p)}; apply will refuse until it is fixed (see \`cfgitops sinks check\`)`,
     ...(p.source ? { source: p.source } : {}),
+  };
+}
+
+/**
+ * A sink the plan mints into whose configuration nobody has applied yet: plan does not contact it (docs/security.md);
+ * apply checks it, after review, before any API write.
+ */
+export function sinkUncheckedWarning(sink: string, steps: readonly PlanStep[]): PlanWarning {
+  const tokens = steps.map((s) => addressKey(s.address)).join(', ');
+  const source = steps.find((s) => s.source !== undefined)?.source;
+  return {
+    code: 'W_SINK_UNCHECKED',
+    message: `sink "${sink}" is new or changed since the last apply, so plan does not contact it; apply checks it before minting a value for ${tokens}`,
+    ...(source ? { source } : {}),
   };
 }
 

@@ -47,6 +47,24 @@ export function planConfigChanges(config: ResolvedConfig, applied: AppliedConfig
 }
 
 /**
+ * The sinks whose configuration is exactly what the last successful apply recorded: reviewed and applied, so `plan`
+ * may contact them (a GitHub sink's readiness check sends `$tokenEnv` to `apiUrl`). Any other sink — added, or
+ * changed in any field, `tokenEnv` and `apiUrl` included — was chosen by the change under review: plan must not
+ * send a credential to it or run it (docs/security.md); apply checks it after review, before minting.
+ */
+export function reviewedSinkNames(
+  config: Pick<ResolvedConfig, 'sinks'>,
+  applied: AppliedConfig | undefined,
+): Set<string> {
+  const names = new Set<string>();
+  if (applied === undefined) return names;
+  for (const [name, sink] of Object.entries(config.sinks)) {
+    if (sameJson(applied.sinks[name], sink)) names.add(name);
+  }
+  return names;
+}
+
+/**
  * True when a sink with the same name now delivers somewhere else (another file, repository, recipients, command):
  * the tokens using it must be rolled so their values exist at the new destination. Settings that do not change
  * where a value lands (which env var holds the GitHub token, a command's timeout) do not count. Unknown when nothing

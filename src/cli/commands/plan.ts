@@ -1,12 +1,18 @@
 /**
  * `cfgitops plan [DIR]`: load, observe, plan — and nothing else. Plan never writes: no API mutation, no sink write
- * (only the read-only `check()` of the sinks new values would go to, to warn when apply would refuse),
+ * (only the read-only `check()` of already-applied sinks new values would go to, to warn when apply would refuse),
  * no state commit, and no state lock (README: State), so it is safe on an untrusted pull request. Exit codes follow
  * Terraform: 0 success (with `--detailed-exitcode`: 0 no changes, 2 changes), 1 error.
  */
 import { createApp, type App, type Target } from '../../app.js';
 import { CfgitopsErrors } from '../../errors.js';
-import { checkValueSinks, sinkNotReadyWarning } from '../../executor/check-value-sinks.js';
+import {
+  checkValueSinks,
+  sinkNotReadyWarning,
+  sinkUncheckedWarning,
+  valueSinksOf,
+} from '../../executor/check-value-sinks.js';
+import { reviewedSinkNames } from '../../planner/plan-config.js';
 import type { Plan } from '../../planner/plan.js';
 import { loadManifestsFor, resolveSecretsFor } from '../../workflow/load.js';
 import { preparePlan } from '../../workflow/prepare-plan.js';
@@ -48,9 +54,14 @@ async function planAndReport(app: App, options: PlanCommandOptions): Promise<num
     const prepared = await preparePlan(app, target, manifests, secrets, options);
     if (prepared.errors.length > 0) throw new CfgitopsErrors(prepared.errors);
     plan = prepared.plan;
-    // Read-only (no sink check writes or runs anything), and apply refuses on the same finding: say so now.
-    const notReady = await checkValueSinks(plan, target.sinks);
+    // Read-only (no sink check writes or runs anything), and apply refuses on the same finding: say so now — but
+    // only for sinks already applied as configured: the emulator's are local files; any other is the PR's choice.
+    const reviewed = target.emulated ? undefined : reviewedSinkNames(manifests.config, prepared.state.applied_config);
+    const notReady = await checkValueSinks(plan, target.sinks, reviewed);
     plan.warnings.push(...notReady.map(sinkNotReadyWarning));
+    for (const [sink, steps] of valueSinksOf(plan)) {
+      if (reviewed !== undefined && !reviewed.has(sink)) plan.warnings.push(sinkUncheckedWarning(sink, steps));
+    }
   } finally {
     await target.close();
   }

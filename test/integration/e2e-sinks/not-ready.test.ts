@@ -2,7 +2,8 @@
  * A sink that already fails its check (a missing exec program, no GitHub token, a directory where the file goes) is
  * found before a value is minted: apply, rotate and `import --roll` stop with E_SINK_NOT_READY at the token's
  * manifest, before any API write — no token created, no value rolled (the delivered one keeps working), nothing run,
- * nothing recorded — and `plan` warns about the same sink while still writing nothing.
+ * nothing recorded. `plan` contacts only sinks already applied as configured (docs/security.md): a sink nobody applied
+ * yet is listed as unchecked, an applied one that broke since is warned about — and plan still writes nothing.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -66,7 +67,7 @@ const breakages: Record<string, () => Breakage> = {
 };
 
 describe.each(Object.keys(breakages))('GIVEN %s', (what) => {
-  test('WHEN planned THEN a warning names the sink; WHEN applied THEN E_SINK_NOT_READY before any API write', async () => {
+  test('WHEN planned THEN the unapplied sink is listed unchecked; WHEN applied THEN E_SINK_NOT_READY before any API write', async () => {
     const b = breakages[what]!();
     await writeSinkRepo(world.ws, { gh: world.gh, age: world.age, tokens: ['json-token', b.token] });
     await b.break();
@@ -75,9 +76,11 @@ describe.each(Object.keys(breakages))('GIVEN %s', (what) => {
     const plan = await cli('plan', '--format', 'json');
     expect(plan.code, plan.stderr).toBe(0);
     const warnings = (JSON.parse(plan.stdout) as { warnings: { code: string; message: string }[] }).warnings;
-    expect(warnings.filter((w) => w.code === 'W_SINK_NOT_READY')).toEqual([
+    // Nothing applied yet: plan contacts no sink (a GitHub sink's check would send $tokenEnv to the PR's apiUrl).
+    expect(warnings.filter((w) => w.code === 'W_SINK_NOT_READY')).toEqual([]);
+    expect(warnings.filter((w) => w.code === 'W_SINK_UNCHECKED')).toContainEqual(
       expect.objectContaining({ message: expect.stringContaining(`"${b.sink}"`) as unknown }),
-    ]);
+    );
 
     const applied = await cli('apply', '--auto-approve');
     expect(applied.code, applied.stdout + applied.stderr).toBe(1);
@@ -92,6 +95,30 @@ describe.each(Object.keys(breakages))('GIVEN %s', (what) => {
     expect(await stateTokens(world.ws).catch(() => ({}))).toEqual({});
     expect(await vaultCalls(world.ws)).toEqual([]);
     expect(githubWrites()).toBe(0);
+  });
+});
+
+describe('GIVEN an applied github-actions sink that loses $GITHUB_TOKEN', () => {
+  test('WHEN a new token for it is planned THEN plan checks the reviewed sink and warns, writing nothing', async () => {
+    await writeSinkRepo(world.ws, { gh: world.gh, age: world.age, tokens: ['json-token', 'gh-repo-token'] });
+    expect((await cli('apply', '--auto-approve')).code).toBe(0);
+    await world.emulator.api(
+      'DELETE',
+      `/accounts/${EXAMPLE_ACCOUNT}/tokens/${(await stateTokens(world.ws))['gh-repo-token']!.id}`,
+    );
+    delete world.ws.env['GITHUB_TOKEN'];
+    const before = await requestCounts(world.emulator);
+    const githubWritesBefore = githubWrites();
+
+    const plan = await cli('plan', '--format', 'json');
+    expect(plan.code, plan.stderr).toBe(0);
+    const warnings = (JSON.parse(plan.stdout) as { warnings: { code: string; message: string }[] }).warnings;
+    expect(warnings.filter((w) => w.code === 'W_SINK_NOT_READY')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('"gh-repo"') as unknown }),
+    ]);
+    expect(warnings.filter((w) => w.code === 'W_SINK_UNCHECKED')).toEqual([]);
+    expect(await writesSince(before)).toEqual({});
+    expect(githubWrites()).toBe(githubWritesBefore);
   });
 });
 
