@@ -44,7 +44,7 @@ async function child(dir) {
   const { loadManifests, nodeManifestFs } = await import('../dist/manifest/load-manifests.js');
   const { resolveSecrets } = await import('../dist/manifest/resolve-secrets.js');
   const { planChanges } = await import('../dist/planner/plan-changes.js');
-  const catalog = JSON.parse(await readFile(path.join(here, '../../shared/cloudflare/permission-groups.json'), 'utf8'));
+  const catalog = JSON.parse(await readFile(path.join(here, '../src/contract/permission-groups.json'), 'utf8'));
 
   const cpu0 = process.cpuUsage();
   const manifests = await loadManifests(dir, { fs: nodeManifestFs, cwd: process.cwd(), now: Date.now() });

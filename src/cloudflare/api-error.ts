@@ -67,7 +67,7 @@ export function isCloudflareApiError(e: unknown): e is CloudflareApiError {
   return e instanceof CloudflareApiError;
 }
 
-// Cloudflare error codes with a meaning of their own (../shared/cloudflare/NOTES.md "Envelope and errors").
+// Cloudflare error codes with a meaning of their own (docs/cloudflare-api.md "Envelope and errors").
 const CF_AUTH_ERROR = 10000;
 const CF_IP_CONDITION = 9109;
 const CF_RATE_LIMITED = 971;

@@ -1,6 +1,6 @@
 /**
  * Cloudflare credentials from the environment, using the ecosystem's variable names (official SDKs, Terraform):
- * `CLOUDFLARE_API_TOKEN`, or the legacy `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY` (../shared/cloudflare/NOTES.md).
+ * `CLOUDFLARE_API_TOKEN`, or the legacy `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY` (docs/cloudflare-api.md).
  * Values are wrapped in `Secret` the moment they are read.
  */
 import { createHash } from 'node:crypto';
@@ -49,7 +49,7 @@ export function credentialsFromEnv(env: Env): CloudflareCredentials {
 }
 
 /**
- * Cloudflare tokens are 40 characters of [A-Za-z0-9_-], or `cfat_…` with a checksum (NOTES.md "Account-owned API
+ * Cloudflare tokens are 40 characters of [A-Za-z0-9_-], or `cfat_…` with a checksum (docs/cloudflare-api.md "Account-owned API
  * tokens"); the range is wider so that a future format is not refused.
  */
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{20,200}$/;

@@ -1,5 +1,5 @@
 /**
- * The response envelope `{success, errors, messages, result, result_info?}` (../shared/cloudflare/NOTES.md),
+ * The response envelope `{success, errors, messages, result, result_info?}` (docs/cloudflare-api.md),
  * checked at the edge: anything the client relies on is verified here, the rest of the client trusts the shape.
  */
 import {

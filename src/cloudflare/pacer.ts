@@ -1,6 +1,6 @@
 /**
  * Client-side pacing: one token bucket per credential, so a run never trips Cloudflare's limit (1200 requests per
- * 300 s per user; going over blocks every call for minutes — ../shared/cloudflare/NOTES.md "Rate limits").
+ * 300 s per user; going over blocks every call for minutes — docs/cloudflare-api.md "Rate limits").
  *
  * The bucket holds a small burst `C` and refills at `(R − C) / W`, so no window of length W ever sees more than R
  * requests (C at once, then the refill), whether the server counts in fixed or sliding windows. Waiters are served

@@ -1,5 +1,5 @@
 /**
- * Walks every page of a paginated list (`page`, `per_page`, `result_info.total_pages`; ../shared/cloudflare/NOTES.md).
+ * Walks every page of a paginated list (`page`, `per_page`, `result_info.total_pages`; docs/cloudflare-api.md).
  * Items are de-duplicated by id: a create or delete between two page reads shifts the pages.
  */
 import { invalidResponseError } from './api-error.js';

@@ -128,7 +128,7 @@ function cidrs(v: unknown, what: string): string[] {
 function parseCondition(v: unknown): CfCondition | undefined {
   if (v === undefined || v === null) return undefined;
   const o = obj(v, 'token.condition');
-  // Older API docs and responses spell it "request.ip" (../shared/cloudflare/NOTES.md "Condition").
+  // Older API docs and responses spell it "request.ip" (docs/cloudflare-api.md "Condition").
   const ipRaw = o['request_ip'] ?? o['request.ip'];
   if (ipRaw === undefined || ipRaw === null) return {};
   const ip = obj(ipRaw, 'token.condition.request_ip');
@@ -167,7 +167,7 @@ export function parseTokenWithValue(v: unknown): { token: CfToken; value: Secret
   return { token: parseToken(o), value: new Secret(str(o, 'value', 'token')) };
 }
 
-/** A roll answers with the new value as a bare string (../shared/cloudflare/NOTES.md "Roll"). */
+/** A roll answers with the new value as a bare string (docs/cloudflare-api.md "Roll"). */
 export function parseRolledValue(v: unknown): Secret {
   if (typeof v !== 'string' || v === '') throw new ResultShapeError('roll result is not a string');
   return new Secret(v);

@@ -1,4 +1,4 @@
-/** Secondary DNS peers (../shared/cloudflare/NOTES.md "Secondary DNS peers"). */
+/** Secondary DNS peers (docs/cloudflare-api.md "Secondary DNS peers"). */
 import { createWithRecovery } from './create-with-recovery.js';
 import { decodeResult } from './decode-result.js';
 import type { ApiContext } from './api-context.js';

@@ -1,6 +1,6 @@
 /**
  * The live permission-group catalog. Not paginated; names repeat across scopes, so callers resolve by (name, scope)
- * (../shared/cloudflare/NOTES.md "Permission groups"). Resolution itself belongs to the planner.
+ * (docs/cloudflare-api.md "Permission groups"). Resolution itself belongs to the planner.
  */
 import type { ApiContext } from './api-context.js';
 import { decodeResult } from './decode-result.js';

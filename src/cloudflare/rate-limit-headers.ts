@@ -1,5 +1,5 @@
 /**
- * What the server says about its rate limit (../shared/cloudflare/NOTES.md "Rate limits"):
+ * What the server says about its rate limit (docs/cloudflare-api.md "Rate limits"):
  * `Ratelimit: "default";r=<remaining>;t=<reset s>`, `Ratelimit-Policy: "burst";q=<quota>;w=<window s>`,
  * `retry-after` (seconds or an HTTP date, on 429), and the older `x-ratelimit-limit/-remaining/-reset`.
  */

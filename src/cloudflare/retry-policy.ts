@@ -2,7 +2,7 @@
  * When a failed request may be sent again, and how long to wait first.
  *
  * GET / PUT / DELETE are repeatable: they are retried on 408, 409, 429, 5xx and network failures (what the official
- * SDK retries; ../shared/cloudflare/NOTES.md). Other 4xx are final. A POST (create) is never blindly repeated: a
+ * SDK retries; docs/cloudflare-api.md). Other 4xx are final. A POST (create) is never blindly repeated: a
  * failure after which the server may have created the resource is "ambiguous" and the caller looks it up by name
  * first (see createWithRecovery). A 429 or a connection that never opened is safe to repeat for any method.
  *

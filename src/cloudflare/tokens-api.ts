@@ -1,4 +1,4 @@
-/** Account-owned API tokens (../shared/cloudflare/NOTES.md "Account-owned API tokens"). */
+/** Account-owned API tokens (docs/cloudflare-api.md "Account-owned API tokens"). */
 import type { Secret } from '../secret.js';
 import type { ApiContext } from './api-context.js';
 import { createWithRecovery } from './create-with-recovery.js';

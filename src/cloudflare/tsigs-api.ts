@@ -1,4 +1,4 @@
-/** Secondary DNS TSIG keys (../shared/cloudflare/NOTES.md "TSIG keys"): the secret is revealed only into the body. */
+/** Secondary DNS TSIG keys (docs/cloudflare-api.md "TSIG keys"): the secret is revealed only into the body. */
 import type { ApiContext } from './api-context.js';
 import { createWithRecovery } from './create-with-recovery.js';
 import { decodeResult } from './decode-result.js';

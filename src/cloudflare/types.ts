@@ -1,5 +1,5 @@
 /**
- * The API slice cfgitops manages, as the rest of cfgitops sees it (see ../shared/cloudflare/openapi.json and NOTES.md).
+ * The API slice cfgitops manages, as the rest of cfgitops sees it (see src/contract/openapi.json and docs/cloudflare-api.md).
  * The client (`src/cloudflare/`) implements `CloudflareApi`; the observer and the executor use only this interface.
  * Secret fields are `Secret`, never plain strings.
  */
@@ -14,7 +14,7 @@ export interface CfPeer {
   tsig_id?: string;
 }
 
-/** PUT body of a peer: full replacement (NOTES.md: send every desired field). */
+/** PUT body of a peer: full replacement (docs/cloudflare-api.md: send every desired field). */
 export interface CfPeerBody {
   name: string;
   ip?: string;
@@ -27,7 +27,7 @@ export interface CfTsig {
   id: string;
   name: string;
   algo: string;
-  /** The TSIG GET returns the secret (NOTES.md); it is wrapped as soon as it is parsed. */
+  /** The TSIG GET returns the secret (docs/cloudflare-api.md); it is wrapped as soon as it is parsed. */
   secret: Secret;
 }
 
@@ -75,7 +75,7 @@ export interface CfToken {
   last_used_on?: string;
 }
 
-/** Create/PUT body of a token. PUT is a full replacement (NOTES.md): the client always sends every field. */
+/** Create/PUT body of a token. PUT is a full replacement (docs/cloudflare-api.md): the client always sends every field. */
 export interface CfTokenBody {
   name: string;
   policies: Omit<CfPolicy, 'id'>[];
@@ -115,7 +115,7 @@ export interface TokenCreateOutcome extends CreateOutcome<CfToken> {
 
 export interface CloudflareApi {
   listPeers(account: string, signal?: AbortSignal): Promise<CfPeer[]>;
-  /** POST accepts only `{name}` (NOTES.md); the caller records the id, then calls `updatePeer` with the full body. */
+  /** POST accepts only `{name}` (docs/cloudflare-api.md); the caller records the id, then calls `updatePeer` with the full body. */
   createPeer(account: string, name: string, signal?: AbortSignal): Promise<CreateOutcome<CfPeer>>;
   updatePeer(account: string, id: string, body: CfPeerBody, signal?: AbortSignal): Promise<CfPeer>;
   deletePeer(account: string, id: string, signal?: AbortSignal): Promise<void>;

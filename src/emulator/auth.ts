@@ -1,5 +1,5 @@
 /**
- * Authentication as Cloudflare does it (NOTES.md "Auth"): `Authorization: Bearer <token>` or the legacy
+ * Authentication as Cloudflare does it (docs/cloudflare-api.md "Auth"): `Authorization: Bearer <token>` or the legacy
  * `X-Auth-Email` + `X-Auth-Key`. Accepted: the credentials the emulator was started with (any account), or a token
  * the emulator minted that is active, inside not_before/expires_on, whose IP condition matches the caller, used on
  * its own account. Error codes are the real ones: 400 9106 (no credentials), 400 6003 with a 6111/6102/6103 chain

@@ -1,5 +1,5 @@
 /**
- * Cloudflare's response envelope (../shared/cloudflare/NOTES.md "Envelope and errors"): every answer under
+ * Cloudflare's response envelope (docs/cloudflare-api.md "Envelope and errors"): every answer under
  * /client/v4 is `{success, errors, messages, result[, result_info]}`; failures carry `result: null`.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Secondary DNS peers (NOTES.md): POST takes only `{name}` — anything else is rejected, so a client that sends the
+ * Secondary DNS peers (docs/cloudflare-api.md): POST takes only `{name}` — anything else is rejected, so a client that sends the
  * whole peer in one POST (the Terraform provider's bug) is caught; PUT is a full replacement.
  */
 import { isIP } from 'node:net';

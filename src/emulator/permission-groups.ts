@@ -1,11 +1,11 @@
 /**
- * The permission-group catalog: all 317 groups of ../shared/cloudflare/permission-groups.json, copied into the
- * repo (./permission-groups.json) because the emulator ships with cfgitops; a test keeps the copy equal.
+ * The permission-group catalog: all 317 groups of src/contract/permission-groups.json (docs/cloudflare-api.md
+ * "permission-groups.json").
  * Names repeat across scopes ("Logs Read" exists at account and zone scope), exactly as in the real API.
  */
 import type { Handler } from './context.js';
 import { ok } from './envelope.js';
-import catalogJson from './permission-groups.json' with { type: 'json' };
+import catalogJson from '../contract/permission-groups.json' with { type: 'json' };
 import { shuffledBy } from './random.js';
 
 export interface PermissionGroup {

@@ -36,7 +36,7 @@ export function newId(random: Random): string {
 }
 
 /**
- * New-style token value (NOTES.md "Value format"): `cfat_` + 40 alphanumerics + an 8-hex CRC32 checksum of the
+ * New-style token value (docs/cloudflare-api.md "Value format"): `cfat_` + 40 alphanumerics + an 8-hex CRC32 checksum of the
  * body, 53 characters in all (the schema allows 40–80).
  */
 export function newTokenValue(random: Random): string {
@@ -57,7 +57,7 @@ export function sha256Hex(text: string): string {
 
 /**
  * Deterministic shuffle seeded by `seed` (a resource id). The API returns policies and permission groups in another
- * order than sent (NOTES.md); when the shuffle happens to keep the order of a list of 2+, it is rotated so the
+ * order than sent (docs/cloudflare-api.md); when the shuffle happens to keep the order of a list of 2+, it is rotated so the
  * difference is guaranteed and a client that compares lists in order is always caught.
  */
 export function shuffledBy<T>(items: readonly T[], seed: string): T[] {

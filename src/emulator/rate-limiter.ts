@@ -1,5 +1,5 @@
 /**
- * Cloudflare's global rate limit (NOTES.md "Rate limits"): a quota of requests per window per credential (1200 per
+ * Cloudflare's global rate limit (docs/cloudflare-api.md "Rate limits"): a quota of requests per window per credential (1200 per
  * 300 s); going over blocks every call from that credential for the block period with 429 / code 971. The
  * `Ratelimit` and `Ratelimit-Policy` headers go on every response. Time comes from the emulator clock, so tests
  * drive the window and the block without sleeping.

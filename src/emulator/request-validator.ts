@@ -1,14 +1,13 @@
 /**
- * Validates request bodies against the request schemas of the contract (a copy of
- * ../shared/cloudflare/openapi.json shipped as ./openapi.json, because the emulator must not read ../shared at
- * runtime; a test keeps the copy equal to the original).
+ * Validates request bodies against the request schemas of the contract (src/contract/openapi.json, which ships with
+ * cfgitops like the emulator itself).
  *
  * OpenAPI semantics applied here: a `readOnly` property listed in `required` is required in responses only, so it
  * is dropped from `required` for requests (e.g. the peer PUT body's `id`, a policy's `id`).
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import contract from './openapi.json' with { type: 'json' };
+import contract from '../contract/openapi.json' with { type: 'json' };
 import { invalidBody } from './envelope.js';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module namespace.

@@ -1,5 +1,5 @@
 /**
- * Every operation of ../shared/cloudflare/openapi.json, by method and path template, and the matcher that maps a
+ * Every operation of src/contract/openapi.json, by method and path template, and the matcher that maps a
  * request path onto them. Static segments win over parameters (`tokens/verify` is not a token id).
  */
 import type { Handler } from './context.js';

@@ -1,6 +1,6 @@
 /**
  * How a stored token is shown by the API: `expired` derived from the clock, policies and their permission groups
- * deterministically shuffled (NOTES.md: order is not preserved), and never the value.
+ * deterministically shuffled (docs/cloudflare-api.md: order is not preserved), and never the value.
  */
 import { shuffledBy } from './random.js';
 import type { StoredToken } from './store.js';

@@ -1,5 +1,5 @@
 /**
- * Account-owned API tokens (NOTES.md): the value appears only in the create and roll responses; a roll invalidates
+ * Account-owned API tokens (docs/cloudflare-api.md): the value appears only in the create and roll responses; a roll invalidates
  * the previous value at once; PUT is a full replacement; 500 tokens per account; listing is paginated and leaves
  * out expired tokens unless `include_expired=true`.
  */
@@ -162,7 +162,7 @@ export const deleteToken: Handler = (ctx) => {
   return ok({ id: token.id });
 };
 
-/** NOTES.md: the SDK sends no body, cfgitops sends `{}`; both are accepted. */
+/** docs/cloudflare-api.md: the SDK sends no body, cfgitops sends `{}`; both are accepted. */
 export const rollToken: Handler = (ctx) => {
   const current = existing(ctx);
   if (ctx.body !== undefined) ctx.core.validator.check(ctx.operationId, ctx.body);

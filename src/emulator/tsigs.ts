@@ -1,5 +1,5 @@
 /**
- * Secondary DNS TSIG keys (NOTES.md): create and update take `{name, algo, secret}`; GET returns the secret.
+ * Secondary DNS TSIG keys (docs/cloudflare-api.md): create and update take `{name, algo, secret}`; GET returns the secret.
  * Deleting a TSIG a peer still points at is refused, which catches clients that delete in the wrong order.
  */
 import type { Handler, HandlerContext } from './context.js';

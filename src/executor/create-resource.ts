@@ -26,7 +26,7 @@ async function createTsig(ctx: StepContext): Promise<void> {
   await recordCreated(ctx, created, { id: created.outcome.resource.id });
 }
 
-/** NOTES.md: the POST takes only `{name}`; everything else is a following PUT. */
+/** docs/cloudflare-api.md: the POST takes only `{name}`; everything else is a following PUT. */
 async function createPeer(ctx: StepContext): Promise<void> {
   const body = peerRequestBody(ctx); // resolves tsig_ref before anything is created
   const created = await sendCreate(ctx, {}, () => ctx.api.createPeer(ctx.step.address.account, body.name));

@@ -40,7 +40,7 @@ export async function runStep(ctx: StepContext): Promise<void> {
   }
 }
 
-/** PUT the full body (PUT is a full replacement: NOTES.md), then record it; roll too when the plan says so. */
+/** PUT the full body (PUT is a full replacement: docs/cloudflare-api.md), then record it; roll too when the plan says so. */
 async function updateResource(ctx: StepContext): Promise<void> {
   const rec = requireRecord(ctx);
   const id = targetIdOf(ctx, rec);

@@ -1,5 +1,5 @@
 /**
- * Semantic comparison of a desired token body with a live token (no false drift: ../shared/cloudflare/NOTES.md).
+ * Semantic comparison of a desired token body with a live token (no false drift: docs/cloudflare-api.md).
  * Policies are a set of (effect, sorted permission-group ids, canonical resources); permission groups inside a
  * policy are a set; `condition.request_ip.in/not_in` are sets of normalised CIDRs (absent ≡ empty; `request.ip`
  * read like `request_ip`); status defaults to `active`; timestamps compare as instants.
@@ -115,7 +115,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 function requestIp(condition: CfCondition | undefined): { in?: string[]; not_in?: string[] } | undefined {
   if (!condition) return undefined;
-  // Older responses spell it `request.ip` (NOTES.md); the client normalises, but a saved snapshot may not be.
+  // Older responses spell it `request.ip` (docs/cloudflare-api.md); the client normalises, but a saved snapshot may not be.
   return (
     condition.request_ip ??
     (condition as Record<string, { in?: string[]; not_in?: string[] } | undefined>)['request.ip']

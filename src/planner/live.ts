@@ -1,6 +1,6 @@
 /**
  * What Cloudflare holds right now, as read by the observer: one list per kind per account, plus the account's
- * permission-group catalog (names are resolved against it at plan time: ../shared/cloudflare/NOTES.md).
+ * permission-group catalog (names are resolved against it at plan time: docs/cloudflare-api.md).
  */
 import type { CfPeer, CfPermissionGroup, CfToken, CfTsig } from '../cloudflare/types.js';
 

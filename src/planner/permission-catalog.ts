@@ -1,6 +1,6 @@
 /**
  * An account's live permission-group catalog, indexed for name → id resolution. Names repeat across scopes
- * ("Logs Read" exists at account and zone scope: ../shared/cloudflare/NOTES.md), so a name resolves only together
+ * ("Logs Read" exists at account and zone scope: docs/cloudflare-api.md), so a name resolves only together
  * with a scope unless it is unique.
  */
 import type { CfPermissionGroup } from '../cloudflare/types.js';

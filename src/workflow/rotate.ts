@@ -1,5 +1,5 @@
 /**
- * `rotate`: new values for managed tokens — same id, same permissions (Cloudflare's roll, NOTES.md) — delivered to
+ * `rotate`: new values for managed tokens — same id, same permissions (Cloudflare's roll, docs/cloudflare-api.md) — delivered to
  * their sinks. Selection reads the state under the lock; the rolls run through `executePlan` like any apply, so a
  * run that dies mid-rotation is finished by the next plan (the roll intents and `undelivered` records say what).
  */

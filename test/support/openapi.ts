@@ -1,18 +1,18 @@
 /**
- * Contract validation against ../shared/cloudflare/openapi.json (OpenAPI 3.0.3: `$ref`s into components,
+ * Contract validation against src/contract/openapi.json (OpenAPI 3.0.3: `$ref`s into components,
  * `nullable`). Every test that talks HTTP records the responses it sees here and fails on any mismatch.
  *
- * Where the file and ../shared/cloudflare/NOTES.md disagree, NOTES.md wins. The exceptions, each applied below:
- *  1. Token status: NOTES.md lists `revoked (exposed)` (Cloudflare revokes leaked tokens); the schema's enum lacks
+ * Where the file and docs/cloudflare-api.md disagree, the notes win. The exceptions, each applied below:
+ *  1. Token status: docs/cloudflare-api.md lists `revoked (exposed)` (Cloudflare revokes leaked tokens); the schema's enum lacks
  *     it, so it is added to `iam_token_status`.
  *  2. Secondary DNS failures: the file's 4XX schemas are `allOf [success envelope, failure envelope]`, which no
- *     body can satisfy (`success` must be both true and false). NOTES.md: failures are `{success: false, …,
+ *     body can satisfy (`success` must be both true and false). docs/cloudflare-api.md: failures are `{success: false, …,
  *     result: null}`, so those responses are checked against the failure envelope alone.
- *  3. Statuses the file does not describe (5XX; any status of an unknown route) are failures per NOTES.md
+ *  3. Statuses the file does not describe (5XX; any status of an unknown route) are failures per docs/cloudflare-api.md
  *     ("Envelope and errors") and are checked against the common failure envelope.
- *  4. Roll: the file marks the request body required; NOTES.md says the official TypeScript SDK sends none, so an
+ *  4. Roll: the file marks the request body required; docs/cloudflare-api.md says the official TypeScript SDK sends none, so an
  *     absent body is valid. Delete bodies have no schema and are optional too.
- *  5. Message codes: the file says `code ≥ 1000`, but NOTES.md ("Rate limits", "Envelope and errors") documents the
+ *  5. Message codes: the file says `code ≥ 1000`, but docs/cloudflare-api.md ("Rate limits", "Envelope and errors") documents the
  *     rate-limit answer as 429 with code 971, so the minimum is dropped.
  * Not an exception but OpenAPI semantics: a `readOnly` property in `required` is required only in responses.
  */
@@ -22,7 +22,7 @@ import addFormatsModule from 'ajv-formats';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-export const DEFAULT_CONTRACT_URL = new URL('../../../shared/cloudflare/openapi.json', import.meta.url);
+export const DEFAULT_CONTRACT_URL = new URL('../../src/contract/openapi.json', import.meta.url);
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = Record<string, Json>;
@@ -194,7 +194,7 @@ export class ContractRecorder {
     if (this.violations.length === 0) return;
     const lines = this.violations.map((v) => `${v.operation} ${v.status}: ${v.errors.join('; ')}`);
     this.violations.length = 0;
-    throw new Error(`responses violate ../shared/cloudflare/openapi.json:\n${lines.join('\n')}`);
+    throw new Error(`responses violate src/contract/openapi.json:\n${lines.join('\n')}`);
   }
 }
 

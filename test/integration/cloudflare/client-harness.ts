@@ -1,7 +1,7 @@
 /**
  * The real client against the emulator for one test: a VirtualClock shared by both (the emulator's rate windows
  * and the client's pacing and backoff run on it; time stands still while a request is in flight), a dispatcher
- * interceptor that validates every request body the client sends against ../shared/cloudflare/openapi.json and
+ * interceptor that validates every request body the client sends against src/contract/openapi.json and
  * records it, and a debug log captured in memory so tests can look for leaked secrets.
  */
 import { Agent, type Dispatcher } from 'undici';

@@ -23,7 +23,7 @@ import { createFileStateStore } from '../../../src/state/file-state-store.js';
 import type { StateDocument, StateStore } from '../../../src/state/types.js';
 
 export const ACCOUNT = '0123456789abcdef0123456789abcdef';
-/** "DNS Read" in ../shared/cloudflare/permission-groups.json (NOTES.md). */
+/** "DNS Read" in src/contract/permission-groups.json (docs/cloudflare-api.md). */
 export const DNS_READ = '82e64a83756745bbbb1c9c2701bf816b';
 
 /** The executor's clock: fixed, so recorded times are exact. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TestEmulator } from '../../support/emulator.js';
 import type { Workspace } from '../../support/workspace.js';
 
-/** The operations of ../shared/cloudflare/openapi.json that read; every other one writes. */
+/** The operations of src/contract/openapi.json that read; every other one writes. */
 export const READ_OPERATIONS = new Set([
   'account-api-tokens-list-tokens',
   'account-api-tokens-token-details',
