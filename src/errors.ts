@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   // state and locking
   E_STATE_CORRUPT: 'the state cannot be parsed or is inconsistent',
   E_STATE_VERSION: 'the state was written by a newer format',
+  E_STATE_SCHEMA: 'the PostgreSQL state schema is missing or behind, and this command may not create or migrate it',
   E_STATE_CONFLICT: 'the state changed underneath this run (serial or lineage mismatch)',
   E_STATE_LOCKED: 'another run holds the state lock',
   E_STATE_IO: 'the state could not be read or written',

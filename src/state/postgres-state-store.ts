@@ -21,7 +21,7 @@ import { CfgitopsError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { advisoryLockKeys } from './advisory-lock-key.js';
 import { lockedError } from './lock-file.js';
-import { migratePostgresSchema } from './postgres-migrations.js';
+import { checkSchemaReadable, migratePostgresSchema } from './postgres-migrations.js';
 import { PostgresStateLock, type LockScope } from './postgres-state-lock.js';
 import { readPostgresState, type Queryable } from './read-postgres-state.js';
 import { connectionPassword, redactConnectionString, resolvePostgresUrl, type Env } from './postgres-url.js';
@@ -75,19 +75,26 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
   function ioError(what: string, e: unknown): CfgitopsError {
     if (e instanceof CfgitopsError) return e;
     const detail = e instanceof Error ? scrub(e.message) : 'error';
+    // 42501 insufficient_privilege: the role is short of a GRANT; say which role needs what.
+    const denied = (e as { code?: unknown } | undefined)?.code === '42501';
     return new CfgitopsError('E_STATE_IO', `${describe}: ${what}: ${detail}`, {
-      hint: 'check the connection string, network and database permissions',
+      hint: denied
+        ? 'the database role lacks a privilege: plan and drift need SELECT on the cfgitops_* tables, writing commands also INSERT, UPDATE and DELETE (creating the schema: CREATE on it) — docs/security.md lists the GRANTs'
+        : 'check the connection string, network and database permissions',
     });
   }
 
-  let ready: Promise<void> | undefined;
+  let ready: Promise<number[]> | undefined;
+  let readable: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
-  function migrated(): Promise<void> {
+  /** Writing commands: create or migrate the schema when it is behind (no DDL at all when it is current). */
+  function migrated(): Promise<number[]> {
     ready ??= (async () => {
       const client = await pool.connect();
       try {
         const applied = await migratePostgresSchema(client, describe);
         if (applied.length > 0) log?.info({ versions: applied }, `${describe}: schema migrated`);
+        return applied;
       } finally {
         client.release();
       }
@@ -98,8 +105,17 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
     return ready;
   }
 
+  /** Read-only commands (plan, drift, state list): the schema must be there already; nothing is created. */
+  function schemaReadable(): Promise<void> {
+    readable ??= (ready?.then(() => undefined) ?? checkSchemaReadable(pool, describe)).catch((e: unknown) => {
+      readable = undefined;
+      throw ioError('cannot read the schema version', e);
+    });
+    return readable;
+  }
+
   async function read(): Promise<StateDocument> {
-    await migrated();
+    await schemaReadable();
     const client = await pool.connect().catch((e: unknown) => {
       throw ioError('cannot connect', e);
     });
@@ -230,8 +246,14 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
     read,
     lock,
     forceUnlock,
+    init: async () => {
+      const applied = await migrated();
+      return applied.length > 0
+        ? `${describe}: schema created or migrated to version ${Math.max(...applied)}`
+        : `${describe}: schema already current`;
+    },
     lockHolder: async () => {
-      await migrated();
+      await schemaReadable();
       try {
         const holders = await liveHolders(pool);
         return holders[0] ? toLockOwner(holders[0].holder) : undefined;

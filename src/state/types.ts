@@ -146,8 +146,17 @@ export interface StateLock {
 export interface StateStore {
   /** `file .cfgitops/state.json`, `postgres workspace=prod` — for messages; never a password. */
   describe(): string;
-  /** Reads without locking (plan). An absent state is an empty document with a fresh lineage and serial 0. */
+  /**
+   * Reads without locking (plan) and without creating anything (a read-only database role must do). An absent state
+   * is an empty document with a fresh lineage and serial 0.
+   */
   read(): Promise<StateDocument>;
+  /**
+   * `state init`: creates or migrates whatever the backend needs before its first write (PostgreSQL: the schema), so
+   * it can be done once by a role allowed to, apart from the runs. Returns one line saying what it did. Absent:
+   * nothing to prepare.
+   */
+  init?(): Promise<string>;
   /**
    * Takes the exclusive lock, waiting up to `timeoutMs` (0: fail at once). On timeout: E_STATE_LOCKED naming the
    * holder (owner, operation, pid, host, since) and how to `force-unlock`.

@@ -1,5 +1,5 @@
 /**
- * `cfgitops state list|show|rm|migrate`: inspect and edit recorded state. State holds ids and sink references only,
+ * `cfgitops state init|list|show|rm|migrate`: prepare, inspect and edit recorded state. State holds ids and sink references only,
  * so `show` has no secret to print. `rm` forgets a resource without touching Cloudflare (it becomes unmanaged).
  */
 import type { Command } from 'commander';
@@ -85,6 +85,21 @@ function targetOptions(command: Command): Command {
 
 export const registerState: CommandRegistrar = (program, setExitCode, environment) => {
   const state = program.command('state').description('inspect and edit recorded state');
+
+  targetOptions(
+    state
+      .command('init')
+      .description('create or migrate the state schema (PostgreSQL) before the first run; plan and drift never do'),
+  ).action(async (opts: { dir: string; emulator?: boolean }) => {
+    const app = createApp(environment);
+    await withState(app, { dir: opts.dir, emulator: opts.emulator === true }, async (store) => {
+      const done = store.init
+        ? await store.init()
+        : `${store.describe()}: nothing to prepare (created on the first apply)`;
+      app.output.out(`${done}\n`);
+    });
+    setExitCode(0);
+  });
 
   targetOptions(state.command('list').description('list managed resources and pending journal entries'))
     .addOption(formatOption(['text', 'json'], 'text'))

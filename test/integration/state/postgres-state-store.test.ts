@@ -44,6 +44,7 @@ describe('postgres state store: documents', () => {
   test('GIVEN a fresh workspace WHEN resources and intents are committed THEN another store reads exactly the same document', async () => {
     const workspace = ws();
     const store = stores.open(workspace);
+    await store.init!();
     expect(await store.read()).toMatchObject({ format_version: 1, serial: 0, resources: {}, pending: {} });
 
     const lock = await store.lock('apply', 0);
@@ -112,6 +113,9 @@ describe('postgres state store: documents', () => {
     ]);
 
     const store = stores.open('old', { url });
+    // A read-only command never migrates: it says what is behind and which command fixes it.
+    expect((await errorOf(stores.open('old', { url }).read())).code).toBe('E_STATE_SCHEMA');
+    expect(await store.init!()).toMatch(/migrated to version 2/);
     const before = await store.read();
     expect(before).toEqual({
       format_version: 1,
@@ -136,7 +140,7 @@ describe('postgres state store: documents', () => {
     await admin.query('CREATE DATABASE fresh_migrations');
     const url = server.url.replace(/\/postgres$/, '/fresh_migrations');
     const many = Array.from({ length: 4 }, () => stores.open(ws(), { url }));
-    await Promise.all(many.map((s) => s.read()));
+    await Promise.all(many.map((s) => s.init!()));
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     const { rows } = await c.query('SELECT version FROM cfgitops_schema_migrations');
@@ -147,7 +151,7 @@ describe('postgres state store: documents', () => {
   test('GIVEN a database migrated by a newer cfgitops, or a newer format_version THEN E_STATE_VERSION', async () => {
     await admin.query('CREATE DATABASE newer_schema');
     const url = server.url.replace(/\/postgres$/, '/newer_schema');
-    await stores.open(ws(), { url }).read();
+    await stores.open(ws(), { url }).init!();
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     await c.query('INSERT INTO cfgitops_schema_migrations (version) VALUES (999)');

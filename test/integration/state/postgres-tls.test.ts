@@ -48,13 +48,11 @@ describe.skipIf(external)('postgres state store over TLS', () => {
     ['no verification', () => ({ rejectUnauthorized: false }), 'ok'],
     ['another CA', () => ({ ca: otherCa }), 'E_STATE_IO'],
     ['TLS off (the server accepts TLS only)', () => false, 'E_STATE_IO'],
-  ])('GIVEN ssl with %s WHEN reading THEN %s', async (_name, ssl, expected) => {
-    const result = await store(ssl())
-      .read()
-      .then(
-        () => 'ok',
-        (e: unknown) => e,
-      );
+  ])('GIVEN ssl with %s WHEN preparing the schema THEN %s', async (_name, ssl, expected) => {
+    const result = await store(ssl()).init!().then(
+      () => 'ok',
+      (e: unknown) => e,
+    );
     if (expected === 'ok') {
       expect(result).toBe('ok');
     } else {
