@@ -1,16 +1,29 @@
 /**
  * Checks across documents and files: one declaration per address, one Cloudflare name per (kind, account) — names
  * are how a crashed run finds what it created — and every peer's `tsig` names a TSIG in the same account. Pure.
+ *
+ * They run on every document whose identity is known, also those with schema errors elsewhere (a duplicate name
+ * must not wait for an unrelated typo to be fixed): such documents come in as a `CrossCheckEntry` whose spec
+ * fields are whatever the YAML held, and a field that is not a string takes part in no check.
  */
-import { CfgitopsError, formatLocation } from '../errors.js';
-import { addressKey } from '../resources.js';
+import { CfgitopsError, formatLocation, type SourceLocation } from '../errors.js';
+import { addressKey, type ResourceAddress } from '../resources.js';
 import { didYouMeanHint } from './did-you-mean.js';
-import type { DesiredResource } from './types.js';
 
-export function crossCheck(resources: readonly DesiredResource[]): CfgitopsError[] {
+/** What the checks read; every DesiredResource is one. */
+export interface CrossCheckEntry {
+  kind: ResourceAddress['kind'];
+  address: ResourceAddress;
+  accountAlias?: string;
+  spec: { readonly name?: unknown; readonly tsig?: unknown };
+  source: SourceLocation;
+  locate(pointer: string): SourceLocation;
+}
+
+export function crossCheck(resources: readonly CrossCheckEntry[]): CfgitopsError[] {
   const errors: CfgitopsError[] = [];
-  const byAddress = new Map<string, DesiredResource>();
-  const byCfName = new Map<string, DesiredResource>();
+  const byAddress = new Map<string, CrossCheckEntry>();
+  const byCfName = new Map<string, CrossCheckEntry>();
   for (const r of resources) {
     const key = addressKey(r.address);
     const first = byAddress.get(key);
@@ -26,6 +39,7 @@ export function crossCheck(resources: readonly DesiredResource[]): CfgitopsError
       continue;
     }
     byAddress.set(key, r);
+    if (typeof r.spec.name !== 'string') continue;
     const cfKey = `${r.kind}/${r.address.account}/${r.spec.name}`;
     const sameName = byCfName.get(cfKey);
     if (sameName) {
@@ -45,7 +59,7 @@ export function crossCheck(resources: readonly DesiredResource[]): CfgitopsError
     }
   }
   for (const r of resources) {
-    if (r.kind !== 'SecondaryDnsPeer' || r.spec.tsig === undefined) continue;
+    if (r.kind !== 'SecondaryDnsPeer' || typeof r.spec.tsig !== 'string') continue;
     const target = { kind: 'SecondaryDnsTsig' as const, account: r.address.account, name: r.spec.tsig };
     if (byAddress.has(addressKey(target))) continue;
     const candidates = resources

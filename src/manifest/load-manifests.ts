@@ -8,7 +8,8 @@ import path from 'node:path';
 import { CfgitopsError, CfgitopsErrors } from '../errors.js';
 import { DEFAULT_PARSE_LIMITS, type ManifestFile, type ParseLimits } from './parse-manifest-file.js';
 import type { LoadedManifests } from './types.js';
-import { validateManifests, type ValidationResult } from './validate-manifests.js';
+import type { SecretFileRef } from './check-document.js';
+import { sortErrors, validateManifests, type ValidationResult } from './validate-manifests.js';
 
 export interface ManifestFs {
   stat(p: string): Promise<{ size: number; isFile(): boolean; isDirectory(): boolean }>;
@@ -87,7 +88,38 @@ export async function readManifests(dir: string, deps: LoadDeps): Promise<Valida
     }
   }
   const root = await repositoryRoot(deps.fs, baseDir);
-  return validateManifests({ files, dir, cwd: deps.cwd, root, now: deps.now, limits, errors });
+  const result = validateManifests({ files, dir, cwd: deps.cwd, root, now: deps.now, limits, errors });
+  const missing = await missingSecretFiles(deps.fs, result.secretFiles ?? []);
+  if (missing.length === 0) return result;
+  const { manifests: _invalid, ...rest } = result;
+  return { ...rest, errors: sortErrors([...result.errors, ...missing]) };
+}
+
+/**
+ * A TSIG's `fromFile` that is not there fails `validate`, not just the plan that reads it; whether it is readable
+ * (and where a symbolic link leads) is still decided when the secret is read (resolve-secrets.ts).
+ */
+async function missingSecretFiles(fs: ManifestFs, refs: readonly SecretFileRef[]): Promise<CfgitopsError[]> {
+  const exists = new Map<string, Promise<boolean>>();
+  const errors: CfgitopsError[] = [];
+  for (const ref of refs) {
+    let found = exists.get(ref.absPath);
+    if (!found) {
+      found = fs.stat(ref.absPath).then(
+        (s) => s.isFile(),
+        () => false,
+      );
+      exists.set(ref.absPath, found);
+    }
+    if (await found) continue;
+    errors.push(
+      new CfgitopsError('E_SECRET_FILE', 'the secret file does not exist (or is not a file)', {
+        location: ref.locate(),
+        hint: 'fromFile is relative to the manifest file; check the path',
+      }),
+    );
+  }
+  return errors;
 }
 
 /** Throws CfgitopsErrors with every problem found. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { CfgitopsError, CfgitopsErrors } from '../errors.js';
 import { addressKey } from '../resources.js';
 import { Secret } from '../secret.js';
-import { escapes } from './build-resource.js';
+import { escapes } from './check-document.js';
 import type { LoadedManifests, ResolvedSecrets } from './types.js';
 
 export interface ResolveSecretsDeps {

@@ -9,7 +9,8 @@ import { CfgitopsError, formatLocation } from '../errors.js';
 import { API_VERSION } from './schemas/common-schemas.js';
 import { MANIFEST_KINDS, type ManifestKind } from './schemas/index.js';
 import { buildResource } from './build-resource.js';
-import { crossCheck } from './cross-check.js';
+import { checkDocument, cidrHostBitErrors, type SecretFileRef } from './check-document.js';
+import { crossCheck, type CrossCheckEntry } from './cross-check.js';
 import { didYouMeanHint } from './did-you-mean.js';
 import {
   DEFAULT_PARSE_LIMITS,
@@ -19,6 +20,7 @@ import {
   type ParsedDocument,
 } from './parse-manifest-file.js';
 import { schemaErrors } from './schema-errors.js';
+import type { ResourceKind } from '../resources.js';
 import type { DesiredResource, LoadedManifests } from './types.js';
 import { documentValidators } from './validators.js';
 
@@ -41,6 +43,8 @@ export interface ValidationResult {
   errors: CfgitopsError[];
   /** Counts for summaries, also when invalid. */
   stats: { files: number; documents: number; resources: number; accounts: number };
+  /** Every TSIG `fromFile` inside the repository, for the effectful loader to check it exists. */
+  secretFiles?: SecretFileRef[];
 }
 
 interface Classified {
@@ -66,30 +70,45 @@ export function validateManifests(input: ValidateInput): ValidationResult {
   const validators = documentValidators();
   const configs = classified.filter((c) => c.kind === 'Config');
   const { config, usable } = loadConfig(configs, errors);
+  const ctx = { config, configUsable: usable, now: input.now, root: input.root };
 
   const resources: DesiredResource[] = [];
+  const identities: CrossCheckEntry[] = [];
+  const secretFiles: SecretFileRef[] = [];
   for (const { kind, doc } of classified) {
     if (kind === 'Config') continue;
     const validate = validators[kind];
-    const inline = inlineSecretErrors(kind, doc);
-    if (!validate(doc.value)) {
+    const valid = validate(doc.value);
+    if (!valid) {
+      const inline = inlineSecretErrors(kind, doc);
       const skip = inline.length > 0 ? /^\/spec\/(secret|value)(\/|$)/ : undefined;
       errors.push(...schemaErrors(validate.errors ?? [], doc.locate).filter((e) => !skip?.test(pointerOf(e))));
       errors.push(...inline);
-      continue;
     }
-    const built = buildResource(doc, { config, configUsable: usable, now: input.now, root: input.root });
-    errors.push(...built.errors);
-    if (built.resource) resources.push(built.resource);
+    // Also on a document the schema refused: its other mistakes are reported in this same run.
+    const checked = checkDocument(doc, kind, ctx);
+    errors.push(...checked.errors);
+    if (checked.secretFile) secretFiles.push(checked.secretFile);
+    const { account } = checked;
+    if (account === undefined) continue;
+    if (valid) {
+      const resource = buildResource(doc, { ...checked, account }, config);
+      resources.push(resource);
+      identities.push(resource);
+    } else {
+      const identity = partialIdentity(kind, doc, account, checked.accountAlias);
+      if (identity) identities.push(identity);
+    }
   }
-  errors.push(...crossCheck(resources));
+  errors.push(...crossCheck(identities));
 
   const accounts = new Set(resources.map((r) => r.address.account)).size;
   const stats = { files: files.length, documents, resources: resources.length, accounts };
-  if (errors.length > 0) return { errors: sortErrors(errors), stats };
+  if (errors.length > 0) return { errors: sortErrors(errors), stats, secretFiles };
   return {
     errors: [],
     stats,
+    secretFiles,
     manifests: {
       dir: input.dir,
       config,
@@ -142,33 +161,65 @@ function classify(doc: ParsedDocument, errors: CfgitopsError[]): ManifestKind | 
   return ok ? (kind as ManifestKind) : undefined;
 }
 
+/**
+ * The first Config document is the one in force; every one of them is checked all the same, so a second Config's
+ * own mistakes show next to E_DUPLICATE_CONFIG instead of after the duplicate is merged away.
+ */
 function loadConfig(
   configs: readonly Classified[],
   errors: CfgitopsError[],
 ): { config: ResolvedConfig; usable: boolean } {
-  const [first, ...extra] = configs;
-  for (const c of extra) {
-    errors.push(
-      new CfgitopsError(
-        'E_DUPLICATE_CONFIG',
-        `a Config document is already at ${formatLocation(first!.doc.locate(''))}`,
-        {
-          location: c.doc.locate(''),
-          hint: 'merge them into one Config document',
-        },
-      ),
-    );
-  }
-  if (!first) return { config: defaultConfig(), usable: true };
+  let used: { config: ResolvedConfig; usable: boolean } = { config: defaultConfig(), usable: true };
   const validate = documentValidators().Config;
-  if (!validate(first.doc.value)) {
-    errors.push(...schemaErrors(validate.errors ?? [], first.doc.locate));
-    return { config: defaultConfig(), usable: false };
-  }
-  const spec = (first.doc.value as { spec?: ConfigSpec }).spec;
-  const resolved = resolveConfig(spec, (p) => first.doc.locate(p), first.doc.locate(''));
-  errors.push(...resolved.errors);
-  return { config: resolved.config, usable: resolved.errors.length === 0 };
+  configs.forEach(({ doc }, i) => {
+    if (i > 0) {
+      errors.push(
+        new CfgitopsError(
+          'E_DUPLICATE_CONFIG',
+          `a Config document is already at ${formatLocation(configs[0]!.doc.locate(''))}`,
+          { location: doc.locate(''), hint: 'merge them into one Config document' },
+        ),
+      );
+    }
+    const valid = validate(doc.value);
+    if (!valid) errors.push(...schemaErrors(validate.errors ?? [], doc.locate));
+    const policy = asRecord(asRecord(asRecord(doc.value)?.['spec'])?.['policy']);
+    errors.push(...cidrHostBitErrors(policy?.['peerAllowedCidrs'], '/spec/policy/peerAllowedCidrs', doc.locate));
+    if (!valid) {
+      if (i === 0) used = { config: defaultConfig(), usable: false };
+      return;
+    }
+    const spec = (doc.value as { spec?: ConfigSpec }).spec;
+    const resolved = resolveConfig(spec, (p) => doc.locate(p), doc.locate(''));
+    errors.push(...resolved.errors);
+    if (i === 0) used = { config: resolved.config, usable: resolved.errors.length === 0 };
+  });
+  return used;
+}
+
+/** Identity of a document the schema refused, for the cross-document checks; none without a string name. */
+function partialIdentity(
+  kind: ResourceKind,
+  doc: ParsedDocument,
+  account: string,
+  accountAlias: string | undefined,
+): CrossCheckEntry | undefined {
+  const value = asRecord(doc.value);
+  const name = asRecord(value?.['metadata'])?.['name'];
+  if (typeof name !== 'string') return undefined;
+  const spec = asRecord(value?.['spec']);
+  return {
+    kind,
+    address: { kind, account, name },
+    ...(accountAlias !== undefined ? { accountAlias } : {}),
+    spec: { name: spec?.['name'], tsig: spec?.['tsig'] },
+    source: doc.locate(''),
+    locate: doc.locate,
+  };
+}
+
+function asRecord(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 /** A secret written inline is refused with its own code (and no schema noise), and its value is never echoed. */
@@ -200,7 +251,7 @@ function pointerOf(e: CfgitopsError): string {
   return e.location?.pointer ?? '';
 }
 
-function sortErrors(errors: CfgitopsError[]): CfgitopsError[] {
+export function sortErrors(errors: CfgitopsError[]): CfgitopsError[] {
   const key = (e: CfgitopsError) => e.location;
   return errors.sort((a, b) => {
     const la = key(a);

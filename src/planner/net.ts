@@ -136,3 +136,16 @@ export function cidrContains(cidr: string, ip: string): boolean {
   }
   return true;
 }
+
+/**
+ * The network a CIDR with host bits set stands for (`10.0.0.1/8` → `10.0.0.0/8`), or undefined when none are set
+ * or the text is not a CIDR. A bare address is a single host, never "host bits set".
+ */
+export function cidrWithHostBits(text: string): string | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const addr = normalizeIp(text.slice(0, slash));
+  const network = normalizeCidr(text);
+  if (addr === undefined || !network.includes('/')) return undefined;
+  return network.slice(0, network.indexOf('/')) === addr ? undefined : network;
+}

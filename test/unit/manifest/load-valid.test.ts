@@ -102,11 +102,10 @@ describe('GIVEN a temp tree', () => {
   ])('WHEN resolving a secret with a %s THEN %s at the reference', async (_n, ref, env, code, pointer) => {
     await mkdir(path.join(dir, 'd2'), { recursive: true });
     await writeFile(path.join(dir, 'd2', 'a.yaml'), tsig(ref));
-    const m = await loadManifests('d2', { ...deps, cwd: dir });
-    const error = await resolveSecrets(m, {
-      env,
-      readFile: (p) => import('node:fs/promises').then((fs) => fs.readFile(p)),
-    }).catch((e: unknown) => e);
+    // A missing file is already a load error (validate reports it); an unset variable only when resolving.
+    const error = await loadManifests('d2', { ...deps, cwd: dir })
+      .then((m) => resolveSecrets(m, { env, readFile: (p) => import('node:fs/promises').then((fs) => fs.readFile(p)) }))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CfgitopsErrors);
     const [first] = (error as CfgitopsErrors).errors;
     expect(first).toMatchObject({ code, location: { file: 'd2/a.yaml', line: 4, pointer } });
@@ -136,15 +135,18 @@ describe('GIVEN a temp tree', () => {
         `spec: {name: ${name}., algo: hmac-sha1., secret: {fromFile: ${file}}}\n`,
     );
     await writeFile(path.join(dir, 'd4', 'a.yaml'), docs.join('---\n'));
-    const m = await loadManifests('d4', { ...deps, cwd: dir });
     const reads: string[] = [];
-    const result = await resolveSecrets(m, {
-      env: {},
-      readFile: (p) => {
-        reads.push(p);
-        return import('node:fs/promises').then((fs) => fs.readFile(p));
-      },
-    }).catch((e: unknown) => e);
+    const result = await loadManifests('d4', { ...deps, cwd: dir })
+      .then((m) =>
+        resolveSecrets(m, {
+          env: {},
+          readFile: (p) => {
+            reads.push(p);
+            return import('node:fs/promises').then((fs) => fs.readFile(p));
+          },
+        }),
+      )
+      .catch((e: unknown) => e);
     if (code === undefined) {
       expect(reads).toHaveLength(1);
       const values = [...(result as Map<string, { reveal(): string }>).values()].map((v) => v.reveal());

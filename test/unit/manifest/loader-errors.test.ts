@@ -225,6 +225,24 @@ const cases: {
     at: ['m/cfgitops.yaml', 6, 20],
   },
   {
+    name: 'token CIDR with host bits set',
+    files: { 'a.yaml': token('  condition: {request_ip: {in: [192.0.2.0/24, 10.0.0.1/8]}}\n') },
+    code: 'E_CIDR_HOST_BITS',
+    at: ['m/a.yaml', 12, 47],
+  },
+  {
+    name: 'policy CIDR with host bits set',
+    files: { 'cfgitops.yaml': `${CONFIG}  policy: {peerAllowedCidrs: [2001:db8::1/32]}\n` },
+    code: 'E_CIDR_HOST_BITS',
+    at: ['m/cfgitops.yaml', 6, 31],
+  },
+  {
+    name: 'fromFile that does not exist',
+    files: { 'a.yaml': tsig('k1', '{fromFile: keys/k1.key}') },
+    code: 'E_SECRET_FILE',
+    at: ['m/a.yaml', 9, 22],
+  },
+  {
     name: 'file over the size cap',
     files: { 'a.yaml': `# ${'x'.repeat(5 * 1024 * 1024)}\n` },
     code: 'E_FILE_TOO_LARGE',
@@ -255,6 +273,31 @@ describe('loader errors', () => {
       ['E_YAML_DUPLICATE_KEY', 'm/b.yaml'],
       ['E_TIME_RANGE', 'm/c.yaml'],
     ]);
+  });
+
+  test.each([
+    ['10.0.0.1/8', '10.0.0.0/8'],
+    ['192.0.2.77/24', '192.0.2.0/24'],
+    ['2001:db8::1/32', '2001:db8::/32'],
+  ])('GIVEN the CIDR %s WHEN loading THEN E_CIDR_HOST_BITS whose hint gives %s', async (cidr, network) => {
+    const result = await load({ 'a.yaml': token(`  condition: {request_ip: {not_in: ["${cidr}"]}}\n`) });
+    expect(result.errors.map((e) => [e.code, e.location?.pointer])).toEqual([
+      ['E_CIDR_HOST_BITS', '/spec/condition/request_ip/not_in/0'],
+    ]);
+    expect(result.errors[0]?.hint).toContain(network);
+  });
+
+  test.each(['10.0.0.0/8', '10.0.0.1', '10.0.0.1/32', '2001:DB8::/32'])(
+    'GIVEN the CIDR %s (no host bits) WHEN loading THEN it is valid',
+    async (cidr) => {
+      const result = await load({ 'a.yaml': token(`  condition: {request_ip: {in: ["${cidr}"]}}\n`) });
+      expect(result.errors).toEqual([]);
+    },
+  );
+
+  test('GIVEN an existing fromFile WHEN loading THEN it is valid (existence is all the loader checks)', async () => {
+    const result = await load({ 'a.yaml': tsig('k1', '{fromFile: k1.key}'), 'k1.key': 'c2VjcmV0\n' });
+    expect(result.errors).toEqual([]);
   });
 
   test('GIVEN an inline secret WHEN reported THEN the value appears in no message or hint', async () => {
@@ -329,5 +372,87 @@ describe('loader errors', () => {
   ])('GIVEN $what in policy resources WHEN loading THEN valid', async ({ resources }) => {
     const result = await load({ 'a.yaml': withResources(resources) });
     expect(result.errors).toEqual([]);
+  });
+});
+
+/**
+ * Defect: documents with schema errors used to skip the cross-document and per-document checks, so the next run
+ * showed a new batch of errors. Every check that has what it needs runs in the same pass.
+ */
+describe('validation in one pass', () => {
+  const codesAt = (errors: readonly { code: string; location?: { file: string; line: number } | undefined }[]) =>
+    errors.map((e) => [e.code, e.location?.file, e.location?.line]);
+  const peer = (name: string, extra: string) =>
+    `apiVersion: cfgitops.dev/v1\nkind: SecondaryDnsPeer\nmetadata: {name: ${name}, account: main}\n` +
+    `spec:\n  name: ${name}\n${extra}`;
+
+  test('GIVEN a schema error in one document and a duplicate name in another WHEN loading THEN both', async () => {
+    const result = await load({
+      'a.yaml': tsig('k1').replace('hmac-sha256.', 'nope'),
+      'b.yaml': tsig('k1', undefined, 'other.example.com.'),
+    });
+    expect(codesAt(result.errors)).toEqual([
+      ['E_SCHEMA', 'm/a.yaml', 8],
+      ['E_DUPLICATE_RESOURCE', 'm/b.yaml', 4],
+    ]);
+  });
+
+  test('GIVEN a schema-invalid document that duplicates a Cloudflare name WHEN loading THEN both errors', async () => {
+    const result = await load({
+      'a.yaml': tsig('k1', undefined, 'same.'),
+      'b.yaml': tsig('k2', undefined, 'same.').replace('hmac-sha256.', 'nope'),
+    });
+    expect(codesAt(result.errors)).toEqual([
+      ['E_DUPLICATE_CF_NAME', 'm/b.yaml', 7],
+      ['E_SCHEMA', 'm/b.yaml', 8],
+    ]);
+  });
+
+  test('GIVEN a peer with a schema error and an unresolved tsig WHEN loading THEN both', async () => {
+    const result = await load({ 'a.yaml': peer('p1', '  port: 70000\n  tsig: k9\n') });
+    expect(codesAt(result.errors)).toEqual([
+      ['E_SCHEMA', 'm/a.yaml', 6],
+      ['E_UNRESOLVED_REFERENCE', 'm/a.yaml', 7],
+    ]);
+  });
+
+  test('GIVEN a peer pointing at a TSIG that has a schema error WHEN loading THEN only the TSIG error', async () => {
+    const result = await load({
+      'a.yaml': tsig('k1').replace('hmac-sha256.', 'nope'),
+      'b.yaml': peer('p1', '  tsig: k1\n'),
+    });
+    expect(codesAt(result.errors)).toEqual([['E_SCHEMA', 'm/a.yaml', 8]]);
+  });
+
+  test('GIVEN a schema error and an unknown alias, sink, time range and CIDR in one token WHEN loading THEN all', async () => {
+    const doc = token(
+      '  colour: red\n  secret: {sink: vault}\n  condition: {request_ip: {in: [10.0.0.1/8]}}\n' +
+        '  not_before: 2031-01-01T00:00:00Z\n  expires_on: 2030-01-01T00:00:00Z\n',
+    ).replace('account: main', 'account: mian');
+    const result = await load({ 'a.yaml': doc });
+    expect(result.errors.map((e) => e.code).sort()).toEqual(
+      ['E_CIDR_HOST_BITS', 'E_SCHEMA', 'E_SINK_UNKNOWN', 'E_TIME_RANGE', 'E_UNKNOWN_ACCOUNT'].sort(),
+    );
+  });
+
+  test('GIVEN a schema error and a missing fromFile in one TSIG WHEN loading THEN both', async () => {
+    const result = await load({ 'a.yaml': tsig('k1', '{fromFile: missing.key}').replace('hmac-sha256.', 'nope') });
+    expect(codesAt(result.errors)).toEqual([
+      ['E_SCHEMA', 'm/a.yaml', 8],
+      ['E_SECRET_FILE', 'm/a.yaml', 9],
+    ]);
+  });
+
+  test("GIVEN two Config documents, both with errors WHEN loading THEN E_DUPLICATE_CONFIG and each one's errors", async () => {
+    const result = await load({
+      'cfgitops.yaml': `${CONFIG}  state: {backend: ftp}\n`,
+      'z.yaml': `${CONFIG}  secrets:\n    default: vault\n  policy: {peerAllowedCidrs: [10.0.0.1/8]}\n`,
+    });
+    expect(codesAt(result.errors)).toEqual([
+      ['E_SCHEMA', 'm/cfgitops.yaml', 6],
+      ['E_DUPLICATE_CONFIG', 'm/z.yaml', 1],
+      ['E_CONFIG', 'm/z.yaml', 7],
+      ['E_CIDR_HOST_BITS', 'm/z.yaml', 8],
+    ]);
   });
 });
