@@ -142,6 +142,19 @@ export function cidrContains(cidr: string, ip: string): boolean {
  * or the text is not a CIDR. A bare address is a single host, never "host bits set".
  */
 export function cidrWithHostBits(text: string): string | undefined {
+  let found = hostBitsMemo.get(text);
+  if (found === undefined) {
+    // Checked for every CIDR of every token at load time; the same few recur (as in normalizeCidr).
+    if (hostBitsMemo.size >= CIDR_MEMO_LIMIT) hostBitsMemo.clear();
+    found = computeHostBits(text) ?? '';
+    hostBitsMemo.set(text, found);
+  }
+  return found === '' ? undefined : found;
+}
+
+const hostBitsMemo = new Map<string, string>();
+
+function computeHostBits(text: string): string | undefined {
   const slash = text.indexOf('/');
   if (slash < 0) return undefined;
   const addr = normalizeIp(text.slice(0, slash));
