@@ -6,13 +6,23 @@
 
 export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
 
+export interface RateLimitPolicy {
+  requests: number;
+  windowSeconds: number;
+}
+
 export interface RateLimitInfo {
-  /** Requests left in the current window. */
+  /** Requests left in the current window (of the limit with the fewest left). */
   remaining?: number;
-  /** Seconds until the window resets. */
+  /** Seconds until that window resets, or (sliding windows) until more of it is free. */
   resetSeconds?: number;
-  /** The most restrictive advertised policy. */
-  policy?: { requests: number; windowSeconds: number };
+  /**
+   * The policy `remaining` counts against: the one of the same name, else the only one, else the most restrictive.
+   * (Cloudflare's documented example names them differently: `"default";r=…` with `"burst";q=…`.)
+   */
+  policy?: RateLimitPolicy;
+  /** Every advertised policy: a client must keep within each. */
+  policies?: RateLimitPolicy[];
   retryAfterMs?: number;
 }
 
@@ -21,16 +31,22 @@ function header(headers: HeaderMap, name: string): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-/** Parameters of a structured-field list: `"default";r=50;t=30, "other";r=…` → one map per item. */
-function sfItems(value: string): Record<string, number>[] {
+interface SfItem {
+  name: string;
+  params: Record<string, number>;
+}
+
+/** A structured-field list: `"default";r=50;t=30, "other";r=…` → one name and parameter map per item. */
+function sfItems(value: string): SfItem[] {
   return value.split(',').map((item) => {
+    const [first = '', ...rest] = item.split(';');
     const params: Record<string, number> = {};
-    for (const part of item.split(';').slice(1)) {
+    for (const part of rest) {
       const [k, v] = part.split('=').map((s) => s.trim());
       const n = Number(v);
       if (k && v !== undefined && v !== '' && Number.isFinite(n)) params[k] = n;
     }
-    return params;
+    return { name: first.trim().replace(/^"(.*)"$/, '$1'), params };
   });
 }
 
@@ -52,25 +68,34 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 export function parseRateLimitHeaders(headers: HeaderMap, now: number): RateLimitInfo {
   const info: RateLimitInfo = {};
   const rl = header(headers, 'ratelimit');
+  let remainingName: string | undefined;
   if (rl !== undefined) {
     // Several limits at once: the one with the fewest requests left is the one that bites first.
-    for (const p of sfItems(rl)) {
-      const r = p['r'];
-      if (r !== undefined && (info.remaining === undefined || r < info.remaining)) {
+    for (const { name, params } of sfItems(rl)) {
+      const r = params['r'];
+      if (r !== undefined && r >= 0 && (info.remaining === undefined || r < info.remaining)) {
         info.remaining = r;
-        if (p['t'] !== undefined) info.resetSeconds = p['t'];
+        remainingName = name;
+        if (params['t'] !== undefined && params['t'] >= 0) info.resetSeconds = params['t'];
+        else delete info.resetSeconds;
       }
     }
   }
-  const policy = header(headers, 'ratelimit-policy');
-  if (policy !== undefined) {
-    for (const p of sfItems(policy)) {
-      const q = p['q'];
-      const w = p['w'];
+  const policyHeader = header(headers, 'ratelimit-policy');
+  if (policyHeader !== undefined) {
+    const named: { name: string; policy: RateLimitPolicy }[] = [];
+    for (const { name, params } of sfItems(policyHeader)) {
+      const q = params['q'];
+      const w = params['w'];
       if (q === undefined || w === undefined || q <= 0 || w <= 0) continue;
-      if (info.policy === undefined || q / w < info.policy.requests / info.policy.windowSeconds) {
-        info.policy = { requests: q, windowSeconds: w };
-      }
+      named.push({ name, policy: { requests: q, windowSeconds: w } });
+    }
+    if (named.length > 0) {
+      info.policies = named.map((n) => n.policy);
+      const strictest = named.reduce((a, b) =>
+        b.policy.requests / b.policy.windowSeconds < a.policy.requests / a.policy.windowSeconds ? b : a,
+      );
+      info.policy = (named.find((n) => n.name === remainingName) ?? strictest).policy;
     }
   }
   if (info.remaining === undefined) {

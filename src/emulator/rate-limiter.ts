@@ -3,6 +3,13 @@
  * 300 s); going over blocks every call from that credential for the block period with 429 / code 971. The
  * `Ratelimit` and `Ratelimit-Policy` headers go on every response. Time comes from the emulator clock, so tests
  * drive the window and the block without sleeping.
+ *
+ * The window slides: a request is refused when `quota` requests were already admitted in the `windowSeconds`
+ * before it — R in ANY window of W seconds, which is how Cloudflare states the limit. A fixed window (counting from
+ * the first request, reset at its end) would admit 2R in a moment across a boundary and so let a client that
+ * games the reset pass here and fail at Cloudflare; a client that never exceeds R in any sliding window passes both.
+ * `Ratelimit: r` is the quota left now, `t` the seconds until the oldest counted request leaves the window (when
+ * `r` next grows).
  */
 export interface RateLimitSettings {
   enabled: boolean;
@@ -25,8 +32,9 @@ export interface RateDecision {
 }
 
 interface Bucket {
-  windowStart: number;
-  count: number;
+  /** Arrival times (ms) of the admitted requests still inside the window, oldest first, from `head` on. */
+  hits: number[];
+  head: number;
   blockedUntil: number;
 }
 
@@ -57,34 +65,38 @@ export class RateLimiter {
     if (!s.enabled) return { allowed: true, headers: {} };
     const windowMs = s.windowSeconds * 1000;
     let bucket = this.#buckets.get(key);
-    if (!bucket || now >= bucket.windowStart + windowMs) {
-      bucket = { windowStart: now, count: 0, blockedUntil: bucket?.blockedUntil ?? 0 };
+    if (!bucket) {
+      bucket = { hits: [], head: 0, blockedUntil: 0 };
       this.#buckets.set(key, bucket);
     }
     const policy = `"burst";q=${s.quota};w=${s.windowSeconds}`;
-    if (now < bucket.blockedUntil) {
-      const wait = Math.max(1, Math.ceil((bucket.blockedUntil - now) / 1000));
+    const refused = (seconds: number): RateDecision => {
+      const wait = Math.max(1, seconds);
       return {
         allowed: false,
         headers: { ratelimit: `"default";r=0;t=${wait}`, 'ratelimit-policy': policy, 'retry-after': String(wait) },
       };
+    };
+    if (now < bucket.blockedUntil) return refused(Math.ceil((bucket.blockedUntil - now) / 1000));
+    while (bucket.head < bucket.hits.length && bucket.hits[bucket.head]! <= now - windowMs) bucket.head++;
+    if (bucket.head > 1024 && bucket.head * 2 > bucket.hits.length) {
+      bucket.hits = bucket.hits.slice(bucket.head);
+      bucket.head = 0;
     }
-    bucket.count++;
-    if (bucket.count > s.quota) {
+    if (bucket.hits.length - bucket.head >= s.quota) {
       bucket.blockedUntil = now + s.blockSeconds * 1000;
-      // The block outlives the window: start a fresh one when it ends.
-      bucket.windowStart = bucket.blockedUntil;
-      bucket.count = 0;
-      const wait = Math.max(1, s.blockSeconds);
-      return {
-        allowed: false,
-        headers: { ratelimit: `"default";r=0;t=${wait}`, 'ratelimit-policy': policy, 'retry-after': String(wait) },
-      };
+      // The block outlives what was counted before it: the credential starts afresh when it ends.
+      bucket.hits = [];
+      bucket.head = 0;
+      return refused(s.blockSeconds);
     }
-    const reset = Math.max(0, Math.ceil((bucket.windowStart + windowMs - now) / 1000));
+    bucket.hits.push(now);
+    const remaining = s.quota - (bucket.hits.length - bucket.head);
+    const oldest = bucket.hits[bucket.head]!;
+    const reset = Math.max(0, Math.ceil((oldest + windowMs - now) / 1000));
     return {
       allowed: true,
-      headers: { ratelimit: `"default";r=${s.quota - bucket.count};t=${reset}`, 'ratelimit-policy': policy },
+      headers: { ratelimit: `"default";r=${remaining};t=${reset}`, 'ratelimit-policy': policy },
     };
   }
 }

@@ -208,13 +208,14 @@ export const configSpecSchema = {
       additionalProperties: false,
       description: 'Cloudflare API pacing and retries.',
       properties: {
-        concurrency: { type: 'integer', minimum: 1, maximum: 64, description: 'Steps run at once. Default 4.' },
+        concurrency: { type: 'integer', minimum: 1, maximum: 64, description: 'Steps run at once. Default 10.' },
         rateLimit: {
           type: 'object',
           additionalProperties: false,
-          description: 'Client-side pacing per credential. Default 1000 requests / 300 s (Cloudflare: 1200 / 300 s).',
+          description:
+            "Client-side pacing per credential: at most this many requests in any window, less a 2 % margin, and never more than the server's Ratelimit headers leave. Default Cloudflare's 1200 requests / 300 s.",
           properties: {
-            requests: { type: 'integer', minimum: 1, description: 'Requests per window. Default 1000.' },
+            requests: { type: 'integer', minimum: 1, description: 'Requests per window. Default 1200.' },
             windowSeconds: seconds('Window length. Default 300.'),
           },
         },

@@ -1,82 +1,168 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { Pacer, sharedPacer } from '../../../src/cloudflare/pacer.js';
+import { defaultMargin, Pacer, sharedPacer } from '../../../src/cloudflare/pacer.js';
+import { parseRateLimitHeaders } from '../../../src/cloudflare/rate-limit-headers.js';
 import { VirtualClock } from '../../../src/cloudflare/virtual-clock.js';
+import { RateLimiter } from '../../../src/emulator/rate-limiter.js';
 
-/** Acquires `n` slots from `callers` concurrent loops; returns the virtual time of each grant. */
-async function grantTimes(pacer: Pacer, clock: VirtualClock, n: number, callers = 1): Promise<number[]> {
-  const times: number[] = [];
-  let left = n;
+interface Exchange {
+  sent: number;
+  answered: number;
+}
+
+interface Run {
+  exchanges: Exchange[];
+  refused: number;
+  elapsed: number;
+}
+
+interface RunOptions {
+  n: number;
+  callers: number;
+  latencyMs: number;
+  /** The emulator's sliding-window limiter, counting each request when it is sent; absent: no headers at all. */
+  server?: RateLimiter;
+  /** Before the run, and at these virtual offsets during it, a neighbour on the same credential spends requests. */
+  neighbour?: { atMs: number; requests: number }[];
+}
+
+/** `callers` loops making `n` requests through the pacer on a virtual clock; each answer takes `latencyMs`. */
+async function run(pacer: Pacer, clock: VirtualClock, o: RunOptions): Promise<Run> {
+  const start = clock.now();
+  const exchanges: Exchange[] = [];
+  let refused = 0;
+  let left = o.n;
+  let done = false;
+  const neighbour = (async () => {
+    for (const spend of o.neighbour ?? []) {
+      const wait = start + spend.atMs - clock.now();
+      if (wait > 0) await clock.sleep(wait);
+      if (done) return;
+      for (let i = 0; i < spend.requests; i++) o.server?.take('credential', clock.now());
+    }
+  })();
   await Promise.all(
-    Array.from({ length: callers }, async () => {
+    Array.from({ length: o.callers }, async () => {
       while (left > 0) {
         left--;
         await pacer.acquire();
-        times.push(clock.now());
-        pacer.settle();
+        const sent = clock.now();
+        const decision = o.server?.take('credential', sent);
+        if (o.latencyMs > 0) await clock.sleep(o.latencyMs);
+        const answered = clock.now();
+        exchanges.push({ sent, answered });
+        if (decision && !decision.allowed) {
+          refused++;
+          left++;
+        }
+        pacer.settle(parseRateLimitHeaders(decision?.headers ?? {}, answered), decision ? !decision.allowed : false);
       }
     }),
   );
-  return times.sort((a, b) => a - b);
+  const elapsed = clock.now() - start;
+  done = true;
+  await neighbour;
+  return { exchanges, refused, elapsed };
 }
 
-function maxInWindow(times: readonly number[], windowMs: number): number {
-  let max = 0;
-  let lo = 0;
-  for (let hi = 0; hi < times.length; hi++) {
-    while (times[hi]! - times[lo]! >= windowMs) lo++;
-    max = Math.max(max, hi - lo + 1);
+/**
+ * The most requests a server could have counted in one window of `windowMs`, wherever between its sending and its
+ * answer it counts each: for every request, itself plus those sent no later whose answer came within the window.
+ */
+function worstWindow(exchanges: readonly Exchange[], windowMs: number): number {
+  let worst = 0;
+  for (const e of exchanges) {
+    const together = exchanges.filter((o) => o.sent <= e.sent && o.answered > e.sent - windowMs).length;
+    worst = Math.max(worst, together);
   }
-  return max;
+  return worst;
+}
+
+/** The fastest schedule keeping ≤ budget in any window, requests taking no time: full batches W apart. */
+function floorMs(n: number, budget: number, windowSeconds: number): number {
+  return (Math.ceil(n / budget) - 1) * windowSeconds * 1000;
 }
 
 describe('Pacer', () => {
   test.each([
-    // A tiny limit leaves no room for a burst (one request of the R is the bucket), hence its looser ratio.
-    { requests: 60, windowSeconds: 10, n: 200, callers: 20, maxRatio: 1.05 },
-    { requests: 120, windowSeconds: 30, n: 500, callers: 4, maxRatio: 1.05 },
-    { requests: 1000, windowSeconds: 300, n: 3000, callers: 8, maxRatio: 1.05 },
-    { requests: 5, windowSeconds: 1, n: 40, callers: 3, maxRatio: 5 / 4 },
+    { requests: 60, windowSeconds: 10, n: 200, callers: 20, latencyMs: 0 },
+    { requests: 120, windowSeconds: 30, n: 502, callers: 8, latencyMs: 0 },
+    { requests: 120, windowSeconds: 30, n: 351, callers: 10, latencyMs: 100 },
+    { requests: 1200, windowSeconds: 300, n: 3000, callers: 10, latencyMs: 100 },
+    { requests: 5, windowSeconds: 1, n: 40, callers: 3, latencyMs: 50 },
   ])(
-    'GIVEN $requests per $windowSeconds s WHEN $n slots are taken by $callers callers THEN no window holds more than the limit and the run is near the floor',
-    async ({ requests, windowSeconds, n, callers, maxRatio }) => {
+    'GIVEN $requests per $windowSeconds s and ${latencyMs} ms answers WHEN $callers callers make $n requests THEN no window holds more than R − margin and the run takes the floor plus one answer per window',
+    async ({ requests, windowSeconds, n, callers, latencyMs }) => {
       const clock = new VirtualClock();
-      const start = clock.now();
       const pacer = new Pacer({ requests, windowSeconds }, clock);
-      const times = await grantTimes(pacer, clock, n, callers);
-      expect(times).toHaveLength(n);
-      expect(maxInWindow(times, windowSeconds * 1000)).toBeLessThanOrEqual(requests);
-      const floorMs = (n / requests) * windowSeconds * 1000;
-      expect(clock.now() - start).toBeLessThanOrEqual(floorMs * maxRatio);
+      const server = new RateLimiter({ enabled: true, quota: requests, windowSeconds, blockSeconds: windowSeconds });
+      const r = await run(pacer, clock, { n, callers, latencyMs, server });
+      expect(r.refused).toBe(0);
+      const budget = requests - defaultMargin(requests);
+      expect(worstWindow(r.exchanges, windowSeconds * 1000)).toBeLessThanOrEqual(budget);
+      const floor = floorMs(n, budget, windowSeconds);
+      const windows = Math.ceil(n / budget);
+      expect(r.elapsed).toBeGreaterThanOrEqual(floor);
+      // Per window: the probe's round trip, then the batch at full concurrency, then one more answer of slack.
+      const batch = Math.ceil(Math.min(n, budget) / callers) + 2;
+      expect(r.elapsed).toBeLessThanOrEqual(floor + windows * batch * latencyMs);
     },
   );
 
-  test('GIVEN any limit and burst WHEN slots are taken back to back THEN no sliding window exceeds the limit', async () => {
+  test('GIVEN a run that fits in the quota WHEN 10 callers make 300 requests at 100 ms THEN it runs at full concurrency after one probe', async () => {
+    const clock = new VirtualClock();
+    const pacer = new Pacer({ requests: 1200, windowSeconds: 300 }, clock);
+    const server = new RateLimiter({ enabled: true, quota: 1200, windowSeconds: 300, blockSeconds: 300 });
+    const r = await run(pacer, clock, { n: 300, callers: 10, latencyMs: 100, server });
+    expect(r.refused).toBe(0);
+    // 1 probe round trip + ceil(299 / 10) rounds.
+    expect(r.elapsed).toBe((1 + 30) * 100);
+  });
+
+  test('GIVEN any limit, margin, latency and concurrency WHEN requests go through the pacer THEN the sliding-window server refuses none and no window exceeds R − margin', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 1, max: 40 }),
         fc.integer({ min: 1, max: 20 }),
-        fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
-        fc.integer({ min: 1, max: 150 }),
-        async (requests, windowSeconds, burst, n) => {
+        fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+        fc.integer({ min: 1, max: 120 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 0, max: 3000 }),
+        async (requests, windowSeconds, margin, n, callers, latencyMs) => {
           const clock = new VirtualClock();
-          const pacer = new Pacer({ requests, windowSeconds, ...(burst === undefined ? {} : { burst }) }, clock);
-          const times = await grantTimes(pacer, clock, n);
-          expect(maxInWindow(times, windowSeconds * 1000)).toBeLessThanOrEqual(requests);
+          const pacer = new Pacer({ requests, windowSeconds, ...(margin === undefined ? {} : { margin }) }, clock);
+          const server = new RateLimiter({ enabled: true, quota: requests, windowSeconds, blockSeconds: 1 });
+          const r = await run(pacer, clock, { n, callers, latencyMs, server });
+          expect(r.refused).toBe(0);
+          const [limit] = pacer.limits();
+          expect(worstWindow(r.exchanges, windowSeconds * 1000)).toBeLessThanOrEqual(limit!.requests - limit!.margin);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 60 },
     );
   });
 
-  test('GIVEN a 429 answer WHEN callers queue THEN all of them wait out retry-after', async () => {
+  test('GIVEN a neighbour spent 40 % of the quota before the run and spends within the margin during it WHEN a run 2.5 × the quota goes THEN the server refuses nothing', async () => {
+    const clock = new VirtualClock();
+    const pacer = new Pacer({ requests: 120, windowSeconds: 30 }, clock);
+    const server = new RateLimiter({ enabled: true, quota: 120, windowSeconds: 30, blockSeconds: 30 });
+    for (let i = 0; i < 48; i++) server.take('credential', clock.now());
+    // A dashboard user now and then: up to the margin (2) per window, at the worst times (our window is full).
+    const neighbour = [5_000, 6_000, 40_000, 70_000, 71_000].map((atMs) => ({ atMs, requests: 1 }));
+    const r = await run(pacer, clock, { n: 300, callers: 10, latencyMs: 100, server, neighbour });
+    expect(r.refused).toBe(0);
+  });
+
+  test('GIVEN a 429 answer WHEN callers queue THEN all of them wait out retry-after, and one goes alone first', async () => {
     const clock = new VirtualClock();
     const pacer = new Pacer({ requests: 100, windowSeconds: 10 }, clock);
     await pacer.acquire();
     const limitedAt = clock.now();
-    pacer.settle({ retryAfterMs: 7_000 }, true);
-    const times = await grantTimes(pacer, clock, 5, 5);
-    for (const t of times) expect(t).toBeGreaterThanOrEqual(limitedAt + 7_000);
+    pacer.settle({ retryAfterMs: 7_000, remaining: 0, resetSeconds: 7 }, true);
+    const r = await run(pacer, clock, { n: 5, callers: 5, latencyMs: 100 });
+    const sent = r.exchanges.map((e) => e.sent).sort((a, b) => a - b);
+    expect(sent[0]).toBe(limitedAt + 7_000);
+    expect(sent[1]).toBe(limitedAt + 7_100);
     expect(pacer.stats().rateLimited).toBe(1);
   });
 
@@ -87,41 +173,60 @@ describe('Pacer', () => {
     const at = clock.now();
     pacer.settle({ remaining: 0, resetSeconds: 4 });
     await pacer.acquire();
-    pacer.settle();
-    expect(clock.now()).toBeGreaterThanOrEqual(at + 4_000);
+    pacer.settle({});
+    expect(clock.now()).toBe(at + 4_000);
   });
 
-  test('GIVEN a stricter advertised policy WHEN it is observed THEN the pace drops to it', () => {
+  test('GIVEN the server says others spent most of the quota WHEN requests go THEN only what is left minus the margin goes before the reset', async () => {
+    const clock = new VirtualClock();
+    const pacer = new Pacer({ requests: 100, windowSeconds: 10 }, clock);
+    await pacer.acquire();
+    const start = clock.now();
+    pacer.settle({ remaining: 30, resetSeconds: 10, policy: { requests: 100, windowSeconds: 10 } });
+    const r = await run(pacer, clock, { n: 40, callers: 10, latencyMs: 0 });
+    const early = r.exchanges.filter((e) => e.sent < start + 10_000).length;
+    // 100 − 69 spent by others − 1 ours − margin 2 = 28 more in this window.
+    expect(early).toBe(28);
+  });
+
+  test('GIVEN a stricter advertised policy WHEN it is observed THEN it is kept beside the configured one', () => {
     const clock = new VirtualClock();
     const pacer = new Pacer({ requests: 1000, windowSeconds: 300 }, clock);
-    pacer.settle({ policy: { requests: 120, windowSeconds: 300 } });
-    expect(pacer.ratePerSecond).toBeLessThanOrEqual(120 / 300);
-    pacer.settle({ policy: { requests: 5000, windowSeconds: 300 } });
-    expect(pacer.ratePerSecond).toBeLessThanOrEqual(120 / 300);
+    pacer.settle({
+      policies: [
+        { requests: 120, windowSeconds: 300 },
+        { requests: 10, windowSeconds: 1 },
+      ],
+    });
+    pacer.settle({ policies: [{ requests: 5000, windowSeconds: 300 }] });
+    expect(pacer.limits()).toEqual([
+      { requests: 10, windowSeconds: 1, margin: 1 },
+      { requests: 120, windowSeconds: 300, margin: 2 },
+    ]);
   });
 
   test('GIVEN a queued caller WHEN its signal aborts THEN it leaves and the others still get their slots', async () => {
     const clock = new VirtualClock();
-    const pacer = new Pacer({ requests: 2, windowSeconds: 10, burst: 1 }, clock);
+    const pacer = new Pacer({ requests: 2, windowSeconds: 10, margin: 1 }, clock);
     await pacer.acquire();
-    pacer.settle();
+    pacer.settle({});
     const ctl = new AbortController();
     const aborted = pacer.acquire(ctl.signal);
     const next = pacer.acquire();
     ctl.abort(new Error('stop'));
     await expect(aborted).rejects.toThrow('stop');
     await next;
-    pacer.settle();
+    pacer.settle({});
     expect(pacer.stats().granted).toBe(2);
   });
 
-  test('GIVEN two clients with one credential WHEN they ask the registry THEN they share one bucket, tightened to the stricter limit', () => {
+  test('GIVEN two clients with one credential WHEN they ask the registry THEN they share one pacer, tightened to the stricter limit', () => {
     const clock = new VirtualClock();
     const a = sharedPacer('fp@http://127.0.0.1:1', { requests: 1000, windowSeconds: 300 }, clock);
     const b = sharedPacer('fp@http://127.0.0.1:1', { requests: 600, windowSeconds: 300 }, clock);
     const other = sharedPacer('other@http://127.0.0.1:1', { requests: 1000, windowSeconds: 300 }, clock);
     expect(b).toBe(a);
     expect(other).not.toBe(a);
-    expect(a.ratePerSecond).toBeLessThanOrEqual(600 / 300);
+    expect(a.limits()).toEqual([{ requests: 600, windowSeconds: 300, margin: 12 }]);
   });
 });

@@ -8,13 +8,39 @@ describe('parseRateLimitHeaders', () => {
     {
       what: 'Ratelimit + policy',
       headers: { ratelimit: '"default";r=50;t=30', 'ratelimit-policy': '"burst";q=1200;w=300' },
-      expected: { remaining: 50, resetSeconds: 30, policy: { requests: 1200, windowSeconds: 300 } },
+      expected: {
+        remaining: 50,
+        resetSeconds: 30,
+        policy: { requests: 1200, windowSeconds: 300 },
+        policies: [{ requests: 1200, windowSeconds: 300 }],
+      },
     },
     {
       what: 'several limits: the tightest wins',
       headers: { ratelimit: '"a";r=50;t=30, "b";r=3;t=9', 'ratelimit-policy': '"a";q=1200;w=300, "b";q=10;w=10' },
-      // 10 per 10 s (1/s) is tighter than 1200 per 300 s (4/s).
-      expected: { remaining: 3, resetSeconds: 9, policy: { requests: 10, windowSeconds: 10 } },
+      // "b" has the fewest left; its policy is the one of the same name.
+      expected: {
+        remaining: 3,
+        resetSeconds: 9,
+        policy: { requests: 10, windowSeconds: 10 },
+        policies: [
+          { requests: 1200, windowSeconds: 300 },
+          { requests: 10, windowSeconds: 10 },
+        ],
+      },
+    },
+    {
+      what: 'differently named limits (as in Cloudflare’s documented example): the tightest policy',
+      headers: { ratelimit: '"default";r=3;t=9', 'ratelimit-policy': '"a";q=1200;w=300, "b";q=200;w=1' },
+      expected: {
+        remaining: 3,
+        resetSeconds: 9,
+        policy: { requests: 1200, windowSeconds: 300 },
+        policies: [
+          { requests: 1200, windowSeconds: 300 },
+          { requests: 200, windowSeconds: 1 },
+        ],
+      },
     },
     {
       what: 'older x-ratelimit-* (delta)',
