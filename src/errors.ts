@@ -78,6 +78,7 @@ export const ERROR_CODES = {
   // import and CI integration
   E_IMPORT_NOT_DECLARED: 'import names no resource of that kind in the manifests',
   E_IMPORT_CONFLICT: 'import refused: the name or the Cloudflare id is already recorded in state',
+  E_EXPORT_CONFLICT: 'export refused to overwrite a file that changed while it ran',
   E_GITHUB: 'the GitHub API refused or failed a pull-request comment',
   E_INTERNAL: 'a bug in cfgitops',
 } as const;

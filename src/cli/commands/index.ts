@@ -12,6 +12,7 @@ import { registerSinks } from './sinks.js';
 import { registerDrift } from './drift.js';
 import { registerImport } from './import.js';
 import { registerRotate } from './rotate.js';
+import { registerExport } from './export.js';
 
 export const commands: readonly CommandRegistrar[] = [
   registerValidate,
@@ -24,4 +25,5 @@ export const commands: readonly CommandRegistrar[] = [
   registerDrift,
   registerImport,
   registerRotate,
+  registerExport,
 ];
