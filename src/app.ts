@@ -41,6 +41,8 @@ export interface Target {
   describe: string;
   /** True when the API is the embedded emulator, not Cloudflare. */
   emulated: boolean;
+  /** Config `accounts` (alias → id): plans name accounts by alias. */
+  accounts: Readonly<Record<string, string>>;
   /** The client's pacing (config `api.rateLimit`): progress estimates use it. */
   rateLimit: { requests: number; windowSeconds: number };
   /** What the API client retried or recovered so far, by cause (for the run's summary). */
@@ -176,6 +178,7 @@ function connectCloudflare(app: App, config: ResolvedConfig): Promise<Target> {
     sinks,
     describe: client.describe(),
     emulated: false,
+    accounts: config.accounts,
     rateLimit: config.api.rateLimit,
     retries: () => client.retries(),
     close: async () => {
@@ -211,6 +214,7 @@ async function connectEmulator(app: App, config: ResolvedConfig): Promise<Target
     sinks,
     describe: `the embedded Cloudflare API emulator (NOT Cloudflare; data in ${EMULATOR_DIR}/)`,
     emulated: true,
+    accounts: config.accounts,
     rateLimit: config.api.rateLimit,
     retries: () => client.retries(),
     close: async () => {

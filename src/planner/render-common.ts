@@ -3,13 +3,47 @@
  * print a secret (sensitive fields are masked, and every output is scrubbed of registered secret values).
  */
 import { formatLocation, type CfgitopsError } from '../errors.js';
-import { addressKey } from '../resources.js';
+import { addressKey, type ResourceAddress } from '../resources.js';
 import { secretScrubber, SENSITIVE } from '../secret.js';
 import type { FieldChange, Plan, PlanStep, PlanSummary, StepAction } from './plan.js';
 
 export interface RenderInput {
   /** Planning or guardrail errors to show with the plan. */
   errors?: readonly CfgitopsError[];
+  /** Where the plan was made against; when given, the first line names it (and resources show account aliases). */
+  target?: PlanTarget;
+}
+
+/**
+ * What a reviewer must know before reading a plan: a fork PR planned against the embedded emulator must not read
+ * like a real "6 to create".
+ */
+export interface PlanTarget {
+  /** `Cloudflare API at https://… (API token)`, or the emulator. */
+  describe: string;
+  emulated: boolean;
+  /** Config `accounts`: alias → account id. */
+  accounts?: Readonly<Record<string, string>>;
+}
+
+/** The first line of a text or Markdown plan: the target (the emulator in capitals) and the accounts by alias. */
+export function targetLine(target: PlanTarget): string {
+  const where = target.emulated ? 'THE EMBEDDED EMULATOR — NOT CLOUDFLARE' : target.describe;
+  const accounts = Object.entries(target.accounts ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([alias, id]) => `${alias} (${id})`);
+  return `Plan against ${where}${accounts.length > 0 ? `; accounts: ${accounts.join(', ')}` : ''}`;
+}
+
+/** `Kind/alias/name` where the account has an alias in the config, else `Kind/account-id/name`. */
+export function addressLabel(address: ResourceAddress, target: PlanTarget | undefined): string {
+  const alias = accountAlias(address.account, target);
+  return alias === undefined ? addressKey(address) : `${address.kind}/${alias}/${address.name}`;
+}
+
+export function accountAlias(account: string, target: PlanTarget | undefined): string | undefined {
+  for (const [alias, id] of Object.entries(target?.accounts ?? {})) if (id === account) return alias;
+  return undefined;
 }
 
 export const ACTION_SYMBOL: Record<StepAction, string> = {
@@ -53,8 +87,8 @@ export function changedSteps(steps: readonly PlanStep[]): PlanStep[] {
   return steps.filter((s) => s.action !== 'no-op');
 }
 
-export function stepTitle(step: PlanStep): string {
-  return `${ACTION_SYMBOL[step.action]} ${step.action} ${addressKey(step.address)}`;
+export function stepTitle(step: PlanStep, target?: PlanTarget): string {
+  return `${ACTION_SYMBOL[step.action]} ${step.action} ${addressLabel(step.address, target)}`;
 }
 
 export function formatValue(value: unknown, sensitive = false): string {

@@ -3,10 +3,11 @@
  * a highlighted section for secret-sink and guardrail changes, counts per account, errors and guardrail findings, then one `<details>` per changed resource with its field
  * diff. Cut short with a note before GitHub's 65,536-character comment limit.
  */
-import { addressKey } from '../resources.js';
 import type { Plan, PlanStep, StepAction } from './plan.js';
 import {
+  accountAlias,
   ACTION_SYMBOL,
+  addressLabel,
   changedSteps,
   CONFIG_CHANGES_TITLE,
   configChanges,
@@ -14,6 +15,8 @@ import {
   errorLine,
   scrub,
   summaryLine,
+  targetLine,
+  type PlanTarget,
   type RenderInput,
 } from './render-common.js';
 
@@ -38,7 +41,18 @@ const COLUMNS: [StepAction, string][] = [
 
 export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions = {}): string {
   const limit = options.maxLength ?? GITHUB_COMMENT_LIMIT;
-  const head: string[] = ['### cfgitops plan', '', `**${summaryLine(plan.summary)}**`, ''];
+  const target = options.target;
+  const head: string[] = target
+    ? [`### cfgitops — ${escapeInline(targetLine(target))}`, '']
+    : ['### cfgitops plan', ''];
+  if (target?.emulated) {
+    head.push(
+      '> [!CAUTION]',
+      '> Planned against the embedded emulator, not Cloudflare: this is what the manifests would create on an empty account.',
+      '',
+    );
+  }
+  head.push(`**${summaryLine(plan.summary)}**`, '');
   const { total } = plan.summary;
   if (total.delete > 0 || total.replace > 0) {
     const parts = [
@@ -67,7 +81,9 @@ export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions = {}):
     head.push(`| account | ${COLUMNS.map(([, h]) => h).join(' | ')} |`, `|---|${COLUMNS.map(() => '---:').join('|')}|`);
     for (const a of accounts) {
       const counts = plan.summary.byAccount[a]!;
-      head.push(`| \`${a}\` | ${COLUMNS.map(([k]) => counts[k]).join(' | ')} |`);
+      const alias = accountAlias(a, target);
+      const name = alias === undefined ? `\`${a}\`` : `${escapeInline(alias)} (\`${a}\`)`;
+      head.push(`| ${name} | ${COLUMNS.map(([k]) => counts[k]).join(' | ')} |`);
     }
     head.push('');
   }
@@ -91,7 +107,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions = {}):
   }
   const steps = changedSteps(plan.steps);
   for (const [i, step] of steps.entries()) {
-    const section = details(step);
+    const section = details(step, target);
     if (out.length + section.length + noteRoom > limit) {
       out += `\n_…${steps.length - i} more changed resource(s) not shown: the comment was truncated to fit GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character limit. Run \`cfgitops plan\` for the full plan._\n`;
       break;
@@ -101,9 +117,9 @@ export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions = {}):
   return scrub(out);
 }
 
-function details(step: PlanStep): string {
+function details(step: PlanStep, target: PlanTarget | undefined): string {
   const where = step.source ? ` — \`${escapeHtml(step.source.file)}:${step.source.line}\`` : '';
-  const summary = `<code>${escapeHtml(ACTION_SYMBOL[step.action])} ${step.action}</code> <code>${escapeHtml(addressKey(step.address))}</code>${where}`;
+  const summary = `<code>${escapeHtml(ACTION_SYMBOL[step.action])} ${step.action}</code> <code>${escapeHtml(addressLabel(step.address, target))}</code>${where}`;
   const body = [escapeInline(step.reason), ''];
   if (step.sink)
     body.push(

@@ -13,6 +13,7 @@ import {
   scrub,
   stepTitle,
   summaryLine,
+  targetLine,
   type RenderInput,
 } from './render-common.js';
 
@@ -33,7 +34,7 @@ const COLOR: Record<StepAction, string> = {
 
 export function renderText(plan: Plan, options: TextRenderOptions = {}): string {
   const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const lines: string[] = [];
+  const lines: string[] = options.target ? [paint('1', targetLine(options.target)), ''] : [];
   const config = configChanges(plan);
   if (config.length > 0) {
     // Before the resources, in reverse video: where token values go and what guardrails allow matter most.
@@ -46,7 +47,7 @@ export function renderText(plan: Plan, options: TextRenderOptions = {}): string 
   }
   for (const step of changedSteps(plan.steps)) {
     const where = step.source ? `  (${formatLocation({ ...step.source, pointer: '' })})` : '';
-    lines.push(paint(COLOR[step.action], stepTitle(step)) + where);
+    lines.push(paint(COLOR[step.action], stepTitle(step, options.target)) + where);
     lines.push(`    ${step.reason}`);
     if (step.targetId !== undefined) lines.push(`    id: ${step.targetId}`);
     if (step.sink)

@@ -48,6 +48,8 @@ export interface DriftReport {
   target: string;
   /** True when that was the embedded emulator. */
   emulated: boolean;
+  /** Config `accounts` (alias → id), so reports name accounts by alias. */
+  accounts: Readonly<Record<string, string>>;
   findings: DriftFinding[];
   plan: Plan;
 }
@@ -77,6 +79,7 @@ export async function driftWorkflow(app: App, request: DriftRequest): Promise<Dr
         drifted: findings.length > 0,
         target: target.describe,
         emulated: target.emulated,
+        accounts: manifests.config.accounts,
         findings,
         plan: prepared.plan,
       },

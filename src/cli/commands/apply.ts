@@ -17,7 +17,7 @@ import {
   pruneOptions,
 } from '../options.js';
 import { applyResultJson, renderApplyResult } from '../render-apply-result.js';
-import { renderPlanAs } from '../render-plan.js';
+import { planTarget, renderPlanAs } from '../render-plan.js';
 import type { CommandRegistrar } from '../registrar.js';
 import { announceTarget } from './plan.js';
 import { progressReporter } from '../progress.js';
@@ -58,7 +58,10 @@ export async function runApply(app: App, options: ApplyCommandOptions): Promise<
       showPlan: (plan, target) => {
         progress.expect(plan, target.rateLimit);
         announceTarget(app, target);
-        const text = renderPlanAs('text', plan, { color: app.output.isTTY && !json, target: target.describe });
+        const text = renderPlanAs('text', plan, {
+          color: app.output.isTTY && !json,
+          target: planTarget(target),
+        });
         if (json) app.output.err(text);
         else app.output.out(text);
       },

@@ -45,7 +45,10 @@ export async function runDrift(app: App, options: DriftCommandOptions): Promise<
 }
 
 export function renderDrift(format: PlanFormat, report: DriftReport, color: boolean): string {
-  const plan = renderPlanAs(format, report.plan, { color, target: report.target });
+  const plan = renderPlanAs(format, report.plan, {
+    color,
+    target: { describe: report.target, emulated: report.emulated, accounts: report.accounts },
+  });
   if (format === 'json') {
     const body = {
       drifted: report.drifted,

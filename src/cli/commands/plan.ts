@@ -5,7 +5,7 @@
  * Terraform: 0 success (with `--detailed-exitcode`: 0 no changes, 2 changes), 1 error.
  */
 import { createApp, type App, type Target } from '../../app.js';
-import { CfgitopsErrors } from '../../errors.js';
+import { CfgitopsError, CfgitopsErrors, errorList } from '../../errors.js';
 import {
   checkValueSinks,
   sinkNotReadyWarning,
@@ -18,7 +18,9 @@ import { loadManifestsFor, resolveSecretsFor } from '../../workflow/load.js';
 import { preparePlan } from '../../workflow/prepare-plan.js';
 import { writeSavedPlan } from '../../workflow/saved-plan.js';
 import { DEFAULT_DIR, emulatorOption, formatOption, pruneOptions } from '../options.js';
-import { PLAN_FORMATS, renderPlanAs, type PlanFormat } from '../render-plan.js';
+import { PLAN_FORMATS, planTarget, renderPlanAs, type PlanFormat } from '../render-plan.js';
+import { renderJson, unplannedPlan } from '../../planner/render-json.js';
+import type { PlanTarget } from '../../planner/render-common.js';
 import type { CommandRegistrar } from '../registrar.js';
 import { githubOptions, githubSettings } from '../../github/github-flags.js';
 import type { GitHubReporter } from '../../github/github-reporter.js';
@@ -35,24 +37,46 @@ export interface PlanCommandOptions {
   github?: GitHubReporter;
 }
 
+/** What a failed run got as far as, so `--format json` still prints the plan (or an empty one) with its errors. */
+interface PlanProgress {
+  plan?: Plan;
+  target?: PlanTarget;
+}
+
 export async function runPlan(app: App, options: PlanCommandOptions): Promise<number> {
+  const progress: PlanProgress = {};
   try {
-    return await planAndReport(app, options);
+    return await planAndReport(app, options, progress);
   } catch (e) {
+    // JSON consumers get one valid document whatever happened: the plan so far (or none) with every error.
+    if (options.format === 'json') {
+      const plan = progress.plan ?? unplannedPlan(new Date(app.clock.now()).toISOString());
+      app.output.out(
+        renderJson(plan, {
+          errors: errorList(asCfgitopsError(e)),
+          ...(progress.target ? { target: progress.target } : {}),
+        }),
+      );
+    }
     await options.github?.publishFailure('plan', options.dir, e);
     throw e;
   }
 }
 
-async function planAndReport(app: App, options: PlanCommandOptions): Promise<number> {
+async function planAndReport(app: App, options: PlanCommandOptions, progress: PlanProgress): Promise<number> {
   const manifests = await loadManifestsFor(app, options.dir);
   const secrets = await resolveSecretsFor(app, manifests);
   const target = await app.connect(manifests.config, { emulator: options.emulator, operation: 'plan' });
+  const shownTarget = planTarget(target);
+  progress.target = shownTarget;
   let plan: Plan;
   try {
     announceTarget(app, target);
     const prepared = await preparePlan(app, target, manifests, secrets, options);
-    if (prepared.errors.length > 0) throw new CfgitopsErrors(prepared.errors);
+    if (prepared.errors.length > 0) {
+      progress.plan = prepared.plan;
+      throw new CfgitopsErrors(prepared.errors);
+    }
     plan = prepared.plan;
     // Read-only (no sink check writes or runs anything), and apply refuses on the same finding: say so now — but
     // only for sinks already applied as configured: the emulator's are local files; any other is the PR's choice.
@@ -65,11 +89,11 @@ async function planAndReport(app: App, options: PlanCommandOptions): Promise<num
   } finally {
     await target.close();
   }
-  app.output.out(renderPlanAs(options.format, plan, { color: app.output.isTTY, target: target.describe }));
+  app.output.out(renderPlanAs(options.format, plan, { color: app.output.isTTY, target: shownTarget }));
   await options.github?.publish({
     command: 'plan',
     key: options.dir,
-    markdown: renderPlanAs('markdown', plan, { color: false, target: target.describe }),
+    markdown: renderPlanAs('markdown', plan, { color: false, target: shownTarget }),
   });
   if (options.out !== undefined) {
     await writeSavedPlan(app.resolvePath(options.out), plan);
@@ -114,3 +138,11 @@ export const registerPlan: CommandRegistrar = (program, setExitCode, environment
     );
   });
 };
+
+/** A bug is still reported in the document, as E_INTERNAL (its stack goes to stderr as usual). */
+function asCfgitopsError(e: unknown): CfgitopsError {
+  if (e instanceof CfgitopsError) return e;
+  return new CfgitopsError('E_INTERNAL', `internal error: ${e instanceof Error ? e.message : String(e)}`, {
+    hint: 'this is a bug in cfgitops; please report it with the stack trace printed on stderr',
+  });
+}

@@ -5,7 +5,8 @@ import { describe, expect, test } from 'vitest';
 import type { CfToken } from '../../../src/cloudflare/types.js';
 import { defaultConfig, type ResolvedConfig } from '../../../src/config/types.js';
 import { planChanges } from '../../../src/planner/plan-changes.js';
-import { renderJson } from '../../../src/planner/render-json.js';
+import { CfgitopsError } from '../../../src/errors.js';
+import { renderJson, unplannedPlan } from '../../../src/planner/render-json.js';
 import { renderMarkdown } from '../../../src/planner/render-markdown.js';
 import { renderText } from '../../../src/planner/render-text.js';
 import { addressKey } from '../../../src/resources.js';
@@ -174,11 +175,42 @@ describe('renderers', () => {
     const k = token('bad', { policies: [{ effect: 'allow', permission_groups: [{ name: 'Nope' }], resources: {} }] });
     const withErrors = planChanges(input({ desired: [k] }));
     const withDir = { ...plan, manifests_dir: 'desired-state' };
-    for (const doc of [renderJson(withDir), renderJson(withErrors.plan, { errors: withErrors.errors })]) {
+    const failed = renderJson(unplannedPlan('2026-01-01T00:00:00.000Z'), {
+      errors: [new CfgitopsError('E_CONFIG', 'bad', { location: { file: 'x.yaml', line: 1, col: 1 } })],
+      target: { describe: 'x', emulated: true, accounts: { main: ACCOUNT } },
+    });
+    for (const doc of [renderJson(withDir), renderJson(withErrors.plan, { errors: withErrors.errors }), failed]) {
       const ok = validate(JSON.parse(doc));
       expect(validate.errors ?? []).toEqual([]);
       expect(ok).toBe(true);
     }
     expect(JSON.parse(renderJson(plan))).toMatchObject({ format_version: 1, summary: plan.summary });
   });
+
+  test.each([
+    [
+      'Cloudflare',
+      { describe: 'Cloudflare API at https://api.cloudflare.com/client/v4 (API token)', emulated: false },
+      /^Plan against Cloudflare API at https:\/\/api\.cloudflare\.com\/client\/v4 \(API token\); accounts: main \(0123456789abcdef0123456789abcdef\)$/,
+    ],
+    [
+      'the emulator',
+      { describe: 'emulator', emulated: true },
+      /^Plan against THE EMBEDDED EMULATOR — NOT CLOUDFLARE; accounts: main/,
+    ],
+  ])(
+    'GIVEN a plan against %s WHEN rendered THEN text and Markdown name the target on the first line and accounts by alias',
+    (_n, where, first) => {
+      const target = { ...where, accounts: { main: ACCOUNT } };
+      const text = renderText(plan, { target });
+      expect(text.split('\n')[0]).toMatch(first);
+      expect(text).toContain(`+ create AccountToken/main/fresh`);
+      expect(text).not.toContain(`AccountToken/${ACCOUNT}/`);
+      const md = renderMarkdown(plan, { target });
+      expect(md.split('\n')[0]).toMatch(new RegExp(`^### cfgitops — ${first.source.slice(1)}`));
+      expect(md).toContain(`| main (\`${ACCOUNT}\`) |`);
+      expect(md.includes('[!CAUTION]')).toBe(where.emulated);
+      expect(JSON.parse(renderJson(plan, { target })).target).toEqual(target);
+    },
+  );
 });
