@@ -8,7 +8,9 @@
  *   create blindly makes a duplicate.
  * A rule matches by `operationId`, or by `method` and/or `path` (an openapi template, e.g.
  * `/accounts/{account_id}/tokens`); a rule with none of them matches every operation. `rate` (default 1) is the chance
- * it fires; `times` limits it to the first N matching requests.
+ * it fires; `times` limits it to the first N matching requests; `first` makes the first N matching requests fire
+ * without rolling the dice, so a test of "20 % of answers fail" always sees a failure whatever the seed (the
+ * random rate applies after them).
  */
 import type { Random } from './random.js';
 
@@ -21,6 +23,8 @@ export interface FaultRule {
   path?: string;
   rate?: number;
   times?: number;
+  /** The first N matching requests always get the fault (within `times`); the dice decide after them. */
+  first?: number;
   ms?: number;
   jitterMs?: number;
   status?: number;
@@ -66,7 +70,7 @@ function faultRuleShapeProblem(rule: unknown, index: number): string | undefined
   if (!rule || typeof rule !== 'object') return `rules[${index}] must be an object`;
   const r = rule as Record<string, unknown>;
   if (!KINDS.includes(r.kind as FaultKind)) return `rules[${index}].kind must be one of ${KINDS.join(', ')}`;
-  for (const k of ['rate', 'times', 'ms', 'jitterMs', 'status'] as const) {
+  for (const k of ['rate', 'times', 'first', 'ms', 'jitterMs', 'status'] as const) {
     if (r[k] !== undefined && (typeof r[k] !== 'number' || r[k] < 0))
       return `rules[${index}].${k} must be a number ≥ 0`;
   }
@@ -105,7 +109,8 @@ export class FaultInjector {
       const n = this.#matches[i]!;
       this.#matches[i] = n + 1;
       if (rule.times !== undefined && n >= rule.times) return;
-      if (this.#random() >= (rule.rate ?? 1)) return;
+      const forced = n < (rule.first ?? 0);
+      if (!forced && this.#random() >= (rule.rate ?? 1)) return;
       if (rule.kind === 'latency') {
         delayMs += (rule.ms ?? 0) + Math.floor(this.#random() * (rule.jitterMs ?? 0));
       } else {

@@ -107,6 +107,28 @@ describe('fault selection', () => {
     expect(roll(9)).not.toEqual(roll(10));
   });
 
+  test('GIVEN first: N WHEN the dice are rolled under any seed THEN the first N matching requests always fault, then the rate decides', () => {
+    for (let seed = 0; seed < 200; seed++) {
+      const faults = new FaultInjector(seededRandom(seed), [{ kind: 'error', rate: 0.2, first: 2 }]);
+      const kinds = Array.from({ length: 20 }, () => faults.decide('op', 'GET', '/x').action?.kind);
+      expect(kinds.slice(0, 2), `seed ${seed}`).toEqual(['error', 'error']);
+    }
+    const never = new FaultInjector(seededRandom(1), [{ kind: 'reset', rate: 0, first: 1 }]);
+    expect(Array.from({ length: 5 }, () => never.decide('op', 'GET', '/x').action?.kind)).toEqual([
+      'reset',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const capped = new FaultInjector(seededRandom(1), [{ kind: 'reset', first: 3, times: 1 }]);
+    expect(Array.from({ length: 3 }, () => capped.decide('op', 'GET', '/x').action?.kind)).toEqual([
+      'reset',
+      undefined,
+      undefined,
+    ]);
+  });
+
   test('GIVEN a rule for one operation WHEN another operation is called THEN it is untouched', async () => {
     await emu.control('PUT', '/faults', { rules: [{ kind: 'error', operationId: CREATE_PEER }] });
     expect((await emu.api('GET', peers)).status).toBe(200);
