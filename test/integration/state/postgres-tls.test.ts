@@ -4,7 +4,7 @@ import { systemClock } from '../../../src/effects.js';
 import { silentLogger } from '../../../src/log.js';
 import { createPostgresStateStore, type PostgresStateStoreOptions } from '../../../src/state/postgres-state-store.js';
 import type { StateStore } from '../../../src/state/types.js';
-import { startPostgres, TEST_PG_PASSWORD, type TestPostgres } from '../../support/postgres.js';
+import { makeUnrelatedCa, startPostgres, TEST_PG_PASSWORD, type TestPostgres } from '../../support/postgres.js';
 
 const external = process.env['CFGITOPS_TEST_PG_URL'] !== undefined;
 let server: TestPostgres;
@@ -15,9 +15,7 @@ beforeAll(async () => {
   if (external) return;
   server = await startPostgres({ tls: true });
   // A second CA that did not sign the server certificate.
-  const other = await startPostgres({ tls: true });
-  otherCa = other.ca!;
-  await other.stop();
+  otherCa = await makeUnrelatedCa();
 });
 afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
