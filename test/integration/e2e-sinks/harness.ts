@@ -1,17 +1,16 @@
 /**
  * One desired-state repository with a token per sink type — file json, file dotenv, age files, age yaml, GitHub
  * repository and environment secrets, exec — wired to the test emulator, a GitHub loopback fake (behind a switchable
- * proxy that can answer 500s) and real `age` keys made with `age-keygen`. Readers get every value back the way a
- * user would (read the file, `age -d -i KEY`, the fake's private key, the exec script's own store), so tests can
+ * proxy that can answer 500s) and a fresh age key (test/support/age.ts). Readers get every value back the way a
+ * user would (read the file, decrypt with the age identity, the fake's private key, the exec script's own store), so tests can
  * check them against the emulator's hashes of the current token values.
  */
 import { useE2eWorld, type E2eWorld, type E2eWorldOptions } from '../../support/e2e-world.js';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { ageDecrypt, ageKeygen, type AgeKey } from '../../support/age.js';
 import type { TestEmulator } from '../../support/emulator.js';
 import {
   startGitHubFake,
@@ -20,8 +19,6 @@ import {
   type LoopbackServer,
 } from '../../support/github-fake.js';
 import { EXAMPLE_ACCOUNT, type Workspace } from '../../support/workspace.js';
-
-const run = promisify(execFile);
 
 export const GITHUB_TOKEN = 'ghp_e2eSinkToken0123456789abcdefghijklmn';
 export const GH_REPO = 'acme/app';
@@ -85,19 +82,6 @@ export async function startGitHubSide(): Promise<GitHubSide> {
     },
   };
   return side;
-}
-
-export interface AgeKey {
-  identityFile: string;
-  recipient: string;
-}
-
-/** A fresh X25519 identity from the real `age-keygen`, in the workspace (outside anything cfgitops writes). */
-export async function ageKeygen(dir: string): Promise<AgeKey> {
-  const identityFile = join(dir, 'age-identity.txt');
-  await run('age-keygen', ['-o', identityFile]);
-  const { stdout } = await run('age-keygen', ['-y', identityFile]);
-  return { identityFile, recipient: stdout.trim() };
 }
 
 /**
@@ -218,17 +202,6 @@ function parseDotenvFile(text: string): Record<string, string> {
   return out;
 }
 
-async function ageDecrypt(age: AgeKey, armored: string | { file: string }): Promise<string> {
-  if (typeof armored === 'object') return (await run('age', ['-d', '-i', age.identityFile, armored.file])).stdout;
-  return new Promise((resolve, reject) => {
-    const child = execFile('age', ['-d', '-i', age.identityFile], (e, stdout) => {
-      if (e) reject(new Error('age -d failed', { cause: e }));
-      else resolve(stdout);
-    });
-    child.stdin?.end(armored);
-  });
-}
-
 /** Reads one token's value back from its sink, as its user would. Undefined when the sink has none. */
 export async function readSinkValue(
   ws: Workspace,
@@ -242,7 +215,7 @@ export async function readSinkValue(
     case 'dotenv-token':
       return opt(async () => parseDotenvFile(await ws.read('.cfgitops/tokens.env'))['CI_DEPLOY_TOKEN']);
     case 'age-files-token':
-      return opt(() => ageDecrypt(setup.age, { file: join(ws.dir, 'secrets/tokens/deploy.age') }));
+      return opt(async () => ageDecrypt(setup.age, await readFile(join(ws.dir, 'secrets/tokens/deploy.age'), 'utf8')));
     case 'age-yaml-token':
       return opt(async () => {
         const doc = parseYaml(await ws.read('secrets/tokens.yaml')) as Record<string, string>;

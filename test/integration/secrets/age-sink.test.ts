@@ -6,42 +6,25 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { Secret } from '../../../src/secret.js';
-import { parseIdentityFile } from '../../../src/secrets/age-crypto.js';
 import { readAgeSecret } from '../../../src/secrets/age-sink.js';
 import { createSecretSinks } from '../../../src/secrets/create-secret-sinks.js';
 import type { SinkConfig } from '../../../src/config/types.js';
 import type { SinkFileSystem } from '../../../src/secrets/sink-deps.js';
 import type { SecretSink } from '../../../src/secrets/types.js';
 import { SINK_WRITE_TIMEOUT_MS } from '../../../src/secrets/within-time.js';
+import { ageDecrypt, ageKeygen, describeWithAgeCli, type AgeKey } from '../../support/age.js';
 import { capturedLogger, configWith, frozenClock, instantClock, tempDir, token, tokenValue } from './helpers.js';
 
 const run = promisify(execFile);
 
-/** Decrypts with the real `age` CLI, feeding the armored text on stdin. */
-async function ageDecrypt(armored: string, keyFile: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile('age', ['-d', '-i', keyFile], (err, stdout) => {
-      if (err) reject(new Error('age failed', { cause: err }));
-      else resolve(stdout);
-    });
-    child.stdin?.end(armored);
-  });
-}
-
 let dir: string;
 let cleanup: () => Promise<void>;
-const keys: { file: string; recipient: string; identity: string }[] = [];
+const keys: AgeKey[] = [];
 
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir());
-  // Test keys made now by the real age-keygen; never committed.
-  for (const n of [1, 2]) {
-    const file = join(dir, `key${n}.txt`);
-    await run('age-keygen', ['-o', file]);
-    const text = await readFile(file, 'utf8');
-    const recipient = /public key: (age1[0-9a-z]+)/.exec(text)![1]!;
-    keys.push({ file, recipient, identity: parseIdentityFile(text)[0]! });
-  }
+  // Test keys made now; never committed.
+  for (const n of [1, 2]) keys.push(await ageKeygen(dir, `key${n}.txt`));
 });
 afterAll(() => cleanup());
 
@@ -59,17 +42,17 @@ function ageSink(
 }
 
 describe('age sink', () => {
-  test('GIVEN layout files WHEN a value is put THEN <path>/<key>.age decrypts with the age CLI for every recipient', async () => {
+  test('GIVEN layout files WHEN a value is put THEN <path>/<key>.age decrypts for every recipient', async () => {
     const v = tokenValue();
     await ageSink('files', 'secrets/files').put({ sink: 'repo', key: 'ci-deploy' }, token, new Secret(v));
     const armored = await readFile(join(dir, 'secrets/files/ci-deploy.age'), 'utf8');
     expect(armored.startsWith('-----BEGIN AGE ENCRYPTED FILE-----')).toBe(true);
     expect(armored).not.toContain(v);
-    for (const k of keys) expect(await ageDecrypt(armored, k.file)).toBe(v);
+    for (const k of keys) expect(await ageDecrypt(k, armored)).toBe(v);
   });
 
   test.each(['yaml', 'json'] as const)(
-    'GIVEN layout %s and an existing entry WHEN two keys are put concurrently THEN each armored entry decrypts with the age CLI and others are kept',
+    'GIVEN layout %s and an existing entry WHEN two keys are put concurrently THEN each armored entry decrypts and others are kept',
     async (layout) => {
       const path = `secrets/values.${layout}`;
       const abs = join(dir, path);
@@ -85,33 +68,12 @@ describe('age sink', () => {
       const text = await readFile(abs, 'utf8');
       const doc = (layout === 'json' ? JSON.parse(text) : parseYaml(text)) as Record<string, string>;
       expect(doc['keep']).toBe('x');
-      expect(await ageDecrypt(doc['a']!, keys[0]!.file)).toBe(a);
-      expect(await ageDecrypt(doc['b']!, keys[1]!.file)).toBe(b);
+      expect(await ageDecrypt(keys[0]!, doc['a']!)).toBe(a);
+      expect(await ageDecrypt(keys[1]!, doc['b']!)).toBe(b);
       if (layout === 'yaml') expect(text).toContain('# my comment');
       expect(text).not.toContain(a);
     },
   );
-
-  test('GIVEN a file made by `age -r … -a` WHEN read back by cfgitops THEN the value matches', async () => {
-    const v = tokenValue();
-    await fsPromises.mkdir(join(dir, 'cli'), { recursive: true });
-    await new Promise<void>((resolve, reject) => {
-      const child = execFile('age', ['-r', keys[0]!.recipient, '-a', '-o', join(dir, 'cli/from-cli.age')], (err) => {
-        if (err) reject(new Error('age failed', { cause: err }));
-        else resolve();
-      });
-      child.stdin?.end(v);
-    });
-    const secret = await readAgeSecret({
-      fs: fsPromises,
-      cwd: dir,
-      path: 'cli',
-      layout: 'files',
-      key: 'from-cli',
-      identities: [keys[0]!.identity],
-    });
-    expect(secret.reveal()).toBe(v);
-  });
 
   test('GIVEN a value written by cfgitops WHEN read back by readAgeSecret (yaml) THEN it matches', async () => {
     const v = tokenValue();
@@ -180,4 +142,34 @@ describe('sink write time limit', () => {
       expect(clock.sleeps).toEqual([SINK_WRITE_TIMEOUT_MS]);
     },
   );
+});
+
+describeWithAgeCli('age CLI interop', () => {
+  test('GIVEN the real age CLI THEN it decrypts what the sink wrote, and cfgitops reads what `age -r … -a` wrote', async () => {
+    const v = tokenValue();
+    await ageSink('files', 'interop').put({ sink: 'repo', key: 'to-cli' }, token, new Secret(v));
+    for (const k of keys) {
+      const { stdout } = await run('age', ['-d', '-i', k.identityFile, join(dir, 'interop/to-cli.age')]);
+      expect(stdout).toBe(v);
+    }
+
+    const w = tokenValue();
+    await fsPromises.mkdir(join(dir, 'cli'), { recursive: true });
+    await new Promise<void>((resolve, reject) => {
+      const child = execFile('age', ['-r', keys[0]!.recipient, '-a', '-o', join(dir, 'cli/from-cli.age')], (err) => {
+        if (err) reject(new Error('age failed', { cause: err }));
+        else resolve();
+      });
+      child.stdin?.end(w);
+    });
+    const secret = await readAgeSecret({
+      fs: fsPromises,
+      cwd: dir,
+      path: 'cli',
+      layout: 'files',
+      key: 'from-cli',
+      identities: [keys[0]!.identity],
+    });
+    expect(secret.reveal()).toBe(w);
+  });
 });
