@@ -37,3 +37,6 @@ export const ACCOUNT_ID_PATTERN = /^[0-9a-f]{32}$/;
 export const ANNOTATION_PREVENT_DESTROY = 'cfgitops.dev/prevent-destroy';
 /** Per-resource override of the Config's `tokens.onAdopt` (`keep` | `roll`); `cfgitops export` writes `keep`. */
 export const ANNOTATION_ON_ADOPT = 'cfgitops.dev/on-adopt';
+
+/** `"true"`: plans leave the resource (and what depends on it) as it is; see planner/suspend-steps.ts. */
+export const ANNOTATION_SUSPEND = 'cfgitops.dev/suspend';

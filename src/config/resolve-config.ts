@@ -72,6 +72,7 @@ export function resolveConfig(
     sinks,
     defaultSink,
     prune: s.prune ?? d.prune,
+    ...(s.suspend === true ? { suspend: true as const } : {}),
     maxDeleteShare: s.deletes?.maxShare ?? d.maxDeleteShare,
     tokens: { ...d.tokens, ...s.tokens },
     api: {

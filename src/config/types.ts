@@ -48,6 +48,11 @@ export interface ResolvedConfig {
   defaultSink: string;
   /** Delete resources that are in state but no longer in manifests (also `--prune`). */
   prune: boolean;
+  /**
+   * `spec.suspend: true`: the controller observes and reports but changes nothing. Present only when true, so the
+   * config digest of every config that does not use it is what it was before the setting existed.
+   */
+  suspend?: true;
   /** A plan deleting more than this share of managed resources needs `--allow-mass-delete`. */
   maxDeleteShare: number;
   tokens: {

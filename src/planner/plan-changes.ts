@@ -14,6 +14,7 @@ import { planConfigChanges } from './plan-config.js';
 import { planDesired } from './plan-desired.js';
 import { planRemovals } from './plan-removals.js';
 import { linkDependencies, orderSteps } from './order-steps.js';
+import { suspendSteps } from './suspend-steps.js';
 
 export type { PlanInput } from './plan-context.js';
 
@@ -37,7 +38,9 @@ export function planChanges(input: PlanInput): PlanResult {
   out.errors.push(...checkPolicy(input.desired, out.resolvedTokens, input.config.policy ?? {}, input.now));
   const warnings = [...out.warnings, ...linkDependencies(ctx, out)];
   checkDestroys(ctx, out);
-  const steps = orderSteps(out.steps.values());
+  const suspended = suspendSteps(orderSteps(out.steps.values()));
+  const steps = suspended.steps;
+  warnings.push(...suspended.warnings);
   const configChanges = planConfigChanges(input.config, input.state.applied_config);
   const plan: Plan = {
     format_version: PLAN_FORMAT_VERSION,

@@ -36,7 +36,8 @@ export const metadataSchema = {
       type: 'object',
       description:
         'Free-form string annotations. Known: cfgitops.dev/prevent-destroy: "true" blocks deleting it; ' +
-        'cfgitops.dev/on-adopt: keep | roll decides what adopting an existing token does with its value.',
+        'cfgitops.dev/on-adopt: keep | roll decides what adopting an existing token does with its value; ' +
+        'cfgitops.dev/suspend: "true" leaves it unreconciled.',
       additionalProperties: { type: 'string', description: 'An annotation value (always a string; quote "true").' },
       properties: {
         'cfgitops.dev/prevent-destroy': {
@@ -52,6 +53,12 @@ export const metadataSchema = {
             "(overrides the Config's tokens.onAdopt). keep: the value stays where it is (recorded external, never " +
             'rolled by plans; `rotate` rolls it into its sink when you are ready); roll: a new value goes to the sink. ' +
             '`cfgitops export` writes keep on every token it exports.',
+        },
+        'cfgitops.dev/suspend': {
+          type: 'string',
+          enum: ['true', 'false'],
+          description:
+            'When "true", plans leave this resource as it is (a no-op step saying it is suspended, and a W_SUSPENDED warning), and so does every step that depends on it.',
         },
       },
     },

@@ -173,6 +173,11 @@ export const configSpecSchema = {
       type: 'boolean',
       description: 'Delete resources that are in state but no longer in the manifests. Default false.',
     },
+    suspend: {
+      type: 'boolean',
+      description:
+        'true: `cfgitops controller` stops reconciling (it still observes and reports drift in /status and /metrics); the CLI commands are unaffected. Default false.',
+    },
     deletes: {
       type: 'object',
       additionalProperties: false,
