@@ -80,6 +80,9 @@ export const ERROR_CODES = {
   E_IMPORT_CONFLICT: 'import refused: the name or the Cloudflare id is already recorded in state',
   E_EXPORT_CONFLICT: 'export refused to overwrite a file that changed while it ran',
   E_GITHUB: 'the GitHub API refused or failed a pull-request comment',
+  // the controller
+  E_SOURCE: 'the controller could not fetch its manifest source (git clone/fetch, or the directory)',
+  E_LEADERSHIP_LOST: 'the controller lost leadership (its PostgreSQL session ended) during a cycle',
   E_INTERNAL: 'a bug in cfgitops',
 } as const;
 

@@ -13,14 +13,14 @@ import { executePlan } from '../executor/execute-plan.js';
 import type { LoadedManifests } from '../manifest/types.js';
 import type { Plan } from '../planner/plan.js';
 import { appliedConfigOf } from '../state/applied-config.js';
-import type { StateLock } from '../state/types.js';
+import type { StateDocument, StateLock } from '../state/types.js';
 import { loadManifestsFor, resolveSecretsFor, SAVED_PLAN_OR_DIR_HINT } from './load.js';
 import { preparePlan, type PlanOptions } from './prepare-plan.js';
 import { assertPlanCurrent, readSavedPlan } from './saved-plan.js';
 
 export interface ApplyRequest extends PlanOptions {
-  /** A manifest directory, or a file written by `plan --out`. */
-  source: { dir: string } | { planFile: string };
+  /** A manifest directory, a file written by `plan --out`, or manifests the caller loaded (the controller). */
+  source: { dir: string } | { planFile: string } | { manifests: LoadedManifests };
   emulator: boolean;
   /** Overrides the config's lock timeout. */
   lockTimeoutSeconds?: number;
@@ -33,14 +33,16 @@ export interface ApplyRequest extends PlanOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
+/** `state`: the document as the run left it, read under the lock (the controller's metrics come from it). */
 export type ApplyOutcome =
-  | { kind: 'no-changes'; plan: Plan; target: string }
-  | { kind: 'declined'; plan: Plan; target: string }
+  | { kind: 'no-changes'; plan: Plan; target: string; state: StateDocument }
+  | { kind: 'declined'; plan: Plan; target: string; state: StateDocument }
   | {
       kind: 'applied';
       plan: Plan;
       result: ApplyResult;
       target: string;
+      state: StateDocument;
       retries?: Readonly<Record<string, number>>;
       /** The sink and guardrail config is now recorded as applied (the next plan compares against it). */
       configRecorded: boolean;
@@ -48,8 +50,14 @@ export type ApplyOutcome =
 
 export async function applyWorkflow(app: App, request: ApplyRequest): Promise<ApplyOutcome> {
   const saved = 'planFile' in request.source ? await readSavedPlan(request.source.planFile) : undefined;
-  const dir = 'dir' in request.source ? request.source.dir : (saved?.manifests_dir ?? 'desired-state');
-  const manifests: LoadedManifests = await loadManifestsFor(app, dir, { missingHint: SAVED_PLAN_OR_DIR_HINT });
+  const manifests: LoadedManifests =
+    'manifests' in request.source
+      ? request.source.manifests
+      : await loadManifestsFor(
+          app,
+          'dir' in request.source ? request.source.dir : (saved?.manifests_dir ?? 'desired-state'),
+          { missingHint: SAVED_PLAN_OR_DIR_HINT },
+        );
   const secrets = await resolveSecretsFor(app, manifests);
   const target = await app.connect(manifests.config, { emulator: request.emulator, operation: 'apply' });
   try {
@@ -69,11 +77,13 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
         if (prepared.errors.length > 0) throw new CfgitopsErrors(prepared.errors);
         plan = prepared.plan;
       }
-      if (!plan.summary.hasChanges) return { kind: 'no-changes', plan, target: target.describe };
+      if (!plan.summary.hasChanges) return { kind: 'no-changes', plan, target: target.describe, state: lock.current() };
       request.showPlan(plan, target);
       // Before confirmation and before any API write: a value minted into a broken sink would be lost.
       await assertValueSinksReady(plan, target.sinks);
-      if (!(await request.confirm(plan, target))) return { kind: 'declined', plan, target: target.describe };
+      if (!(await request.confirm(plan, target))) {
+        return { kind: 'declined', plan, target: target.describe, state: lock.current() };
+      }
       const result = await executePlan(plan, {
         api: target.api,
         lock,
@@ -95,6 +105,7 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
         plan,
         result,
         target: target.describe,
+        state: lock.current(),
         configRecorded,
         ...(target.retries ? { retries: target.retries() } : {}),
       };

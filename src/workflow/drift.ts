@@ -7,6 +7,7 @@ import type { App } from '../app.js';
 import type { CfgitopsError } from '../errors.js';
 import type { FieldChange, Plan, PlanStep, StepAction } from '../planner/plan.js';
 import { addressKey } from '../resources.js';
+import type { LoadedManifests } from '../manifest/types.js';
 import type { StateDocument } from '../state/types.js';
 import { loadManifestsFor, resolveSecretsFor } from './load.js';
 import { preparePlan } from './prepare-plan.js';
@@ -58,23 +59,36 @@ export interface DriftRequest {
   dir: string;
   emulator: boolean;
   prune: boolean;
+  /** Manifests the caller already loaded from `dir` (the controller loads them to read its settings first). */
+  manifests?: LoadedManifests;
+  /** Default true: drift reports what differs; the controller's plan mode sets false to see apply's guardrails. */
+  allowMassDelete?: boolean;
+  signal?: AbortSignal;
 }
 
-export type DriftOutcome = { kind: 'report'; report: DriftReport } | { kind: 'errors'; errors: CfgitopsError[] };
+/** `state`: the recorded state the report compared against. */
+export type DriftOutcome =
+  { kind: 'report'; report: DriftReport; state: StateDocument } | { kind: 'errors'; errors: CfgitopsError[] };
 
 export async function driftWorkflow(app: App, request: DriftRequest): Promise<DriftOutcome> {
-  const manifests = await loadManifestsFor(app, request.dir);
+  const manifests = request.manifests ?? (await loadManifestsFor(app, request.dir));
   const secrets = await resolveSecretsFor(app, manifests);
   const target = await app.connect(manifests.config, { emulator: request.emulator, operation: 'drift' });
   try {
-    const prepared = await preparePlan(app, target, manifests, secrets, {
-      prune: request.prune,
-      allowMassDelete: true,
-    });
+    const prepared = await preparePlan(
+      app,
+      target,
+      manifests,
+      secrets,
+      { prune: request.prune, allowMassDelete: request.allowMassDelete ?? true },
+      undefined,
+      request.signal,
+    );
     if (prepared.errors.length > 0) return { kind: 'errors', errors: prepared.errors };
     const findings = driftFindings(prepared.plan, prepared.state);
     return {
       kind: 'report',
+      state: prepared.state,
       report: {
         drifted: findings.length > 0,
         target: target.describe,

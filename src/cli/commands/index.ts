@@ -13,6 +13,7 @@ import { registerDrift } from './drift.js';
 import { registerImport } from './import.js';
 import { registerRotate } from './rotate.js';
 import { registerExport } from './export.js';
+import { registerController } from './controller.js';
 
 export const commands: readonly CommandRegistrar[] = [
   registerValidate,
@@ -26,4 +27,5 @@ export const commands: readonly CommandRegistrar[] = [
   registerImport,
   registerRotate,
   registerExport,
+  registerController,
 ];
