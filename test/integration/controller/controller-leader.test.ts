@@ -1,0 +1,104 @@
+/**
+ * Two controllers on one PostgreSQL state: exactly one leads and applies; after `kill -9` of the leader the
+ * standby takes over within the documented bound (docs/controller.md: --leader-retry plus the server noticing the
+ * dead session, which for a killed process is immediate) and repairs what changed meanwhile.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { useE2eWorld } from '../../support/e2e-world.js';
+import { startPostgres, type TestPostgres } from '../../support/postgres.js';
+import { EXAMPLE_ACCOUNT, liveResources } from '../../support/workspace.js';
+import { startController, stopController, waitForCycle, type RunningController } from './harness.js';
+
+let pg: TestPostgres;
+beforeAll(async () => {
+  pg = await startPostgres();
+}, 120_000);
+afterAll(async () => {
+  await pg.stop();
+});
+
+const world = useE2eWorld({
+  setup: async () => {
+    const file = join(world.ws.dir, 'desired-state', 'cfgitops.yaml');
+    const workspace = `ctl-${randomBytes(4).toString('hex')}`;
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace(
+        / {2}state:\n {4}backend: file\n {4}path: .cfgitops\/state.json\n/,
+        `  state:\n    backend: postgres\n    workspace: ${workspace}\n`,
+      ),
+    );
+    world.ws.env['CFGITOPS_PG_URL'] = pg.url;
+  },
+});
+
+/** The documented failover bound for a killed leader with --leader-retry 1s (docs/controller.md). */
+const LEADER_RETRY_MS = 1_000;
+const FAILOVER_BOUND_MS = LEADER_RETRY_MS + 5_000;
+
+describe('cfgitops controller: several replicas on PostgreSQL', () => {
+  test('GIVEN two controllers on one PostgreSQL WHEN both run THEN exactly one applies; WHEN the leader is killed -9 THEN the standby leads and reconciles within the bound', async () => {
+    const args = ['--source', 'desired-state', '--interval', '1h', '--leader-retry', `${LEADER_RETRY_MS}ms`];
+    const a = await startController(world.ws, args, world.outputs);
+    const b = await startController(world.ws, args, world.outputs);
+    const controllers = [a, b];
+    let leader: RunningController | undefined;
+    await waitForCycle(
+      a,
+      async () => {
+        const roles: string[] = [];
+        for (const c of controllers) {
+          const s = await c.status();
+          roles.push(s.role);
+          if (s.role === 'leader' && s.lastCycle?.result === 'applied') leader = c;
+        }
+        return leader !== undefined && roles.includes('standby');
+      },
+      'one leader to apply and the other to stand by',
+    );
+    const standby = leader === a ? b : a;
+    const standbyStatus = await standby.status();
+    expect(standbyStatus.role).toBe('standby');
+    expect(standbyStatus.lastCycle).toBeUndefined();
+    expect((await standby.get('/readyz')).body).toMatchObject({ ready: true, role: 'standby' });
+    const sm = await standby.metrics();
+    expect(standby.sample(sm, 'cfgitops_controller_leader')).toBe(0);
+    expect(standby.sample(sm, 'cfgitops_api_requests_total', { method: 'POST', code: '200' })).toBe(0);
+    const lm = await leader!.metrics();
+    expect(leader!.sample(lm, 'cfgitops_controller_leader')).toBe(1);
+    const live = await liveResources(world.emulator);
+    expect(live.tokens).toHaveLength(3);
+    expect(live.peers).toHaveLength(2);
+
+    // Out of band while the leader dies: the new leader's first cycle must repair it.
+    const peer = live.peers.find((p) => p.name === 'ns2.example.com')!;
+    const del = await world.emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers/${peer.id}`);
+    expect(del.status).toBe(200);
+
+    const killedAt = Date.now();
+    leader!.spawned.child.kill('SIGKILL');
+    await leader!.spawned.exited;
+    let tookOverAt = 0;
+    const repaired = await waitForCycle(
+      standby,
+      (s) => {
+        if (s.role === 'leader' && tookOverAt === 0) tookOverAt = Date.now();
+        return s.role === 'leader' && s.lastCycle !== undefined;
+      },
+      'the standby to lead and reconcile',
+    );
+    const reconciledAt = Date.now();
+    expect(repaired.lastCycle).toMatchObject({ result: 'applied', drifted: 1, pending: 0 });
+    expect((await liveResources(world.emulator)).peers.map((p) => p.name).sort()).toEqual([
+      'ns1.example.com',
+      'ns2.example.com',
+    ]);
+    const failoverMs = tookOverAt - killedAt;
+    console.log(`controller failover: leader after ${failoverMs} ms, reconciled after ${reconciledAt - killedAt} ms`);
+    expect(failoverMs).toBeLessThan(FAILOVER_BOUND_MS);
+    expect(await stopController(standby)).toEqual({ code: 0, signal: null });
+  });
+});
