@@ -120,6 +120,9 @@ describe('cfgitops controller with a git source', () => {
 
   test('GIVEN a cycle creating resources slowly WHEN SIGTERM arrives mid-cycle THEN the controller exits 0, state has no pending intent, the lock is free, and the next run finishes without duplicates', async () => {
     const { ws, emulator } = world;
+    // One step at a time, each create slow: SIGTERM after the first lands mid-cycle whatever the machine's speed.
+    const config = join(ws.dir, 'desired-state', 'cfgitops.yaml');
+    await writeFile(config, (await readFile(config, 'utf8')).replace(/concurrency: \d+/, 'concurrency: 1'));
     await emulator.control('PUT', '/faults', { rules: [{ kind: 'latency', method: 'POST', ms: 400 }] });
     try {
       const c = await startController(ws, ['--source', 'desired-state', '--interval', '1h'], world.outputs);
