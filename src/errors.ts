@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   // state and locking
   E_STATE_CORRUPT: 'the state cannot be parsed or is inconsistent',
   E_STATE_VERSION: 'the state was written by a newer format',
+  E_SECRET_REF_FORBIDDEN: 'a TSIG secret reference names a credential variable or a file that holds credentials',
   E_STATE_SCHEMA: 'the PostgreSQL state schema is missing or behind, and this command may not create or migrate it',
   E_STATE_CONFLICT: 'the state changed underneath this run (serial or lineage mismatch)',
   E_STATE_LOCKED: 'another run holds the state lock',

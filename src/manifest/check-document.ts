@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
+import { credentialEnvReason } from '../credential-env.js';
 import { CfgitopsError, type ErrorCode, type SourceLocation } from '../errors.js';
 import { cidrWithHostBits } from '../planner/net.js';
 import { ACCOUNT_ID_PATTERN, type ResourceKind } from '../resources.js';
@@ -39,6 +40,21 @@ export interface DocumentCheck {
 
 const ACCOUNT_REF = new RegExp(ACCOUNT_REF_PATTERN);
 
+/** The variables holding the GitHub sinks' tokens: credentials too. */
+export function sinkTokenEnvs(config: Pick<ResolvedConfig, 'sinks'>): string[] {
+  return Object.values(config.sinks).flatMap((s) => (s.type === 'github-actions' ? [s.tokenEnv] : []));
+}
+
+/**
+ * Directories inside the repository that hold credentials: `.git` (actions/checkout keeps the job's token in
+ * .git/config) and `.cfgitops` (the file sink's token values). A TSIG secret read from there would carry a credential
+ * to Cloudflare. Returns the directory, or undefined when `absPath` is elsewhere.
+ */
+export function reservedSecretDir(root: string, absPath: string): string | undefined {
+  const first = path.relative(root, absPath).split(path.sep)[0] ?? '';
+  return ['.git', '.cfgitops'].find((d) => d === first.toLowerCase());
+}
+
 export function checkDocument(parsed: ParsedDocument, kind: ResourceKind, ctx: DocumentCheckContext): DocumentCheck {
   const errors: CfgitopsError[] = [];
   const { locate } = parsed;
@@ -70,15 +86,34 @@ export function checkDocument(parsed: ParsedDocument, kind: ResourceKind, ctx: D
   if (!spec) return out;
 
   if (kind === 'SecondaryDnsTsig') {
+    const fromEnv = asRecord(spec['secret'])?.['fromEnv'];
+    const credential =
+      typeof fromEnv === 'string' ? credentialEnvReason(fromEnv, sinkTokenEnvs(ctx.config)) : undefined;
+    if (credential !== undefined) {
+      fail(
+        'E_SECRET_REF_FORBIDDEN',
+        '/spec/secret/fromEnv',
+        `fromEnv may not name ${String(fromEnv)}: ${credential}`,
+        'keep each TSIG secret in a variable of its own, e.g. TSIG_NS1_SECRET (docs/security.md)',
+      );
+    }
     const fromFile = asRecord(spec['secret'])?.['fromFile'];
     if (typeof fromFile === 'string' && fromFile !== '') {
       const absPath = path.resolve(parsed.file.absDir, fromFile);
+      const reserved = escapes(ctx.root, absPath) ? undefined : reservedSecretDir(ctx.root, absPath);
       if (escapes(ctx.root, absPath)) {
         fail(
           'E_PATH_ESCAPE',
           '/spec/secret/fromFile',
           'fromFile points outside the repository',
           `keep secret files inside ${ctx.root}, or use fromEnv`,
+        );
+      } else if (reserved !== undefined) {
+        fail(
+          'E_SECRET_REF_FORBIDDEN',
+          '/spec/secret/fromFile',
+          `fromFile may not read from ${reserved}/: it holds credentials (git's checkout token, cfgitops' token values)`,
+          'keep TSIG secret files in a directory of their own inside the repository (docs/security.md)',
         );
       } else {
         out.secretFile = { absPath, locate: () => locate('/spec/secret/fromFile') };

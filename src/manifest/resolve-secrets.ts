@@ -6,7 +6,7 @@ import path from 'node:path';
 import { CfgitopsError, CfgitopsErrors } from '../errors.js';
 import { addressKey } from '../resources.js';
 import { Secret } from '../secret.js';
-import { escapes } from './check-document.js';
+import { escapes, reservedSecretDir } from './check-document.js';
 import type { LoadedManifests, ResolvedSecrets } from './types.js';
 
 export interface ResolveSecretsDeps {
@@ -17,7 +17,7 @@ export interface ResolveSecretsDeps {
 }
 
 /** A secret file's fate, shared by every TSIG naming it. */
-type SecretFile = { escapes: boolean; value: string } | { cause: unknown };
+type SecretFile = { escapes: boolean; reserved?: string; value: string } | { cause: unknown };
 
 export async function resolveSecrets(
   manifests: Pick<LoadedManifests, 'resources' | 'cwd' | 'root'>,
@@ -34,7 +34,10 @@ export async function resolveSecrets(
     try {
       realRoot ??= realpath(manifests.root).catch(() => manifests.root);
       const real = await realpath(abs);
-      if (escapes(await realRoot, real)) return { escapes: true, value: '' };
+      const root = await realRoot;
+      if (escapes(root, real)) return { escapes: true, value: '' };
+      const reserved = reservedSecretDir(root, real);
+      if (reserved !== undefined) return { escapes: false, reserved, value: '' };
       const raw = await deps.readFile(real);
       const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
       return { escapes: false, value: text.replace(/\r?\n$/, '') };
@@ -95,6 +98,15 @@ export async function resolveSecrets(
         new CfgitopsError('E_PATH_ESCAPE', 'fromFile leads outside the repository through a symbolic link', {
           location: location(),
           hint: 'secret files must resolve to files inside the repository; use fromEnv for a secret kept elsewhere',
+        }),
+      );
+      continue;
+    }
+    if (read.reserved !== undefined) {
+      errors.push(
+        new CfgitopsError('E_SECRET_REF_FORBIDDEN', `fromFile leads into ${read.reserved}/ through a symbolic link`, {
+          location: location(),
+          hint: 'keep TSIG secret files in a directory of their own inside the repository (docs/security.md)',
         }),
       );
       continue;

@@ -5,6 +5,7 @@
 import { spawn as nodeSpawn } from 'node:child_process';
 import * as fsPromises from 'node:fs/promises';
 import type { ResolvedConfig, SinkConfig } from '../config/types.js';
+import { CREDENTIAL_ENV } from '../credential-env.js';
 import { CfgitopsError, CfgitopsErrors } from '../errors.js';
 import { AgeSink } from './age-sink.js';
 import { ExecSink } from './exec-sink.js';
@@ -94,15 +95,6 @@ function createSink(name: string, c: SinkConfig, config: ResolvedConfig, deps: S
       });
   }
 }
-
-/** Where cfgitops reads its own credentials (see credentials.ts, postgres-url.ts and the GitHub sinks' tokenEnv). */
-export const CREDENTIAL_ENV = [
-  'CLOUDFLARE_API_TOKEN',
-  'CLOUDFLARE_API_KEY',
-  'CLOUDFLARE_EMAIL',
-  'CFGITOPS_PG_URL',
-  'DATABASE_URL',
-] as const;
 
 /** The variables an `exec` sink's command does not receive unless its `inheritEnv` lists them. */
 export function withheldEnvNames(config: Pick<ResolvedConfig, 'sinks'>): string[] {

@@ -24,7 +24,13 @@ import { lockedError } from './lock-file.js';
 import { checkSchemaReadable, migratePostgresSchema } from './postgres-migrations.js';
 import { PostgresStateLock, type LockScope } from './postgres-state-lock.js';
 import { readPostgresState, type Queryable } from './read-postgres-state.js';
-import { connectionPassword, redactConnectionString, resolvePostgresUrl, type Env } from './postgres-url.js';
+import {
+  checkConfiguredUrl,
+  connectionPassword,
+  redactConnectionString,
+  resolvePostgresUrl,
+  type Env,
+} from './postgres-url.js';
 import { randomId } from './random-id.js';
 import type { LockOptions, LockOwner, StateDocument, StateLock, StateStore } from './types.js';
 
@@ -52,7 +58,9 @@ export interface StoredHolder extends LockOwner {
 }
 
 export function createPostgresStateStore(options: PostgresStateStoreOptions): StateStore {
-  const url = resolvePostgresUrl(options.connectionString ?? options.url, options.env ?? process.env);
+  const configured = options.connectionString ?? options.url;
+  const url = resolvePostgresUrl(configured, options.env ?? process.env);
+  if (configured !== undefined) checkConfiguredUrl(url);
   const password = connectionPassword(url);
   // Registering the password makes the log scrubber remove it from any line, whatever the driver puts in it.
   if (password !== undefined) new Secret(password);
@@ -61,6 +69,9 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   const pool = new pg.Pool({
     connectionString: url,
+    // A configured URL carries its own password or none: never PGPASSWORD or a ~/.pgpass entry sent to a host the
+    // Config (a pull request) chose. A function is the one form node-postgres takes without falling back to either.
+    ...(configured !== undefined ? { Client: clientWithPassword(password ?? '') } : {}),
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
     max: options.poolSize ?? 8,
   });
@@ -266,6 +277,26 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
       closing ??= pool.end();
       return closing;
     },
+  };
+}
+
+/**
+ * node-postgres fills a missing password from PGPASSWORD while parsing the connection string, and later from
+ * ~/.pgpass; neither can be switched off by an option. A client whose password is fixed after construction sends
+ * exactly the configured one (or an empty one) whatever the environment holds.
+ */
+function clientWithPassword(fixed: string): typeof pg.Client {
+  return class ConfiguredPasswordClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config);
+      Object.defineProperty(this, 'password', { configurable: true, enumerable: false, writable: true, value: fixed });
+      Object.defineProperty((this as unknown as { connectionParameters: object }).connectionParameters, 'password', {
+        configurable: true,
+        enumerable: false,
+        writable: true,
+        value: fixed,
+      });
+    }
   };
 }
 

@@ -16,6 +16,25 @@ export function resolvePostgresUrl(configured: string | undefined, env: Env): st
   return url;
 }
 
+/**
+ * A connection string from the Config is repository content — on a pull request, the PR author's choice. It gets
+ * nothing from the machine: no password from PGPASSWORD or ~/.pgpass (the store passes its own password, see
+ * `configuredPassword`), and no TLS files named in it (node-postgres reads `sslcert`/`sslkey`/`sslrootcert` paths
+ * from the URL, i.e. any file the PR names). TLS settings go in `state.ssl`; credentials in CFGITOPS_PG_URL.
+ */
+export function checkConfiguredUrl(url: string): void {
+  const param = /[?&\s]?(sslcert|sslkey|sslrootcert|sslcrl|sslpassword|passfile)\s*=/i.exec(url);
+  if (param) {
+    throw new CfgitopsError(
+      'E_CONFIG',
+      `state.url in the Config names ${param[1]!.toLowerCase()}: a file on this machine`,
+      {
+        hint: 'give TLS settings in state.ssl (ca as PEM text), or put the whole connection string in CFGITOPS_PG_URL',
+      },
+    );
+  }
+}
+
 /** `postgres://user:***@host/db` — also for libpq `key=value` strings. Never returns a password. */
 export function redactConnectionString(url: string): string {
   if (/^postgres(ql)?:\/\//i.test(url)) {

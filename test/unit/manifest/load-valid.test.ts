@@ -97,7 +97,7 @@ describe('GIVEN a temp tree', () => {
   });
 
   test.each([
-    ['missing env var', '{fromEnv: CFGITOPS_TEST_MISSING}', {}, 'E_SECRET_ENV_MISSING', '/spec/secret/fromEnv'],
+    ['missing env var', '{fromEnv: TSIG_TEST_MISSING}', {}, 'E_SECRET_ENV_MISSING', '/spec/secret/fromEnv'],
     ['missing file', '{fromFile: nope.key}', {}, 'E_SECRET_FILE', '/spec/secret/fromFile'],
   ])('WHEN resolving a secret with a %s THEN %s at the reference', async (_n, ref, env, code, pointer) => {
     await mkdir(path.join(dir, 'd2'), { recursive: true });
@@ -109,6 +109,51 @@ describe('GIVEN a temp tree', () => {
     expect(error).toBeInstanceOf(CfgitopsErrors);
     const [first] = (error as CfgitopsErrors).errors;
     expect(first).toMatchObject({ code, location: { file: 'd2/a.yaml', line: 4, pointer } });
+  });
+
+  test.each([
+    ['CLOUDFLARE_API_TOKEN', '{fromEnv: CLOUDFLARE_API_TOKEN}', '/spec/secret/fromEnv'],
+    ['the GitHub token', '{fromEnv: GITHUB_TOKEN}', '/spec/secret/fromEnv'],
+    ["libpq's password", '{fromEnv: PGPASSWORD}', '/spec/secret/fromEnv'],
+    ['a *_TOKEN variable', '{fromEnv: npm_token}', '/spec/secret/fromEnv'],
+    ["git's config (the checkout token)", '{fromFile: ../.git/config}', '/spec/secret/fromFile'],
+    ["the file sink's token values", '{fromFile: ../.cfgitops/secrets.json}', '/spec/secret/fromFile'],
+  ])(
+    'WHEN a TSIG secret names %s THEN E_SECRET_REF_FORBIDDEN at load, before anything is read',
+    async (_n, ref, pointer) => {
+      const repoDir = await mkdtemp(path.join(dir, 'repo-'));
+      await mkdir(path.join(repoDir, '.git'), { recursive: true });
+      await mkdir(path.join(repoDir, 'm'), { recursive: true });
+      await writeFile(path.join(repoDir, 'm', 'a.yaml'), tsig(ref));
+      const error = await loadManifests('m', { ...deps, cwd: repoDir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CfgitopsErrors);
+      expect((error as CfgitopsErrors).errors).toEqual([
+        expect.objectContaining({
+          code: 'E_SECRET_REF_FORBIDDEN',
+          location: expect.objectContaining({ pointer }) as unknown,
+        }),
+      ]);
+    },
+  );
+
+  test('WHEN fromFile reaches .git through a symbolic link THEN E_SECRET_REF_FORBIDDEN when resolving, nothing read', async () => {
+    const repoDir = await mkdtemp(path.join(dir, 'repo-'));
+    await mkdir(path.join(repoDir, '.git'), { recursive: true });
+    await writeFile(path.join(repoDir, '.git', 'config'), '[http] extraheader = AUTHORIZATION: basic x\n');
+    await mkdir(path.join(repoDir, 'm'), { recursive: true });
+    await symlink(path.join(repoDir, '.git', 'config'), path.join(repoDir, 'm', 'ns1.key'));
+    await writeFile(path.join(repoDir, 'm', 'a.yaml'), tsig('{fromFile: ns1.key}'));
+    const reads: string[] = [];
+    const m = await loadManifests('m', { ...deps, cwd: repoDir });
+    const error = await resolveSecrets(m, {
+      env: {},
+      readFile: (p) => {
+        reads.push(p);
+        return Promise.resolve('');
+      },
+    }).catch((e: unknown) => e);
+    expect((error as CfgitopsErrors).errors.map((e) => e.code)).toEqual(['E_SECRET_REF_FORBIDDEN']);
+    expect(reads).toEqual([]);
   });
 
   test('WHEN resolving an env secret THEN its value is wrapped and never in errors', async () => {
