@@ -52,7 +52,8 @@ export async function writeFileAtomic(
   await syncDirectory(fs, dir);
 }
 
-async function syncDirectory(fs: AtomicWriteFileSystem, dir: string): Promise<void> {
+/** fsync a directory, so a file created or renamed in it survives a power loss. */
+export async function syncDirectory(fs: Pick<AtomicWriteFileSystem, 'open'>, dir: string): Promise<void> {
   let handle: FileHandle;
   try {
     handle = await fs.open(dir, 'r');

@@ -11,7 +11,13 @@ import { checkStateDocument } from './check-state-document.js';
 import { randomId } from './random-id.js';
 import { readPostgresState } from './read-postgres-state.js';
 import { SerialQueue } from './serial-queue.js';
-import { applyStateChanges, type LockOwner, type StateChange, type StateDocument, type StateLock } from './types.js';
+import {
+  applyStateChangesInPlace,
+  type LockOwner,
+  type StateChange,
+  type StateDocument,
+  type StateLock,
+} from './types.js';
 
 export interface LockScope {
   /** `*` (the workspace) or an account id. */
@@ -222,8 +228,14 @@ export class PostgresStateLock implements StateLock {
       throw this.#d.ioError('cannot commit the state', e);
     }
     for (const a of touched) if (this.#accountSerials.has(a)) this.#accountSerials.set(a, serial);
-    this.#doc = replacement ? replacement : { ...applyStateChanges(doc, changes), serial };
-    return this.#doc;
+    if (replacement) {
+      this.#doc = replacement;
+    } else {
+      // In place: copying the whole document per commit made each one O(state) (see StateLock.current()).
+      applyStateChangesInPlace(doc, changes);
+      doc.serial = serial;
+    }
+    return this.current();
   }
 
   async #applyRow(c: StateChange, touched: Set<string>): Promise<void> {

@@ -12,6 +12,7 @@ export interface StateFileSystem {
   link(existing: string, created: string): Promise<void>;
   mkdir(path: string, options: { recursive: true; mode: number }): Promise<string | undefined>;
   readdir(path: string): Promise<string[]>;
+  stat(path: string): Promise<{ ino: number; size: number; mtimeMs: number }>;
 }
 
 export function errnoCode(e: unknown): string | undefined {

@@ -150,6 +150,7 @@ describe(`GIVEN the example manifests and ${TRIALS} seeded crash trials (${dice.
             if (again.code !== 0) failures.push(`trial ${trial}: plan after convergence exited ${again.code}`);
           }
           outputs.push(await ws.read('.cfgitops/state.json').catch(() => ''));
+          outputs.push(await ws.read('.cfgitops/state.json.wal').catch(() => ''));
           await assertNoSecretIn(emulator, outputs, ws.env);
         } finally {
           await ws.cleanup();

@@ -68,6 +68,7 @@ export function useE2eWorld(options: E2eWorldOptions = {}): E2eWorld {
     await options.beforeScan?.();
     world.emulator.assertNoContractViolations();
     outputs.push(await world.ws.read('.cfgitops/state.json').catch(() => ''));
+    outputs.push(await world.ws.read('.cfgitops/state.json.wal').catch(() => ''));
     await assertNoSecretIn(world.emulator, outputs, world.ws.env);
     outputs.length = 0;
     await world.ws.cleanup();

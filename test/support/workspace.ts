@@ -4,9 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemClock } from '../../src/effects.js';
+import { createFileStateStore } from '../../src/state/file-state-store.js';
+import type { StateDocument } from '../../src/state/types.js';
 import type { TestEmulator } from './emulator.js';
 
 export const EXAMPLE_DIR = fileURLToPath(new URL('../../desired-state', import.meta.url));
@@ -35,6 +38,12 @@ export interface StateFileShape {
   pending: Record<string, unknown>;
 }
 
+/** The state a plan would read: state.json with its write-ahead log folded in. */
+export function readFileState(path: string): Promise<StateDocument> {
+  const common = { clock: systemClock, random: Math.random, hostname: hostname(), pid: process.pid, owner: 'test' };
+  return createFileStateStore({ ...common, path }).read();
+}
+
 export async function createWorkspace(emulator: TestEmulator, options: { example?: boolean } = {}): Promise<Workspace> {
   const dir = await mkdtemp(join(tmpdir(), 'cfgitops-e2e-'));
   if (options.example !== false) await cp(EXAMPLE_DIR, join(dir, 'desired-state'), { recursive: true });
@@ -58,7 +67,9 @@ export async function createWorkspace(emulator: TestEmulator, options: { example
         return {};
       }
     },
-    stateFile: async () => JSON.parse(await readFile(join(dir, '.cfgitops/state.json'), 'utf8')) as StateFileShape,
+    // Through the file store: between two commits of a run (or after one was killed) the latest commits are in the
+    // write-ahead log beside state.json, and only a reader that folds it sees them.
+    stateFile: () => readFileState(join(dir, '.cfgitops/state.json')),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
   return ws;

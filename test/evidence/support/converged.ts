@@ -55,7 +55,7 @@ export async function convergenceProblems(
 
   let state: { resources?: Record<string, { id?: string; complete?: boolean }>; pending?: Record<string, unknown> };
   try {
-    state = JSON.parse(await ws.read('.cfgitops/state.json')) as typeof state;
+    state = await ws.stateFile();
   } catch (e) {
     return [...problems, `state does not parse: ${(e as Error).message}`];
   }

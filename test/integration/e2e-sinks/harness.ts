@@ -95,6 +95,13 @@ const id = process.env.CFGITOPS_TOKEN_ID;
 let recorded;
 try {
   recorded = Object.values(JSON.parse(readFileSync('.cfgitops/state.json', 'utf8')).resources).find((r) => r.id === id);
+  // Commits since the document was written are in its write-ahead log: one checksummed JSON record a line.
+  const log = existsSync('.cfgitops/state.json.wal') ? readFileSync('.cfgitops/state.json.wal', 'utf8') : '';
+  for (const line of log.split('\\n').filter(Boolean)) {
+    for (const c of JSON.parse(line.slice(9)).changes) {
+      if (c.type === 'put-resource' && c.resource.id === id) recorded = c.resource;
+    }
+  }
 } catch {}
 appendFileSync('vault-calls.jsonl', JSON.stringify({
   argv: process.argv, env: process.env, stdinLength: value.length,

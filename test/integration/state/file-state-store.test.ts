@@ -141,10 +141,13 @@ describe('file state store: documents', () => {
 
   test('GIVEN ten commits started at once on one lock THEN they are applied one after another', async () => {
     const lock = await store().lock('apply', 0);
-    const docs = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => lock.commit([{ type: 'put-resource', resource: tokenResource(`t${i}`) }])),
+    // A commit resolves with the lock's live document: read its serial as each one resolves.
+    const serials = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        lock.commit([{ type: 'put-resource', resource: tokenResource(`t${i}`) }]).then((d) => d.serial),
+      ),
     );
-    expect(docs.map((d) => d.serial)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(serials).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(Object.keys((await store().read()).resources)).toHaveLength(10);
     await lock.release();
   });
@@ -206,36 +209,84 @@ describe('file state store: documents', () => {
   );
 });
 
-describe('file state store: crashes', () => {
-  test.each(['writeFile', 'sync', 'rename'] as const)(
-    'GIVEN the write dies at %s WHEN the state is read THEN it is the previous state',
-    async (failAt) => {
-      const lock = await store().lock('apply', 0);
-      const before = await lock.commit([{ type: 'put-resource', resource: tokenResource('kept') }]);
-      await lock.release();
+/** node:fs with one step of writing the document (its temp file) or appending to the log failing. */
+function failingFs(failAt: 'writeFile' | 'sync' | 'rename' | 'appendFile' | 'datasync'): StateFileSystem {
+  const crash = new Error(`simulated crash at ${failAt}`);
+  return {
+    ...nodeFs,
+    open: async (path, flags, mode) => {
+      const handle = await nodeFs.open(path, flags, mode);
+      if (!path.endsWith('.tmp') && !path.endsWith('.wal')) return handle;
+      const fail = <A extends unknown[]>(step: typeof failAt, fn: (...a: A) => Promise<unknown>) =>
+        failAt === step ? () => Promise.reject(crash) : fn;
+      return Object.assign(Object.create(handle) as typeof handle, {
+        writeFile: fail('writeFile', (...a: Parameters<typeof handle.writeFile>) => handle.writeFile(...a)),
+        appendFile: fail('appendFile', (...a: Parameters<typeof handle.appendFile>) => handle.appendFile(...a)),
+        sync: fail('sync', () => handle.sync()),
+        datasync: fail('datasync', () => handle.datasync()),
+        chmod: handle.chmod.bind(handle),
+        stat: handle.stat.bind(handle),
+        truncate: handle.truncate.bind(handle),
+        close: handle.close.bind(handle),
+      });
+    },
+    rename: (from, to) =>
+      failAt === 'rename' && from.endsWith('.tmp') ? Promise.reject(crash) : nodeFs.rename(from, to),
+  };
+}
 
-      const crash = new Error(`simulated crash at ${failAt}`);
-      const fs: StateFileSystem = {
-        ...nodeFs,
-        open: async (path, flags, mode) => {
-          const handle = await nodeFs.open(path, flags, mode);
-          if (!path.endsWith('.tmp')) return handle;
-          return Object.assign(Object.create(handle) as typeof handle, {
-            writeFile: failAt === 'writeFile' ? () => Promise.reject(crash) : handle.writeFile.bind(handle),
-            sync: failAt === 'sync' ? () => Promise.reject(crash) : handle.sync.bind(handle),
-            chmod: handle.chmod.bind(handle),
-            close: handle.close.bind(handle),
-          });
-        },
-        rename: (from, to) =>
-          failAt === 'rename' && from.endsWith('.tmp') ? Promise.reject(crash) : nodeFs.rename(from, to),
-      };
-      const crashing = await store({ fs }).lock('apply', 0);
+describe('file state store: crashes', () => {
+  test.each(['appendFile', 'datasync'] as const)(
+    'GIVEN the log append dies at %s WHEN the state is read THEN it is the previous state, and the lock commits nothing more',
+    async (failAt) => {
+      const first = await store().lock('apply', 0);
+      await first.commit([{ type: 'put-resource', resource: tokenResource('kept') }]);
+      const before = structuredClone(await first.commit([{ type: 'put-resource', resource: tokenResource('also') }]));
+      await first.release();
+
+      const crashing = await store({ fs: failingFs(failAt) }).lock('apply', 0);
+      const lost = [{ type: 'put-resource', resource: tokenResource('lost') }] as const;
+      expect(await codeOf(crashing.commit(lost))).toBe('E_STATE_IO');
+      expect(await store().read()).toEqual(before);
+      expect(await codeOf(crashing.commit(lost))).toBe('E_STATE_IO');
+      await crashing.release();
+      expect(await store().read()).toEqual(before);
+    },
+  );
+
+  test.each(['writeFile', 'sync', 'rename'] as const)(
+    'GIVEN the first write of a new state dies at %s WHEN the state is read THEN there is none',
+    async (failAt) => {
+      const crashing = await store({ fs: failingFs(failAt) }).lock('apply', 0);
       expect(await codeOf(crashing.commit([{ type: 'put-resource', resource: tokenResource('lost') }]))).toBe(
         'E_STATE_IO',
       );
       await crashing.release();
-      expect(await store().read()).toEqual(before);
+      expect((await store().read()).serial).toBe(0);
+      await expect(stat(statePath)).rejects.toMatchObject({ code: 'ENOENT' });
+    },
+  );
+
+  test.each(['writeFile', 'sync', 'rename'] as const)(
+    'GIVEN the compaction at release dies at %s WHEN the state is read THEN every commit is there (folded from the log), and the next lock compacts it',
+    async (failAt) => {
+      const first = await store().lock('apply', 0);
+      await first.commit([{ type: 'put-resource', resource: tokenResource('kept') }]);
+      await first.release();
+      const crashing = await store({ fs: failingFs(failAt) }).lock('apply', 0);
+      const after = structuredClone(
+        await crashing.commit([{ type: 'put-resource', resource: tokenResource('logged') }]),
+      );
+      await crashing.release();
+      expect(await store().lockHolder()).toBeUndefined();
+      expect(await store().read()).toEqual(after);
+      await expect(stat(`${statePath}.wal`)).resolves.toBeTruthy();
+
+      const next = await store().lock('apply', 0);
+      expect(next.current()).toEqual(after);
+      await expect(stat(`${statePath}.wal`)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(JSON.parse(await readFile(statePath, 'utf8'))).toEqual(after);
+      await next.release();
     },
   );
 });
