@@ -38,7 +38,7 @@ export interface ExportRequest {
   dir: string;
   /** Where the files go; must be inside `dir` so that `plan dir` sees them. Default: `dir`. */
   out?: string;
-  /** Aliases or ids; default every account the Config, the manifests or state name. */
+  /** Aliases or ids; default every account the Config aliases or the manifests name. */
   accounts: readonly string[];
   /** Kind names or shorthands (token, peer, tsig); default every kind. */
   kinds: readonly string[];
@@ -150,7 +150,7 @@ function observeNeedsFor(accounts: readonly ExportAccount[], kinds: ReadonlySet<
   };
 }
 
-/** The accounts asked for, or every account the Config, the manifests or … name; each with its alias if any. */
+/** The accounts asked for, or every account the Config aliases or the manifests name; each with its alias if any. */
 function exportAccounts(manifests: LoadedManifests, refs: readonly string[]): ExportAccount[] {
   const aliases = manifests.config.accounts;
   const aliasOf = new Map<string, string>();
@@ -231,6 +231,14 @@ async function refusedByLoader(
 ): Promise<{ resource: ExportedResource; error: CfgitopsErrorJson }[]> {
   if (files.length === 0) return [];
   const overlay = new Map(files.map((f) => [path.join(outAbs, f.path), f.text]));
+  // The secret files the user is asked to create: present in the tree as it will be (never written by export).
+  for (const f of files) {
+    for (const r of f.added) {
+      if (r.secret && 'fromFile' in r.secret) {
+        overlay.set(path.join(outAbs, path.dirname(f.path), r.secret.fromFile), 'provided by the user');
+      }
+    }
+  }
   const result = await readManifests(dir, {
     fs: overlayManifestFs(nodeManifestFs, overlay),
     cwd: app.cwd,

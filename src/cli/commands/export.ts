@@ -91,7 +91,10 @@ export function renderExportText(o: ExportOutcome, dir: string): string {
   if (o.secrets.length > 0) {
     lines.push(
       '',
-      'Export never writes TSIG secrets. Before `cfgitops plan`, provide each one as your primary nameservers have it:',
+      'Export never writes TSIG secrets. Before `cfgitops plan`, provide each one as your primary nameservers have it' +
+        (o.secrets.some((s) => s.fromFile !== undefined)
+          ? ' (keep secret files out of git, e.g. in .gitignore):'
+          : ':'),
     );
     for (const s of o.secrets) {
       lines.push(
