@@ -60,14 +60,17 @@ export function allocateNames(
   return names;
 }
 
-/** `CFGITOPS_TSIG_MAIN_NS1_TRANSFER`: unique against `taken` (which it extends). */
+/**
+ * `TSIG_MAIN_NS1_TRANSFER_SECRET`: unique against `taken` (which it extends). Always `TSIG_…_SECRET`: the loader
+ * refuses variables that look like credentials (`CFGITOPS_…`, `…_TOKEN`, …: src/credential-env.ts).
+ */
 export function tsigEnvName(accountRef: string, name: string, taken: Set<string>): string {
-  const base = `CFGITOPS_TSIG_${accountRef}_${name}`
+  const stem = `TSIG_${accountRef}_${name}`
     .toUpperCase()
     .replace(/[^A-Z0-9]+/g, '_')
     .replace(/_+$/, '');
-  let env = base;
-  for (let n = 2; taken.has(env); n++) env = `${base}_${n}`;
+  let env = `${stem}_SECRET`;
+  for (let n = 2; taken.has(env); n++) env = `${stem}_${n}_SECRET`;
   taken.add(env);
   return env;
 }

@@ -100,8 +100,8 @@ describe('GIVEN an account made by hand (TSIGs, peers with and without TSIG, tok
       ['desired-state/main/tokens.yaml', 'create', 2],
     ]);
     expect(report.secrets.map((s) => s.fromEnv)).toEqual([
-      'CFGITOPS_TSIG_MAIN_TSIG_NS1_EXAMPLE_COM',
-      'CFGITOPS_TSIG_MAIN_UNUSED_KEY',
+      'TSIG_MAIN_TSIG_NS1_EXAMPLE_COM_SECRET',
+      'TSIG_MAIN_UNUSED_KEY_SECRET',
     ]);
 
     const peers = await world.ws.read('desired-state/main/peers.yaml');

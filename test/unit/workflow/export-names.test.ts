@@ -3,6 +3,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { credentialEnvReason } from '../../../src/credential-env.js';
 import { METADATA_NAME_PATTERN } from '../../../src/manifest/schemas/common-schemas.js';
 import { allocateNames, slugName, tsigEnvName } from '../../../src/workflow/export-names.js';
 import { permissionGroupNamer } from '../../../src/workflow/export-permission-groups.js';
@@ -66,8 +67,17 @@ describe('allocateNames', () => {
 
 test('tsigEnvName: a valid variable name, unique against those taken', () => {
   const taken = new Set<string>();
-  expect(tsigEnvName('main', 'ns1.example.com', taken)).toBe('CFGITOPS_TSIG_MAIN_NS1_EXAMPLE_COM');
-  expect(tsigEnvName('main', 'ns1-example-com', taken)).toBe('CFGITOPS_TSIG_MAIN_NS1_EXAMPLE_COM_2');
+  expect(tsigEnvName('main', 'ns1.example.com', taken)).toBe('TSIG_MAIN_NS1_EXAMPLE_COM_SECRET');
+  expect(tsigEnvName('main', 'ns1-example-com', taken)).toBe('TSIG_MAIN_NS1_EXAMPLE_COM_2_SECRET');
+  // Never a name the loader refuses as a credential variable (…_TOKEN, PG…, CFGITOPS_…), whatever the TSIG is called.
+  fc.assert(
+    fc.property(fc.constantFrom('main', 'pg', 'cfgitops'), fc.stringMatching(/^[a-z0-9.-]{1,20}$/), (ref, name) => {
+      const env = tsigEnvName(ref, name, new Set());
+      expect(env).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
+      expect(credentialEnvReason(env)).toBeUndefined();
+    }),
+  );
+  expect(credentialEnvReason(tsigEnvName('main', 'ci-token', new Set()))).toBeUndefined();
 });
 
 describe('permissionGroupNamer', () => {
