@@ -7,14 +7,9 @@
 import type { CfCondition, CfResources, CfToken, CfTokenBody } from '../cloudflare/types.js';
 import { sameInstant } from './instant.js';
 import { normalizeCidrSet } from './net.js';
+import { policyChanges, policyCreation, setChange, type PolicyLike } from './diff-policies.js';
 import type { FieldChange } from './plan.js';
 import type { PermissionCatalog } from './permission-catalog.js';
-
-interface PolicyLike {
-  effect: string;
-  permission_groups: readonly { id: string }[];
-  resources: CfResources;
-}
 
 export interface CompareTokenOptions {
   /** Skip `/status` (the live status is `expired`/`revoked (exposed)`: handled by roll or replace instead). */
@@ -30,20 +25,14 @@ export function compareToken(
   const diff: FieldChange[] = [];
   if (desired.name !== live.name) diff.push({ path: '/name', before: live.name, after: desired.name });
   if (!samePolicies(desired.policies, live.policies)) {
-    diff.push({
-      path: '/policies',
-      before: policiesView(live.policies, catalog),
-      after: policiesView(desired.policies, catalog),
-    });
+    diff.push(...policyChanges(desired.policies, live.policies, catalog));
   }
   const desiredIp = requestIp(desired.condition);
   const liveIp = requestIp(live.condition);
   for (const key of ['in', 'not_in'] as const) {
     const [rawA, rawB] = [liveIp?.[key], desiredIp?.[key]];
     if (rawA !== undefined && rawB !== undefined && sameList(rawA, rawB)) continue;
-    const a = normalizeCidrSet(rawA);
-    const b = normalizeCidrSet(rawB);
-    if (a.join(',') !== b.join(',')) diff.push({ path: `/condition/request_ip/${key}`, before: a, after: b });
+    diff.push(...setChange(`/condition/request_ip/${key}`, normalizeCidrSet(rawA), normalizeCidrSet(rawB)));
   }
   for (const key of ['expires_on', 'not_before'] as const) {
     if (!sameInstant(desired[key], live[key])) diff.push({ path: `/${key}`, before: live[key], after: desired[key] });
@@ -59,13 +48,12 @@ export function compareToken(
 export function tokenCreationDiff(desired: CfTokenBody, catalog: PermissionCatalog): FieldChange[] {
   const diff: FieldChange[] = [
     { path: '/name', after: desired.name },
-    { path: '/policies', after: policiesView(desired.policies, catalog) },
+    ...policyCreation(desired.policies, catalog),
     { path: '/status', after: desired.status ?? 'active' },
   ];
   const ip = requestIp(desired.condition);
   for (const key of ['in', 'not_in'] as const) {
-    const list = normalizeCidrSet(ip?.[key]);
-    if (list.length > 0) diff.push({ path: `/condition/request_ip/${key}`, after: list });
+    diff.push(...setChange(`/condition/request_ip/${key}`, [], normalizeCidrSet(ip?.[key])));
   }
   for (const key of ['expires_on', 'not_before'] as const) {
     if (desired[key] !== undefined) diff.push({ path: `/${key}`, after: desired[key] });
@@ -96,19 +84,6 @@ function resourcesKey(resources: CfResources | undefined): string {
   return `${out}}`;
 }
 
-/**
- * Resources with keys sorted at every level; a nested account map stays nested (it means something different
- * from the flat form), but key order and map order never matter.
- */
-export function canonicalResources(resources: CfResources | undefined): [string, unknown][] {
-  return Object.keys(resources ?? {})
-    .sort()
-    .map((k) => {
-      const v = resources![k];
-      return [k, typeof v === 'object' && v !== null ? canonicalResources(v) : v];
-    });
-}
-
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -120,16 +95,4 @@ function requestIp(condition: CfCondition | undefined): { in?: string[]; not_in?
     condition.request_ip ??
     (condition as Record<string, { in?: string[]; not_in?: string[] } | undefined>)['request.ip']
   );
-}
-
-function policiesView(policies: readonly PolicyLike[], catalog: PermissionCatalog): unknown[] {
-  return policies
-    .map((p) => ({
-      effect: p.effect,
-      permission_groups: [...new Set(p.permission_groups.map((g) => catalog.label(g.id)))].sort(),
-      resources: Object.fromEntries(
-        canonicalResources(p.resources).map(([k, v]) => [k, Array.isArray(v) ? Object.fromEntries(v) : v]),
-      ),
-    }))
-    .sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1));
 }

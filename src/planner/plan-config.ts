@@ -6,6 +6,7 @@
  */
 import type { ResolvedConfig, SinkConfig } from '../config/types.js';
 import type { AppliedConfig } from '../state/types.js';
+import { setChange } from './diff-policies.js';
 import type { FieldChange } from './plan.js';
 import { compareText } from './plan-context.js';
 
@@ -97,9 +98,21 @@ function recordChanges(
 ): FieldChange[] {
   const out: FieldChange[] = [];
   for (const key of unionKeys(before, after)) {
-    if (!sameJson(before[key], after[key])) out.push(change(`${base}/${escapePointer(key)}`, before[key], after[key]));
+    if (sameJson(before[key], after[key])) continue;
+    const path = `${base}/${escapePointer(key)}`;
+    const [was, is] = [scalarList(before[key]), scalarList(after[key])];
+    // A list setting (forbidden groups, allowed CIDRs, age recipients) as the members added and removed.
+    if (was && is) out.push(...setChange(path, was, is));
+    else out.push(change(path, before[key], after[key]));
   }
   return out;
+}
+
+/** A list of strings or numbers as strings (absent: empty); undefined for anything else. */
+function scalarList(v: unknown): string[] | undefined {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' || typeof x === 'number')) return undefined;
+  return v.map(String);
 }
 
 function change(path: string, before: unknown, after: unknown): FieldChange {

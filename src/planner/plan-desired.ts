@@ -13,6 +13,7 @@ import { compareToken, tokenCreationDiff } from './compare-token.js';
 import { compareTsig, tsigCreationDiff } from './compare-tsig.js';
 import { parseInstant } from './instant.js';
 import { sinkDestinationChanged } from './plan-config.js';
+import { changedFields } from './diff-policies.js';
 import type { FieldChange, PlannedBody, PlannedPeerBody, PlanStep } from './plan.js';
 import type { LiveByKind, PlanContext } from './plan-context.js';
 import { makeStep, type PlanOutput } from './plan-output.js';
@@ -166,7 +167,7 @@ function planAbsent(
       ? `created by an interrupted run (intent ${createIntent.id})`
       : `an unmanaged ${noun} named "${name}" exists`;
     const parts = [`${origin}: adopt it`];
-    if (diff.length > 0) parts.push(`update ${diff.map((c) => c.path).join(', ')}`);
+    if (diff.length > 0) parts.push(`update ${changedFields(diff)}`);
     // A token a crashed run of ours created had its value in a response nobody read: always rolled. One that
     // predates cfgitops is in use somewhere: rolled only if the config says so.
     const adopt = d.kind === 'AccountToken' ? tokenAdoptMode(d.annotations, ctx.input.config) : undefined;
@@ -226,7 +227,7 @@ function stepFields(
 }
 
 function driftReason(diff: readonly FieldChange[]): string {
-  return `live differs from manifest: ${diff.map((c) => c.path).join(', ')}`;
+  return `live differs from manifest: ${changedFields(diff)}`;
 }
 
 function adapterFor(ctx: PlanContext, d: DesiredResource, out: PlanOutput): Adapter<ResourceKind> | undefined {

@@ -35,12 +35,18 @@ export const STEP_ACTIONS: readonly StepAction[] = [
   'no-op',
 ];
 
-/** One changed field. `sensitive` fields have `before`/`after` replaced by `(sensitive)`. */
+/**
+ * One changed field. `sensitive` fields have `before`/`after` replaced by `(sensitive)`. A set-valued field
+ * (a policy's permission groups or resources, CIDR lists, list settings) has `added`/`removed` members instead of
+ * `before`/`after`, so a reviewer reads one line per change (src/planner/diff-policies.ts).
+ */
 export interface FieldChange {
-  /** JSON pointer into the spec, e.g. `/ip`, `/policies`, `/condition/request_ip/in`. */
+  /** JSON pointer into the spec, e.g. `/ip`, `/policies/0/permission_groups`, `/condition/request_ip/in`. */
   path: string;
   before?: unknown;
   after?: unknown;
+  added?: string[];
+  removed?: string[];
   sensitive?: boolean;
 }
 

@@ -97,12 +97,23 @@ export function formatValue(value: unknown, sensitive = false): string {
   return JSON.stringify(value) ?? `(${typeof value})`;
 }
 
-/** One diff line: `~ /ip: "a" → "b"`, `+ /name: "x"`, `- /name: "x"`. */
-export function diffLine(c: FieldChange): string {
+/**
+ * A change as diff lines, the symbol always in the first column (GitHub colours ```diff blocks by it):
+ * `~ /ip: "a" → "b"`, `+ /name: "x"`, `- /name: "x"`; a set-valued field as a header and one line per member,
+ * `+ /policies/0/permission_groups:` then `+     DNS Read` (the header's symbol: `+` only additions, `-` only
+ * removals, `~` both).
+ */
+export function diffLines(c: FieldChange): string[] {
+  if (c.added !== undefined || c.removed !== undefined) {
+    const added = c.added ?? [];
+    const removed = c.removed ?? [];
+    const symbol = removed.length === 0 ? '+' : added.length === 0 ? '-' : '~';
+    return [`${symbol} ${c.path}:`, ...added.map((m) => `+     ${m}`), ...removed.map((m) => `-     ${m}`)];
+  }
   const sensitive = c.sensitive === true;
-  if (!('before' in c) || c.before === undefined) return `+ ${c.path}: ${formatValue(c.after, sensitive)}`;
-  if (!('after' in c) || c.after === undefined) return `- ${c.path}: ${formatValue(c.before, sensitive)}`;
-  return `~ ${c.path}: ${formatValue(c.before, sensitive)} → ${formatValue(c.after, sensitive)}`;
+  if (!('before' in c) || c.before === undefined) return [`+ ${c.path}: ${formatValue(c.after, sensitive)}`];
+  if (!('after' in c) || c.after === undefined) return [`- ${c.path}: ${formatValue(c.before, sensitive)}`];
+  return [`~ ${c.path}: ${formatValue(c.before, sensitive)} → ${formatValue(c.after, sensitive)}`];
 }
 
 export function errorLine(e: CfgitopsError): string {

@@ -11,7 +11,7 @@ import {
   changedSteps,
   CONFIG_CHANGES_TITLE,
   configChanges,
-  diffLine,
+  diffLines,
   errorLine,
   scrub,
   summaryLine,
@@ -71,7 +71,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions = {}):
       `> ${config.length} setting(s) differ from the last apply. Token values go to these sinks; guardrails decide what plans may do.`,
       '>',
       '> ````diff',
-      ...config.map((c) => `> ${diffLine(c).replaceAll('````', '```')}`),
+      ...config.flatMap(diffLines).map((line) => `> ${line.replaceAll('````', '```')}`),
       '> ````',
       '',
     );
@@ -127,7 +127,7 @@ function details(step: PlanStep, target: PlanTarget | undefined): string {
       '',
     );
   if (step.diff.length > 0)
-    body.push('````diff', ...step.diff.map((c) => diffLine(c).replaceAll('````', '```')), '````', '');
+    body.push('````diff', ...step.diff.flatMap(diffLines).map((line) => line.replaceAll('````', '```')), '````', '');
   return `<details><summary>${summary}</summary>\n\n${body.join('\n')}</details>\n`;
 }
 

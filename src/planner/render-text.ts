@@ -8,7 +8,7 @@ import {
   changedSteps,
   CONFIG_CHANGES_TITLE,
   configChanges,
-  diffLine,
+  diffLines,
   errorLine,
   scrub,
   stepTitle,
@@ -34,15 +34,13 @@ const COLOR: Record<StepAction, string> = {
 
 export function renderText(plan: Plan, options: TextRenderOptions = {}): string {
   const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paintDiff = (line: string) => paint(line.startsWith('+') ? '32' : line.startsWith('-') ? '31' : '33', line);
   const lines: string[] = options.target ? [paint('1', targetLine(options.target)), ''] : [];
   const config = configChanges(plan);
   if (config.length > 0) {
     // Before the resources, in reverse video: where token values go and what guardrails allow matter most.
     lines.push(paint('1;7;33', `⚠ ${CONFIG_CHANGES_TITLE}`));
-    for (const c of config) {
-      const line = diffLine(c);
-      lines.push(`    ${paint(line.startsWith('+') ? '32' : line.startsWith('-') ? '31' : '33', line)}`);
-    }
+    for (const line of config.flatMap(diffLines)) lines.push(`    ${paintDiff(line)}`);
     lines.push('');
   }
   for (const step of changedSteps(plan.steps)) {
@@ -52,10 +50,7 @@ export function renderText(plan: Plan, options: TextRenderOptions = {}): string 
     if (step.targetId !== undefined) lines.push(`    id: ${step.targetId}`);
     if (step.sink)
       lines.push(`    value → sink ${step.sink.sink}, key ${step.sink.key}${step.rollValue ? ' (new value)' : ''}`);
-    for (const c of step.diff) {
-      const line = diffLine(c);
-      lines.push(`      ${paint(line.startsWith('+') ? '32' : line.startsWith('-') ? '31' : '33', line)}`);
-    }
+    for (const line of step.diff.flatMap(diffLines)) lines.push(`      ${paintDiff(line)}`);
     if (step.dependsOn.length > 0) lines.push(`    after: ${step.dependsOn.join(', ')}`);
     lines.push('');
   }

@@ -168,7 +168,7 @@ describe('planChanges — recorded resources', () => {
       'token policy group',
       token('k'),
       (w: ReturnType<typeof applied>) => (liveToken(w).policies[0]!.permission_groups = [{ id: PG.dnsWrite }]),
-      ['/policies'],
+      ['/policies/0/permission_groups'],
     ],
     [
       'token condition',
@@ -367,7 +367,11 @@ describe('planChanges — adoption', () => {
     const live: CfToken = { id: hexId('u'), name: 'k-token', status: 'active', policies: [] };
     const { steps } = plan(input({ desired: [k], live: liveWith({ tokens: [live] }) }));
     expect(steps.map((s) => [s.action, s.rollValue])).toEqual([['adopt', true]]);
-    expect(steps[0]!.diff.map((c) => c.path)).toEqual(['/policies']);
+    expect(steps[0]!.diff.map((c) => c.path)).toEqual([
+      '/policies/0/effect',
+      '/policies/0/permission_groups',
+      '/policies/0/resources',
+    ]);
   });
 
   test('GIVEN two unmanaged tokens with the desired name WHEN planning THEN E_ADOPT_AMBIGUOUS at /spec/name', () => {

@@ -73,7 +73,7 @@ describe('planConfigChanges', () => {
       'a guardrail list shortened and one added',
       (c) => (c.policy = { ...c.policy, forbiddenPermissionGroups: [], wildcardNeedsIpCondition: true }),
       [
-        { path: '/policy/forbiddenPermissionGroups', before: ['Account API Tokens Write'], after: [] },
+        { path: '/policy/forbiddenPermissionGroups', removed: ['Account API Tokens Write'] },
         { path: '/policy/wildcardNeedsIpCondition', after: true },
       ],
     ],
@@ -97,7 +97,7 @@ describe('planConfigChanges', () => {
       { path: '/secrets/default', after: 'local' },
       { path: '/secrets/sinks/gh', after: GH },
       { path: '/secrets/sinks/local', after: c.sinks['local'] },
-      { path: '/policy/forbiddenPermissionGroups', after: ['Account API Tokens Write'] },
+      { path: '/policy/forbiddenPermissionGroups', added: ['Account API Tokens Write'] },
       { path: '/policy/tokenMaxLifetimeDays', after: 90 },
     ]);
   });

@@ -1,0 +1,123 @@
+/**
+ * Token policies as a reviewer reads them: which permission groups and resources a policy gains or loses, one per
+ * line (like `terraform plan`'s nested diffs), never two whole JSON arrays to compare by eye.
+ *
+ * Policies are a set (Cloudflare keeps no order), so a desired policy is paired with the live one it most likely
+ * is: the same policy exactly (no change), else the same effect and resources (its groups changed), else the same
+ * effect and groups (its resources changed), else the same effect (both changed). What stays unpaired was added or
+ * removed. A change's path names the policy by its index in the manifest (`/policies/1/permission_groups`); a
+ * removed policy, which the manifest no longer has, is numbered after the manifest's ones.
+ */
+import type { CfResources } from '../cloudflare/types.js';
+import type { FieldChange } from './plan.js';
+import type { PermissionCatalog } from './permission-catalog.js';
+
+export interface PolicyLike {
+  effect: string;
+  permission_groups: readonly { id: string }[];
+  resources: CfResources;
+}
+
+interface Indexed {
+  policy: PolicyLike;
+  groups: string;
+  resources: string;
+}
+
+/** The changes between a live token's policies and the desired ones; `[]` when they are the same set. */
+export function policyChanges(
+  desired: readonly PolicyLike[],
+  live: readonly PolicyLike[],
+  catalog: PermissionCatalog,
+): FieldChange[] {
+  const want = desired.map(index);
+  const have: (Indexed | undefined)[] = live.map(index);
+  const pairs = new Map<number, Indexed>();
+  const rules: ((a: Indexed, b: Indexed) => boolean)[] = [
+    (a, b) => a.groups === b.groups && a.resources === b.resources,
+    (a, b) => a.resources === b.resources,
+    (a, b) => a.groups === b.groups,
+    () => true,
+  ];
+  for (const rule of rules) {
+    want.forEach((w, i) => {
+      if (pairs.has(i)) return;
+      const j = have.findIndex((h) => h !== undefined && h.policy.effect === w.policy.effect && rule(w, h));
+      if (j < 0) return;
+      pairs.set(i, have[j]!);
+      have[j] = undefined;
+    });
+  }
+  const changes: FieldChange[] = [];
+  want.forEach((w, i) => {
+    const before = pairs.get(i)?.policy;
+    changes.push(...onePolicy(`/policies/${i}`, before, w.policy, catalog));
+  });
+  let n = want.length;
+  for (const h of have) if (h) changes.push(...onePolicy(`/policies/${n++}`, h.policy, undefined, catalog));
+  return changes;
+}
+
+/** A token's policies as they are created: every group and resource as an addition. */
+export function policyCreation(desired: readonly PolicyLike[], catalog: PermissionCatalog): FieldChange[] {
+  return desired.flatMap((p, i) => onePolicy(`/policies/${i}`, undefined, p, catalog));
+}
+
+/** The fields a diff touches, for a one-line reason: `/policies/1/resources` counts as `/policies`. */
+export function changedFields(diff: readonly FieldChange[]): string {
+  return [...new Set(diff.map((c) => (c.path.startsWith('/policies/') ? '/policies' : c.path)))].join(', ');
+}
+
+/** A set-valued field as the members added and removed (sorted), or nothing when it is the same set. */
+export function setChange(path: string, before: readonly string[], after: readonly string[]): FieldChange[] {
+  const was = new Set(before);
+  const is = new Set(after);
+  const added = [...is].filter((x) => !was.has(x)).sort();
+  const removed = [...was].filter((x) => !is.has(x)).sort();
+  if (added.length === 0 && removed.length === 0) return [];
+  return [{ path, ...(added.length > 0 ? { added } : {}), ...(removed.length > 0 ? { removed } : {}) }];
+}
+
+function onePolicy(
+  base: string,
+  before: PolicyLike | undefined,
+  after: PolicyLike | undefined,
+  catalog: PermissionCatalog,
+): FieldChange[] {
+  const changes: FieldChange[] = [];
+  if (before?.effect !== after?.effect) {
+    changes.push({
+      path: `${base}/effect`,
+      ...(before ? { before: before.effect } : {}),
+      ...(after ? { after: after.effect } : {}),
+    });
+  }
+  const labels = (p: PolicyLike | undefined) => (p ? p.permission_groups.map((g) => catalog.label(g.id)) : []);
+  changes.push(...setChange(`${base}/permission_groups`, labels(before), labels(after)));
+  changes.push(...setChange(`${base}/resources`, resourceItems(before?.resources), resourceItems(after?.resources)));
+  return changes;
+}
+
+/**
+ * One line per granted resource: `com.cloudflare.api.account.zone.<id>: *`, and a nested account map as
+ * `com.cloudflare.api.account.<id> → com.cloudflare.api.account.zone.*: *` (each zone its own line).
+ */
+export function resourceItems(resources: CfResources | undefined): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(resources ?? {})) {
+    if (typeof value === 'object' && value !== null) {
+      for (const [inner, v] of Object.entries(value)) out.push(`${key} → ${inner}: ${String(v)}`);
+    } else {
+      out.push(`${key}: ${String(value)}`);
+    }
+  }
+  return out;
+}
+
+function index(policy: PolicyLike): Indexed {
+  return {
+    policy,
+    groups: [...new Set(policy.permission_groups.map((g) => g.id))].sort().join(','),
+    resources: resourceItems(policy.resources).sort().join('\n'),
+  };
+}
