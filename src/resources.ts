@@ -40,3 +40,34 @@ export const ANNOTATION_ON_ADOPT = 'cfgitops.dev/on-adopt';
 
 /** `"true"`: plans leave the resource (and what depends on it) as it is; see planner/suspend-steps.ts. */
 export const ANNOTATION_SUSPEND = 'cfgitops.dev/suspend';
+
+/** The Config's `spec.accounts`: alias → 32-hex account id. */
+export type AccountAliases = Readonly<Record<string, string>>;
+
+/** The alias the Config gives an account (the first, when several name it), or undefined. */
+export function accountAlias(account: string, aliases: AccountAliases | undefined): string | undefined {
+  for (const [alias, id] of Object.entries(aliases ?? {})) if (id === account) return alias;
+  return undefined;
+}
+
+/**
+ * `AccountToken/main/ci-deploy`: an address as people read it, with the account's alias where the Config has one.
+ * State, journals and step ids keep the id (`addressKey`): an alias can be renamed, the account cannot.
+ */
+export function displayAddress(a: ResourceAddress, aliases: AccountAliases | undefined): string {
+  const alias = accountAlias(a.account, aliases);
+  return alias === undefined ? addressKey(a) : `${a.kind}/${alias}/${a.name}`;
+}
+
+/**
+ * What a user typed for an address (`Kind/account/name`, the account an alias or an id) → the same text with the
+ * account as its id, so `state show AccountToken/main/ci` finds what state keys by id. Anything else is returned as
+ * it is (a bare name, `Kind/name`).
+ */
+export function resolveAccountRef(ref: string, aliases: AccountAliases): string {
+  const parts = ref.split('/');
+  if (parts.length < 3 || !(RESOURCE_KINDS as readonly string[]).includes(parts[0]!)) return ref;
+  const account = parts[1]!;
+  const id = Object.hasOwn(aliases, account) ? aliases[account] : undefined;
+  return id === undefined ? ref : [parts[0], id, ...parts.slice(2)].join('/');
+}

@@ -5,8 +5,7 @@
  */
 import type { CfgitopsErrorJson } from '../errors.js';
 import type { ApplyCounts, ApplyResult, StepOutcome, UndeliveredValue } from '../executor/apply-result.js';
-import type { ResourceAddress } from '../resources.js';
-import { addressKey } from '../resources.js';
+import { addressKey, displayAddress, type AccountAliases, type ResourceAddress } from '../resources.js';
 
 export interface ApplyResultContext {
   /** What the API client retried or recovered, by cause (the summary says it, so flakiness is visible). */
@@ -16,27 +15,30 @@ export interface ApplyResultContext {
    * every step succeeded and every value was delivered). Absent: the plan changed no configuration.
    */
   config?: { recorded: boolean };
+  /** The Config's account aliases, for showing addresses as `AccountToken/main/ci`. */
+  aliases?: AccountAliases;
 }
 
 export function renderApplyResult(result: ApplyResult, context: ApplyResultContext = {}): string {
   const lines: string[] = [];
   const { counts } = result;
   for (const step of result.steps) {
-    if (step.status === 'succeeded') lines.push(`✓ ${describe(step)}`);
-    if (step.status === 'failed') lines.push(`✗ ${describe(step)}: ${step.error?.format() ?? 'failed'}`);
+    if (step.status === 'succeeded') lines.push(`✓ ${describe(step, context.aliases)}`);
+    if (step.status === 'failed')
+      lines.push(`✗ ${describe(step, context.aliases)}: ${step.error?.format() ?? 'failed'}`);
   }
   const skipped = result.steps.filter((s) => s.status === 'skipped');
   if (skipped.length > 0) {
     lines.push(`Skipped ${skipped.length} step(s):`);
     for (const s of skipped) {
       const why = s.skipReason === 'halted' ? 'the run stopped early' : `depends on ${(s.blockedBy ?? []).join(', ')}`;
-      lines.push(`  - ${describe(s)} (${why})`);
+      lines.push(`  - ${describe(s, context.aliases)} (${why})`);
     }
   }
   // A failed step already told the whole story of its undelivered value (sink, reason, what happens next).
   for (const u of unexplained(result)) {
     lines.push(
-      `! the value of token ${addressKey(u.address)} (${u.tokenId}) did not reach ${u.sinkDescription}; ` +
+      `! the value of token ${displayAddress(u.address, context.aliases)} (${u.tokenId}) did not reach ${u.sinkDescription}; ` +
         'it is recorded as undelivered and the next apply rolls it and delivers the new value',
     );
   }
@@ -80,8 +82,8 @@ function unexplained(result: ApplyResult): UndeliveredValue[] {
   return result.undelivered.filter((u) => !told.has(addressKey(u.address)));
 }
 
-function describe(step: StepOutcome): string {
-  return `${step.action} ${addressKey(step.address)}`;
+function describe(step: StepOutcome, aliases: AccountAliases | undefined): string {
+  return `${step.action} ${displayAddress(step.address, aliases)}`;
 }
 
 /** `apply --format json`: one document on stdout. */

@@ -106,9 +106,9 @@ export function resourceItems(resources: CfResources | undefined): string[] {
   const out: string[] = [];
   for (const [key, value] of Object.entries(resources ?? {})) {
     if (typeof value === 'object' && value !== null) {
-      for (const [inner, v] of Object.entries(value)) out.push(`${key} → ${inner}: ${String(v)}`);
+      for (const [inner, v] of Object.entries(value)) out.push(`${key} → ${inner}: ${v}`);
     } else {
-      out.push(`${key}: ${String(value)}`);
+      out.push(`${key}: ${value}`);
     }
   }
   return out;

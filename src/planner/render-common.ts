@@ -3,7 +3,7 @@
  * print a secret (sensitive fields are masked, and every output is scrubbed of registered secret values).
  */
 import { formatLocation, type CfgitopsError } from '../errors.js';
-import { addressKey, type ResourceAddress } from '../resources.js';
+import { displayAddress, type ResourceAddress } from '../resources.js';
 import { secretScrubber, SENSITIVE } from '../secret.js';
 import type { FieldChange, Plan, PlanStep, PlanSummary, StepAction } from './plan.js';
 
@@ -37,13 +37,7 @@ export function targetLine(target: PlanTarget): string {
 
 /** `Kind/alias/name` where the account has an alias in the config, else `Kind/account-id/name`. */
 export function addressLabel(address: ResourceAddress, target: PlanTarget | undefined): string {
-  const alias = accountAlias(address.account, target);
-  return alias === undefined ? addressKey(address) : `${address.kind}/${alias}/${address.name}`;
-}
-
-export function accountAlias(account: string, target: PlanTarget | undefined): string | undefined {
-  for (const [alias, id] of Object.entries(target?.accounts ?? {})) if (id === account) return alias;
-  return undefined;
+  return displayAddress(address, target?.accounts);
 }
 
 export const ACTION_SYMBOL: Record<StepAction, string> = {

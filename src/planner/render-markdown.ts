@@ -3,9 +3,9 @@
  * a highlighted section for secret-sink and guardrail changes, counts per account, errors and guardrail findings, then one `<details>` per changed resource with its field
  * diff. Cut short with a note before GitHub's 65,536-character comment limit.
  */
+import { accountAlias } from '../resources.js';
 import type { Plan, PlanStep, StepAction } from './plan.js';
 import {
-  accountAlias,
   ACTION_SYMBOL,
   addressLabel,
   changedSteps,
@@ -81,7 +81,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions = {}):
     head.push(`| account | ${COLUMNS.map(([, h]) => h).join(' | ')} |`, `|---|${COLUMNS.map(() => '---:').join('|')}|`);
     for (const a of accounts) {
       const counts = plan.summary.byAccount[a]!;
-      const alias = accountAlias(a, target);
+      const alias = accountAlias(a, target?.accounts);
       const name = alias === undefined ? `\`${a}\`` : `${escapeInline(alias)} (\`${a}\`)`;
       head.push(`| ${name} | ${COLUMNS.map(([k]) => counts[k]).join(' | ')} |`);
     }

@@ -46,6 +46,8 @@ export type ApplyOutcome =
       retries?: Readonly<Record<string, number>>;
       /** The sink and guardrail config is now recorded as applied (the next plan compares against it). */
       configRecorded: boolean;
+      /** The Config's account aliases, for showing addresses. */
+      accounts: Readonly<Record<string, string>>;
     };
 
 export async function applyWorkflow(app: App, request: ApplyRequest): Promise<ApplyOutcome> {
@@ -107,6 +109,7 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
         target: target.describe,
         state: lock.current(),
         configRecorded,
+        accounts: manifests.config.accounts,
         ...(target.retries ? { retries: target.retries() } : {}),
       };
     } finally {

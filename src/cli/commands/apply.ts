@@ -104,6 +104,7 @@ export async function runApply(app: App, options: ApplyCommandOptions): Promise<
           renderApplyResult(outcome.result, {
             ...(outcome.retries ? { retries: outcome.retries } : {}),
             ...(outcome.plan.summary.configChanged ? { config: { recorded: outcome.configRecorded } } : {}),
+            aliases: outcome.accounts,
           }),
         );
         if (by !== undefined) app.output.err(interruptedNotice(by, 'apply'));

@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { createApp, type App } from '../../app.js';
 import { CfgitopsError } from '../../errors.js';
-import { addressKey, RESOURCE_KINDS } from '../../resources.js';
+import type { ResolvedConfig } from '../../config/types.js';
+import { addressKey, displayAddress, RESOURCE_KINDS, resolveAccountRef, type AccountAliases } from '../../resources.js';
 import type { RecordedResource, StateDocument } from '../../state/types.js';
 import { loadManifestsFor } from '../../workflow/load.js';
 import { DEFAULT_DIR, emulatorOption, formatOption, lockTimeoutOption, lockTimeoutSeconds } from '../options.js';
@@ -20,21 +21,28 @@ interface StateTargetOptions {
 async function withState<T>(
   app: App,
   options: StateTargetOptions,
-  fn: (state: ReturnType<App['stores']>['state'], lockTimeoutSeconds: number) => Promise<T>,
+  fn: (state: ReturnType<App['stores']>['state'], config: ResolvedConfig) => Promise<T>,
 ): Promise<T> {
   const manifests = await loadManifestsFor(app, options.dir);
   const { state } = app.stores(manifests.config, { emulator: options.emulator });
   try {
-    return await fn(state, manifests.config.lockTimeoutSeconds);
+    return await fn(state, manifests.config);
   } finally {
     await state.close();
   }
 }
 
-/** Accepts `Kind/account/name`, or `Kind/name` / `name` when that is unambiguous. */
-export function findRecorded(doc: StateDocument, ref: string): RecordedResource {
+/**
+ * Accepts `Kind/account/name` (the account as its Config alias or its id), or `Kind/name` / `name` when that is
+ * unambiguous.
+ */
+export function findRecorded(
+  doc: StateDocument,
+  ref: string,
+  aliases: Readonly<Record<string, string>> = {},
+): RecordedResource {
   const all = Object.values(doc.resources);
-  const exact = doc.resources[ref];
+  const exact = doc.resources[resolveAccountRef(ref, aliases)];
   if (exact) return exact;
   const parts = ref.split('/');
   const matches = all.filter((r) =>
@@ -43,7 +51,7 @@ export function findRecorded(doc: StateDocument, ref: string): RecordedResource 
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
     throw new CfgitopsError('E_USAGE', `"${ref}" matches ${matches.length} resources in state`, {
-      hint: `name one exactly: ${matches.map((r) => addressKey(r)).join(', ')}`,
+      hint: `name one exactly: ${matches.map((r) => displayAddress(r, aliases)).join(', ')}`,
     });
   }
   throw new CfgitopsError('E_STATE_NOT_FOUND', `no resource "${ref}" in state`, {
@@ -51,7 +59,7 @@ export function findRecorded(doc: StateDocument, ref: string): RecordedResource 
   });
 }
 
-export function renderStateList(doc: StateDocument): string {
+export function renderStateList(doc: StateDocument, aliases: AccountAliases = {}): string {
   const rows = Object.values(doc.resources).sort(
     (a, b) =>
       RESOURCE_KINDS.indexOf(a.kind) - RESOURCE_KINDS.indexOf(b.kind) || addressKey(a).localeCompare(addressKey(b)),
@@ -68,7 +76,7 @@ export function renderStateList(doc: StateDocument): string {
       );
     }
     if (r.prevent_destroy) extra.push('prevent-destroy');
-    return `${addressKey(r)}  ${r.id}${extra.length ? `  (${extra.join(', ')})` : ''}`;
+    return `${displayAddress(r, aliases)}  ${r.id}${extra.length ? `  (${extra.join(', ')})` : ''}`;
   });
   const pending = Object.values(doc.pending).map(
     (i) => `pending ${i.op} ${i.kind}/${i.account}/${i.name} since ${i.started_at} (resolved at the next plan)`,
@@ -105,9 +113,11 @@ export const registerState: CommandRegistrar = (program, setExitCode, environmen
     .addOption(formatOption(['text', 'json'], 'text'))
     .action(async (opts: { dir: string; emulator?: boolean; format: string }) => {
       const app = createApp(environment);
-      await withState(app, { dir: opts.dir, emulator: opts.emulator === true }, async (store) => {
+      await withState(app, { dir: opts.dir, emulator: opts.emulator === true }, async (store, config) => {
         const doc = await store.read();
-        app.output.out(opts.format === 'json' ? JSON.stringify(doc, null, 2) + '\n' : renderStateList(doc));
+        app.output.out(
+          opts.format === 'json' ? JSON.stringify(doc, null, 2) + '\n' : renderStateList(doc, config.accounts),
+        );
       });
       setExitCode(0);
     });
@@ -115,8 +125,8 @@ export const registerState: CommandRegistrar = (program, setExitCode, environmen
   targetOptions(state.command('show').description('show one recorded resource').argument('<address>')).action(
     async (address: string, opts: { dir: string; emulator?: boolean }) => {
       const app = createApp(environment);
-      await withState(app, { dir: opts.dir, emulator: opts.emulator === true }, async (store) => {
-        app.output.out(JSON.stringify(findRecorded(await store.read(), address), null, 2) + '\n');
+      await withState(app, { dir: opts.dir, emulator: opts.emulator === true }, async (store, config) => {
+        app.output.out(JSON.stringify(findRecorded(await store.read(), address, config.accounts), null, 2) + '\n');
       });
       setExitCode(0);
     },
@@ -131,14 +141,15 @@ export const registerState: CommandRegistrar = (program, setExitCode, environmen
     .addOption(lockTimeoutOption())
     .action(async (addresses: string[], opts: { dir: string; emulator?: boolean; lockTimeout?: string }) => {
       const app = createApp(environment);
-      await withState(app, { dir: opts.dir, emulator: opts.emulator === true }, async (store, configured) => {
-        const lock = await store.lock('state rm', (lockTimeoutSeconds(opts.lockTimeout) ?? configured) * 1000);
+      await withState(app, { dir: opts.dir, emulator: opts.emulator === true }, async (store, config) => {
+        const timeout = lockTimeoutSeconds(opts.lockTimeout) ?? config.lockTimeoutSeconds;
+        const lock = await store.lock('state rm', timeout * 1000);
         try {
-          const found = addresses.map((a) => findRecorded(lock.current(), a));
+          const found = addresses.map((a) => findRecorded(lock.current(), a, config.accounts));
           await lock.commit(found.map((r) => ({ type: 'remove-resource' as const, key: addressKey(r) })));
           for (const r of found) {
             app.output.out(
-              `Removed ${addressKey(r)} from state; Cloudflare ${r.kind} ${r.id} is left as it is, unmanaged.\n`,
+              `Removed ${displayAddress(r, config.accounts)} from state; Cloudflare ${r.kind} ${r.id} is left as it is, unmanaged.\n`,
             );
           }
         } finally {

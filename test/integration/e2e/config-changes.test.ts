@@ -91,7 +91,7 @@ describe('GIVEN an applied example', () => {
     await editConfig('kind: Config\nspec:\n', 'kind: Config\nspec:\n  policy:\n    peerAllowedPorts: [53]\n');
     const text = await cli('plan', '--detailed-exitcode', '--out', 'plan.json');
     expect(text.code, text.stderr).toBe(2);
-    expect(text.stdout).toContain('+ /policy/peerAllowedPorts: [53]');
+    expect(text.stdout).toContain('+ /policy/peerAllowedPorts:\n    +     53\n');
 
     const applied = await cli('apply', '--auto-approve', '--format', 'json', 'plan.json');
     expect(applied.code, applied.stderr).toBe(0);

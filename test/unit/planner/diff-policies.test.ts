@@ -13,14 +13,19 @@ const catalog = new PermissionCatalog(CATALOG);
 const ZONES: CfResources = { 'com.cloudflare.api.account.zone.*': '*' };
 const ACCT: CfResources = { [`com.cloudflare.api.account.${ACCOUNT}`]: '*' };
 
-const policy = (ids: string[], resources: CfResources = ZONES, effect = 'allow') => ({
+const policy = (ids: string[], resources: CfResources = ZONES, effect: 'allow' | 'deny' = 'allow') => ({
   effect,
   permission_groups: ids.map((id) => ({ id })),
   resources,
 });
 
-const live = (policies: ReturnType<typeof policy>[], extra: Partial<CfToken> = {}): CfToken =>
-  ({ id: 't1', name: 'ci', status: 'active', policies, ...extra }) as CfToken;
+const live = (policies: ReturnType<typeof policy>[], extra: Partial<CfToken> = {}): CfToken => ({
+  id: 't1',
+  name: 'ci',
+  status: 'active',
+  policies,
+  ...extra,
+});
 
 describe('token policy diffs', () => {
   test('GIVEN one permission group added to a policy WHEN compared THEN exactly that group, one line', () => {
