@@ -216,6 +216,27 @@ describe('GIVEN an account made by hand (TSIGs, peers with and without TSIG, tok
     expect(outside.stderr).toContain('E_USAGE');
   });
 
+  test('WHEN a live token holds what no manifest can say THEN export leaves it out with the loader error, and writes a tree that validates', async () => {
+    const { account } = world.emulator;
+    await configOnly(world.ws, account);
+    // Cloudflare takes any resource key; the manifest schema knows account, zone and user keys only.
+    const r2 = tokenBody(account, { name: 'r2 bucket' }) as { policies: { resources: unknown }[] };
+    r2.policies[0]!.resources = { 'com.cloudflare.edge.r2.bucket.abc_default_media': '*' };
+    for (const body of [r2, tokenBody(account, { name: 'fine' })]) {
+      expect((await world.emulator.api('POST', `/accounts/${account}/tokens`, body)).status).toBe(200);
+    }
+    const report = await exportJson();
+    expect(report.exported.map((r) => r.cf_name)).toEqual(['fine']);
+    expect(report.skipped).toEqual([
+      expect.objectContaining({
+        cf_name: 'r2 bucket',
+        reason: expect.stringContaining('its manifest would not load'),
+        error: expect.objectContaining({ code: 'E_SCHEMA' }),
+      }),
+    ]);
+    expect((await cli('validate')).code).toBe(0);
+  });
+
   test('WHEN two unmanaged tokens share a name THEN neither is exported, and export says why', async () => {
     const { account } = world.emulator;
     await configOnly(world.ws, account);
