@@ -94,12 +94,10 @@ export async function createLiveAccount(
   return { tsigSecrets, tokenIds, revoked };
 }
 
-/** A repository with only a Config naming the account `main`. */
-export async function configOnly(ws: Workspace, account: string, dir = 'desired-state'): Promise<void> {
-  await ws.write(
-    `${dir}/cfgitops.yaml`,
-    `apiVersion: cfgitops.dev/v1\nkind: Config\nspec:\n  accounts:\n    main: ${account}\n`,
-  );
+/** A repository with only a Config naming the account `main` (or no alias at all: then `--account ID`). */
+export async function configOnly(ws: Workspace, account: string, dir = 'desired-state', alias = true): Promise<void> {
+  const spec = alias ? `spec:\n  accounts:\n    main: ${account}\n` : 'spec: {}\n';
+  await ws.write(`${dir}/cfgitops.yaml`, `apiVersion: cfgitops.dev/v1\nkind: Config\n${spec}`);
 }
 
 /** Every file under `dir` (relative paths → text), for byte comparisons. */

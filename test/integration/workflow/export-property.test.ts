@@ -122,13 +122,14 @@ const accountArb = hex32.chain((account) =>
       ),
       tokens: fc.uniqueArray(tokenArb(account), { maxLength: 5, selector: (t) => t.name }),
       tsigFiles: fc.boolean(),
+      alias: fc.boolean(),
     })
-    .map(({ tsigFiles, ...spec }) => {
+    .map(({ tsigFiles, alias, ...spec }) => {
       // A peer's TSIG is an index into the account's TSIGs: drop it where there are not that many.
       const peers = spec.peers.map(({ tsig, ...p }): LivePeer =>
         tsig !== undefined && tsig < spec.tsigs.length ? { ...p, tsig } : p,
       );
-      return { account, tsigFiles, spec: { ...spec, peers } satisfies LiveAccountSpec };
+      return { account, tsigFiles, alias, spec: { ...spec, peers } satisfies LiveAccountSpec };
     }),
 );
 
@@ -141,7 +142,7 @@ afterAll(() => {
   );
 });
 
-async function roundTrip(account: string, spec: LiveAccountSpec, tsigFiles: boolean): Promise<void> {
+async function roundTrip(account: string, spec: LiveAccountSpec, tsigFiles: boolean, alias: boolean): Promise<void> {
   const ws: Workspace = await createWorkspace(world.emulator, { example: false });
   const cli = async (...argv: string[]) => {
     const r = await runCli(argv, { cwd: ws.dir, env: ws.env });
@@ -149,20 +150,24 @@ async function roundTrip(account: string, spec: LiveAccountSpec, tsigFiles: bool
     return r;
   };
   try {
-    await configOnly(ws, account);
+    await configOnly(ws, account, 'desired-state', alias);
     const made = await createLiveAccount(world.emulator, account, spec);
-    const secretsFlag = tsigFiles ? ['--tsig-secrets', 'file'] : [];
+    // Without an alias in the Config the account is named by id, and so are the manifests' accounts.
+    const exportFlags = [...(tsigFiles ? ['--tsig-secrets', 'file'] : []), ...(alias ? [] : ['--account', account])];
 
-    const exported = await cli('export', '--format', 'json', ...secretsFlag);
+    const exported = await cli('export', '--format', 'json', ...exportFlags);
     expect(exported.code, exported.stderr).toBe(0);
     const report = JSON.parse(exported.stdout) as ExportReport;
+    expect(new Set(report.exported.map((r) => r.account))).toEqual(
+      new Set(report.exported.length > 0 ? [alias ? 'main' : account] : []),
+    );
     const total = spec.tsigs.length + spec.peers.length + spec.tokens.length;
     expect(report.exported).toHaveLength(total - made.revoked);
     expect(report.skipped.map((s) => s.reason)).toEqual(Array(made.revoked).fill(expect.stringContaining('revoked')));
 
     // Same account, fresh tree: the same bytes.
-    await configOnly(ws, account, 'again');
-    expect((await cli('export', 'again', ...secretsFlag)).code).toBe(0);
+    await configOnly(ws, account, 'again', alias);
+    expect((await cli('export', 'again', ...exportFlags)).code).toBe(0);
     expect(await readTree(join(ws.dir, 'again'))).toEqual(await readTree(join(ws.dir, 'desired-state')));
 
     // The user provides each TSIG secret where the export said.
@@ -194,7 +199,7 @@ async function roundTrip(account: string, spec: LiveAccountSpec, tsigFiles: bool
 
     const replanned = await cli('plan', '--detailed-exitcode');
     expect(replanned.code, replanned.stdout).toBe(0);
-    const again = await cli('export', '--format', 'json', ...secretsFlag);
+    const again = await cli('export', '--format', 'json', ...exportFlags);
     expect((JSON.parse(again.stdout) as ExportReport).exported).toEqual([]);
 
     tally.accounts++;
@@ -216,7 +221,7 @@ test(
   async () => {
     process.stderr.write(`[evidence] export round trip seed=${SEED} (replay: CFGITOPS_EVIDENCE_SEED=${SEED})\n`);
     await fc.assert(
-      fc.asyncProperty(accountArb, ({ account, spec, tsigFiles }) => roundTrip(account, spec, tsigFiles)),
+      fc.asyncProperty(accountArb, ({ account, spec, tsigFiles, alias }) => roundTrip(account, spec, tsigFiles, alias)),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
   },
