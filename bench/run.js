@@ -36,6 +36,8 @@ for (const file of files) {
 const header = ['name', 'metric', 'value', 'unit', 'target', 'ok'];
 const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 process.stdout.write(`${table}\n`);
+// Benchmarks may add a table of their own (P5: the issue's SDK-vs-cfgitops table, before and after).
+for (const b of report.benchmarks) if (b.markdown) process.stdout.write(`\n${b.name}\n\n${b.markdown}\n`);
 const outDir = path.join(here, 'results');
 await mkdir(outDir, { recursive: true });
 const outFile = path.join(outDir, `bench-${report.startedAt.replace(/[:.]/g, '-')}.json`);
