@@ -8,6 +8,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY schemas ./schemas
+# scripts/compile-validators.js: the JSON-Schema validators as ajv standalone code, generated into dist/.
+COPY scripts ./scripts
 RUN npm run build
 
 # Runtime stage: production dependencies only, non-root.

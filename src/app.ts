@@ -6,7 +6,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createCloudflareClient, clientSettingsFromConfig } from './cloudflare/cloudflare-client.js';
 import { baseUrlFromEnv } from './cloudflare/base-url.js';
 import { credentialsFromEnv, hasCredentials } from './cloudflare/credentials.js';
 import type { CloudflareApi } from './cloudflare/types.js';
@@ -87,14 +86,17 @@ export function createApp(environment: AppEnvironment): App {
     err: (text) => void environment.stderr.write(scrub(text)),
     isTTY: environment.stdout.isTTY === true,
   };
-  const log = createLogger({
-    destination: environment.logDestination ?? environment.stderr,
-    pretty: environment.logDestination === undefined && environment.stderr.isTTY === true,
-    color: environment.stderr.isTTY === true && !noColor(environment.env),
-    // On a terminal the human output already tells each change: logs show warnings and worse unless asked.
-    // Elsewhere (CI, containers) every step is logged as JSON for log collectors.
-    level: environment.env['CFGITOPS_LOG_LEVEL'] ?? (environment.stderr.isTTY === true ? 'warn' : 'info'),
-  });
+  // Made on first use: commands that log nothing (validate, --help) never load pino.
+  let log: Logger | undefined;
+  const makeLog = (): Logger =>
+    createLogger({
+      destination: environment.logDestination ?? environment.stderr,
+      pretty: environment.logDestination === undefined && environment.stderr.isTTY === true,
+      color: environment.stderr.isTTY === true && !noColor(environment.env),
+      // On a terminal the human output already tells each change: logs show warnings and worse unless asked.
+      // Elsewhere (CI, containers) every step is logged as JSON for log collectors.
+      level: environment.env['CFGITOPS_LOG_LEVEL'] ?? (environment.stderr.isTTY === true ? 'warn' : 'info'),
+    });
   const random = (): number => Math.random();
   const resolvePath = (p: string): string => resolve(environment.cwd, p);
 
@@ -102,7 +104,9 @@ export function createApp(environment: AppEnvironment): App {
     env: environment.env,
     cwd: environment.cwd,
     output,
-    log,
+    get log() {
+      return (log ??= makeLog());
+    },
     clock,
     stdin: environment.stdin,
     random,
@@ -155,7 +159,12 @@ function storesFor(app: App, config: ResolvedConfig): { state: StateStore; sinks
   return { state, sinks };
 }
 
-function connectCloudflare(app: App, config: ResolvedConfig): Promise<Target> {
+/** The API client, loaded when a command talks to the API (undici and p-retry come with it). */
+function loadClient(): Promise<typeof import('./cloudflare/cloudflare-client.js')> {
+  return import('./cloudflare/cloudflare-client.js');
+}
+
+async function connectCloudflare(app: App, config: ResolvedConfig): Promise<Target> {
   if (!hasCredentials(app.env)) {
     // Never fall back to the emulator silently: a user with a typo in their CI secret must not "succeed".
     throw new CfgitopsError('E_CREDENTIALS_MISSING', 'no Cloudflare credentials: CLOUDFLARE_API_TOKEN is not set', {
@@ -163,6 +172,7 @@ function connectCloudflare(app: App, config: ResolvedConfig): Promise<Target> {
     });
   }
   const credentials = credentialsFromEnv(app.env);
+  const { createCloudflareClient, clientSettingsFromConfig } = await loadClient();
   const client = createCloudflareClient({
     baseUrl: baseUrlFromEnv(app.env),
     credentials,
@@ -172,7 +182,7 @@ function connectCloudflare(app: App, config: ResolvedConfig): Promise<Target> {
     ...clientSettingsFromConfig(config.api),
   });
   const { state, sinks } = storesFor(app, config);
-  return Promise.resolve({
+  return {
     api: client,
     state,
     sinks,
@@ -185,7 +195,7 @@ function connectCloudflare(app: App, config: ResolvedConfig): Promise<Target> {
       await client.close();
       await state.close();
     },
-  });
+  };
 }
 
 /**
@@ -199,6 +209,7 @@ async function connectEmulator(app: App, config: ResolvedConfig): Promise<Target
   const apiToken = new Secret(`cfgitops-embedded-${randomBytes(24).toString('hex')}`);
   const emulator = await startEmulator({ dataFile: join(dir, 'api.json'), apiToken: apiToken.reveal() });
   const local = emulatorLocalConfig(config);
+  const { createCloudflareClient, clientSettingsFromConfig } = await loadClient();
   const client = createCloudflareClient({
     baseUrl: emulator.baseUrl,
     credentials: { type: 'token', token: apiToken },

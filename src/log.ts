@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { Writable as NodeWritable } from 'node:stream';
-import { pino, type DestinationStream, type Logger } from 'pino';
+import type { DestinationStream, Logger, pino as Pino } from 'pino';
 import type PinoPretty from 'pino-pretty';
 import { secretScrubber, type SecretScrubber } from './secret.js';
 
@@ -52,13 +52,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? process.stderr;
   const pretty = options.pretty ?? (options.destination === undefined && process.stderr.isTTY);
   const base = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: null };
+  const pino = loadPino();
   if (pretty) return pino(base, prettyStream(destination, options.color ?? false));
   return pino(base, scrubbingStream(destination));
 }
 
 // pino-pretty is loaded only on a terminal, synchronously (createRequire: it is CommonJS), so a logger is complete
-// when createLogger returns and JSON logging never pays for it.
+// when createLogger returns and JSON logging never pays for it. pino itself is loaded by the first logger made, so a
+// command that logs nothing (--help, validate) never loads it.
 const require = createRequire(import.meta.url);
+const loadPino = (): typeof Pino => (require('pino') as { pino: typeof Pino }).pino;
 
 /**
  * pino-pretty used as its README says for in-process use: a stream built with `sync: true` passed as pino's
@@ -87,5 +90,5 @@ function prettyStream(target: Writable, color: boolean): DestinationStream {
 
 /** A logger that drops everything (tests that do not look at logs). */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return loadPino()({ level: 'silent' });
 }

@@ -43,7 +43,12 @@ if (mode === 'apply') {
       out.tokens[t.name] = { id: created.id, value: created.value };
     }),
     ...spec.tsigs.map((t) => async () => {
-      const created = await cf.dns.zoneTransfers.tsigs.create({ account_id, name: t.name, algo: t.algo, secret: t.secret });
+      const created = await cf.dns.zoneTransfers.tsigs.create({
+        account_id,
+        name: t.name,
+        algo: t.algo,
+        secret: t.secret,
+      });
       out.tsigs[t.name] = { id: created.id };
     }),
     ...spec.peers.map((p) => async () => {
@@ -63,9 +68,21 @@ if (mode === 'apply') {
 } else if (mode === 'refresh') {
   const ids = JSON.parse(await readFile(outFile, 'utf8'));
   await pool([
-    ...Object.values(ids.tokens).map(({ id }) => () => cf.accounts.tokens.get(id, { account_id })),
-    ...Object.values(ids.tsigs).map(({ id }) => () => cf.dns.zoneTransfers.tsigs.get(id, { account_id })),
-    ...Object.values(ids.peers).map(({ id }) => () => cf.dns.zoneTransfers.peers.get(id, { account_id })),
+    ...Object.values(ids.tokens).map(
+      ({ id }) =>
+        () =>
+          cf.accounts.tokens.get(id, { account_id }),
+    ),
+    ...Object.values(ids.tsigs).map(
+      ({ id }) =>
+        () =>
+          cf.dns.zoneTransfers.tsigs.get(id, { account_id }),
+    ),
+    ...Object.values(ids.peers).map(
+      ({ id }) =>
+        () =>
+          cf.dns.zoneTransfers.peers.get(id, { account_id }),
+    ),
   ]);
 } else {
   console.error('usage: sdk-script.js apply|refresh SPEC.json OUT.json');

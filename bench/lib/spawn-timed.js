@@ -1,4 +1,5 @@
 // Runs a command as its own process and times it from spawn to exit: what a user (or CI) waits for, start-up included.
+import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 

@@ -13,7 +13,7 @@ import { ACCOUNT_ID_PATTERN, type ResourceKind } from '../resources.js';
 import { didYouMeanHint } from './did-you-mean.js';
 import type { ParsedDocument } from './parse-manifest-file.js';
 import { ACCOUNT_REF_PATTERN } from './schemas/common-schemas.js';
-import { isCidr } from './validators.js';
+import { isCidr } from './formats.js';
 
 export interface DocumentCheckContext {
   config: ResolvedConfig;

@@ -2,7 +2,14 @@
  * age encryption for the `age` sink (age-encryption, the reference TypeScript implementation): values are encrypted
  * to public keys only, so the repository can hold them; reading back needs an identity (`AGE-SECRET-KEY-1…`).
  */
-import { Decrypter, Encrypter, armor } from 'age-encryption';
+import { createRequire } from 'node:module';
+import type * as AgeModule from 'age-encryption';
+
+// age-encryption (and its post-quantum crypto, the heaviest import cfgitops has) is loaded when an age sink is used,
+// not by every command. It is an ES module without top-level await: Node >= 20.19 requires it synchronously.
+const require = createRequire(import.meta.url);
+let age: typeof AgeModule | undefined;
+const loadAge = (): typeof AgeModule => (age ??= require('age-encryption') as typeof AgeModule);
 
 /**
  * Recipient kinds age-encryption 0.3 can encrypt to. ssh-ed25519 / ssh-rsa are not among them (the `age` CLI supports
@@ -29,7 +36,7 @@ export function checkAgeRecipients(recipients: readonly string[]): RecipientProb
       return;
     }
     try {
-      new Encrypter().addRecipient(r);
+      new (loadAge().Encrypter)().addRecipient(r);
     } catch {
       problems.push({ index, problem: 'not a valid age recipient (bad checksum or length)' });
     }
@@ -39,6 +46,7 @@ export function checkAgeRecipients(recipients: readonly string[]): RecipientProb
 
 /** The value encrypted to every recipient, ASCII-armored (`-----BEGIN AGE ENCRYPTED FILE-----`, final newline). */
 export async function encryptArmored(recipients: readonly string[], plaintext: string): Promise<string> {
+  const { Encrypter, armor } = loadAge();
   const e = new Encrypter();
   for (const r of recipients) e.addRecipient(r);
   return armor.encode(await e.encrypt(plaintext));
@@ -46,6 +54,7 @@ export async function encryptArmored(recipients: readonly string[], plaintext: s
 
 /** Decrypts an armored (or binary) age file with any of the identities. */
 export async function decryptAge(file: string | Uint8Array, identities: readonly string[]): Promise<string> {
+  const { Decrypter, armor } = loadAge();
   const d = new Decrypter();
   for (const id of identities) d.addIdentity(id);
   const bytes = typeof file === 'string' ? armor.decode(file) : isArmored(file) ? armor.decode(toText(file)) : file;

@@ -2,7 +2,7 @@
  * Token values stored as GitHub Actions repository or environment secrets: GET the public key, encrypt with a
  * libsodium sealed box (only GitHub can open it), PUT `{encrypted_value, key_id}`.
  */
-import sodium from 'libsodium-wrappers';
+import type Sodium from 'libsodium-wrappers';
 import { CfgitopsError } from '../errors.js';
 import { isLoopbackHost } from '../loopback.js';
 import type { Clock, Logger } from '../effects.js';
@@ -136,6 +136,8 @@ export class GitHubActionsSink implements SecretSink {
 
 /** libsodium sealed box to GitHub's base64 public key; the result is base64 as GitHub expects. */
 export async function seal(value: Secret, publicKeyBase64: string): Promise<string> {
+  // libsodium (a WebAssembly build) is loaded only when a value is sealed for GitHub.
+  const sodium = ((await import('libsodium-wrappers')) as { default: typeof Sodium }).default;
   await sodium.ready;
   const pk = sodium.from_base64(publicKeyBase64, sodium.base64_variants.ORIGINAL);
   return sodium.to_base64(sodium.crypto_box_seal(value.reveal(), pk), sodium.base64_variants.ORIGINAL);

@@ -3,27 +3,13 @@
  * (or any field the schema does not know) into a change is stopped before it reaches the state, instead of being
  * persisted and then refusing every later read.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { CfgitopsError } from '../errors.js';
-import { appliedConfigSchema, intentSchema, recordedResourceSchema } from './state-document-schema.js';
+import { stateValidators } from './state-validators.js';
 import type { StateChange } from './types.js';
 
-// Compiled on first use, not at import: every command imports this module, few of them write state.
-let compiled: { resource: ValidateFunction; intent: ValidateFunction; config: ValidateFunction } | undefined;
-function validators(): NonNullable<typeof compiled> {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: false, strict: true });
-    compiled = {
-      resource: ajv.compile(recordedResourceSchema),
-      intent: ajv.compile(intentSchema),
-      config: ajv.compile(appliedConfigSchema),
-    };
-  }
-  return compiled;
-}
-
 function validate(c: StateChange): { ok: boolean; errors: ValidateFunction['errors'] } {
-  const { resource: validResource, intent: validIntent, config: validConfig } = validators();
+  const { resource: validResource, intent: validIntent, config: validConfig } = stateValidators();
   switch (c.type) {
     case 'put-resource':
       return { ok: validResource(c.resource), errors: validResource.errors };

@@ -2,19 +2,11 @@
  * Turns text or a stored value into a StateDocument, or says exactly why it is not one. Never repairs anything:
  * a state cfgitops does not understand is reported, not overwritten.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
 import { CfgitopsError, type SourceLocation } from '../errors.js';
 import { addressKey } from '../resources.js';
 import { jsonErrorOffset } from './json-error-offset.js';
-import { stateDocumentSchema } from './state-document-schema.js';
+import { stateValidators } from './state-validators.js';
 import { STATE_FORMAT_VERSION, type StateDocument } from './types.js';
-
-// Compiled on first use, not at import: every command imports this module, few of them read state.
-let compiled: ValidateFunction<StateDocument> | undefined;
-function validateDocument(): ValidateFunction<StateDocument> {
-  compiled ??= new Ajv({ allErrors: false, strict: true }).compile<StateDocument>(stateDocumentSchema);
-  return compiled;
-}
 
 /** Parses the text of a state file. `file` names it in errors. */
 export function parseStateDocument(text: string, file: string): StateDocument {
@@ -41,7 +33,7 @@ export function checkStateDocument(value: unknown, where: string): StateDocument
       { hint: 'upgrade cfgitops to the version that wrote this state' },
     );
   }
-  const validate = validateDocument();
+  const validate = stateValidators().document;
   if (!validate(value)) {
     const err = validate.errors?.[0];
     const pointer = err?.instancePath === '' ? '/' : (err?.instancePath ?? '/');

@@ -15,7 +15,8 @@
  * a per-account lock's `current()` is exact for its own accounts and may lag for the others.
  */
 import type { Logger } from 'pino';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pgModule from 'pg';
 import type { Clock } from '../effects.js';
 import { CfgitopsError } from '../errors.js';
 import { Secret } from '../secret.js';
@@ -33,6 +34,9 @@ import {
 } from './postgres-url.js';
 import { randomId } from './random-id.js';
 import type { LockOptions, LockOwner, StateDocument, StateLock, StateStore } from './types.js';
+
+// pg (CommonJS) is loaded when a PostgreSQL store is made, not by every command that could name one.
+const require = createRequire(import.meta.url);
 
 export interface PostgresStateStoreOptions {
   /** Connection string; else `CFGITOPS_PG_URL`, else `DATABASE_URL` from `env`. */
@@ -67,6 +71,7 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
   const { workspace, clock, random, log } = options;
   const describe = `postgres workspace=${workspace} (${redactConnectionString(url)})`;
   const pollIntervalMs = options.pollIntervalMs ?? 500;
+  const pg = require('pg') as typeof pgModule;
   const pool = new pg.Pool({
     connectionString: url,
     // A configured URL carries its own password or none: never PGPASSWORD or a ~/.pgpass entry sent to a host the
@@ -285,9 +290,10 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
  * ~/.pgpass; neither can be switched off by an option. A client whose password is fixed after construction sends
  * exactly the configured one (or an empty one) whatever the environment holds.
  */
-function clientWithPassword(fixed: string): typeof pg.Client {
+function clientWithPassword(fixed: string): typeof pgModule.Client {
+  const pg = require('pg') as typeof pgModule;
   return class ConfiguredPasswordClient extends pg.Client {
-    constructor(config?: string | pg.ClientConfig) {
+    constructor(config?: string | pgModule.ClientConfig) {
       super(config);
       Object.defineProperty(this, 'password', { configurable: true, enumerable: false, writable: true, value: fixed });
       Object.defineProperty((this as unknown as { connectionParameters: object }).connectionParameters, 'password', {

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { CfgitopsError } from '../../errors.js';
 import { API_KEY_FORMAT, EMAIL_FORMAT, TOKEN_FORMAT } from '../../emulator/auth.js';
-import { startEmulator, type EmulatorOptions } from '../../emulator/start-emulator.js';
+import type { EmulatorOptions } from '../../emulator/start-emulator.js';
 import type { CommandRegistrar } from '../registrar.js';
 
 interface EmulatorFlags {
@@ -105,6 +105,8 @@ export const registerEmulator: CommandRegistrar = (program: Command, setExitCode
     .option('--seed <n>', 'seed for ids, token values and fault dice (deterministic runs)')
     .action(async (flags: EmulatorFlags) => {
       const signal = untilSignal();
+      // The emulator (and the API contract it validates requests against) loads only for this command.
+      const { startEmulator } = await import('../../emulator/start-emulator.js');
       const emulator = await startEmulator(emulatorOptionsFromFlags(flags));
       process.stdout.write(`${emulator.baseUrl}\n`);
       process.stderr.write(`emulator: control API at ${emulator.controlUrl}\n`);
