@@ -8,6 +8,8 @@ export interface GitHubContext {
   /** GITHUB_ACTIONS=true */
   actions: boolean;
   summaryPath?: string;
+  /** `$GITHUB_OUTPUT`: the step's outputs file (`name=value` lines). */
+  outputPath?: string;
   /** `owner/repo` */
   repository?: string;
   apiUrl: string;
@@ -23,12 +25,14 @@ export async function readGitHubContext(
   explicitPr?: number,
 ): Promise<GitHubContext> {
   const summaryPath = nonEmpty(env['GITHUB_STEP_SUMMARY']);
+  const outputPath = nonEmpty(env['GITHUB_OUTPUT']);
   const repository = nonEmpty(env['GITHUB_REPOSITORY']);
   const pr = explicitPr ?? (await prFromEvent(nonEmpty(env['GITHUB_EVENT_PATH']), readFile));
   return {
     actions: env['GITHUB_ACTIONS'] === 'true',
     apiUrl: nonEmpty(env['GITHUB_API_URL']) ?? DEFAULT_GITHUB_API_URL,
     ...(summaryPath !== undefined ? { summaryPath } : {}),
+    ...(outputPath !== undefined ? { outputPath } : {}),
     ...(repository !== undefined ? { repository } : {}),
     ...(pr !== undefined ? { pr } : {}),
   };

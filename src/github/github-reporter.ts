@@ -4,7 +4,7 @@
  * both streams, and stdout stays clean for `--format json`), and with `--pr-comment` one sticky PR comment.
  * Outside Actions (GITHUB_ACTIONS is not `true`) it only says it is doing nothing.
  */
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import type { Clock } from '../effects.js';
 import { CfgitopsError, errorList, formatLocation, isCfgitopsError } from '../errors.js';
 import { Secret } from '../secret.js';
@@ -46,6 +46,11 @@ export interface GitHubReporter {
    * the run's own error is what the user must see.
    */
   publishFailure(command: string, key: string, error: unknown): Promise<void>;
+  /**
+   * A step output (`$GITHUB_OUTPUT`), for later steps' `if:` — e.g. apply's `outcome`. Names and values are plain
+   * words chosen by cfgitops, never manifest text.
+   */
+  setOutput(name: string, value: string): Promise<void>;
 }
 
 export function createGitHubReporter(options: GitHubOptions, deps: GitHubReporterDeps): GitHubReporter {
@@ -77,6 +82,21 @@ export function createGitHubReporter(options: GitHubOptions, deps: GitHubReporte
     async publish(report) {
       const c = await active();
       return c === undefined ? undefined : write(c, report.key, report.markdown);
+    },
+    async setOutput(name, value) {
+      const c = await active();
+      if (c?.outputPath === undefined) return;
+      if (!/^[a-z][a-z0-9_-]*$/.test(name) || !/^[a-z0-9:_-]*$/i.test(value)) {
+        throw new CfgitopsError('E_INTERNAL', `refusing the step output ${name}: not a plain word`);
+      }
+      try {
+        await appendFile(c.outputPath, `${name}=${value}\n`);
+      } catch (e) {
+        throw new CfgitopsError('E_GITHUB', `cannot append to the step outputs file ${c.outputPath}`, {
+          cause: e,
+          hint: 'GITHUB_OUTPUT must name a writable file (the runner sets it)',
+        });
+      }
     },
     async publishFailure(command, key, error) {
       // Reporting itself failed: saying so through the same channel would fail again.

@@ -17,6 +17,7 @@ import type { StateDocument, StateLock } from '../state/types.js';
 import { loadManifestsFor, resolveSecretsFor, SAVED_PLAN_OR_DIR_HINT } from './load.js';
 import { preparePlan, type PlanOptions } from './prepare-plan.js';
 import { assertPlanCurrent, readSavedPlan } from './saved-plan.js';
+import { changedSecrets } from './secret-pins.js';
 
 export interface ApplyRequest extends PlanOptions {
   /** A manifest directory, a file written by `plan --out`, or manifests the caller loaded (the controller). */
@@ -57,10 +58,11 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
       ? request.source.manifests
       : await loadManifestsFor(
           app,
-          'dir' in request.source ? request.source.dir : (saved?.manifests_dir ?? 'desired-state'),
+          'dir' in request.source ? request.source.dir : (saved?.plan.manifests_dir ?? 'desired-state'),
           { missingHint: SAVED_PLAN_OR_DIR_HINT },
         );
   const secrets = await resolveSecretsFor(app, manifests);
+  const changed = saved?.pins ? await changedSecrets(saved.pins, secrets) : undefined;
   const target = await app.connect(manifests.config, { emulator: request.emulator, operation: 'apply' });
   try {
     const timeoutSeconds = request.lockTimeoutSeconds ?? manifests.config.lockTimeoutSeconds;
@@ -68,12 +70,14 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
     try {
       let plan: Plan;
       if (saved) {
-        assertPlanCurrent(saved, {
+        assertPlanCurrent(saved.plan, {
           state: lock.current(),
           manifestsDigest: manifests.digest,
           configDigest: configDigest(manifests.config),
+          ...(changed !== undefined ? { changedSecrets: changed } : {}),
+          secretCount: secrets.size,
         });
-        plan = saved;
+        plan = saved.plan;
       } else {
         const prepared = await preparePlan(app, target, manifests, secrets, request, lock.current(), request.signal);
         if (prepared.errors.length > 0) throw new CfgitopsErrors(prepared.errors);

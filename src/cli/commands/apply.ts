@@ -18,6 +18,11 @@ import {
 } from '../options.js';
 import { applyResultJson, renderApplyResult } from '../render-apply-result.js';
 import { planTarget, renderPlanAs } from '../render-plan.js';
+import { githubOptions, githubSettings } from '../../github/github-flags.js';
+import type { GitHubReporter } from '../../github/github-reporter.js';
+import { isCfgitopsError } from '../../errors.js';
+import type { Plan } from '../../planner/plan.js';
+import type { PlanTarget } from '../../planner/render-common.js';
 import type { CommandRegistrar } from '../registrar.js';
 import { announceTarget } from './plan.js';
 import { progressReporter } from '../progress.js';
@@ -33,12 +38,70 @@ export interface ApplyCommandOptions {
   concurrency?: number;
   /** The result: `text` for people, `json` (one document on stdout; the plan goes to stderr) for machines. */
   format?: ApplyFormat;
+  /**
+   * `--github`: the plan and the result in the step summary, `::error` annotations, and the step output `outcome`
+   * (`applied`, `no-changes`, `declined`, `failed`, or `stale` for a saved plan refused as stale — the merge
+   * workflow then plans again for approval instead of applying something nobody reviewed).
+   */
+  github?: GitHubReporter;
 }
 
 export const APPLY_FORMATS = ['text', 'json'] as const;
 export type ApplyFormat = (typeof APPLY_FORMATS)[number];
 
 export async function runApply(app: App, options: ApplyCommandOptions): Promise<number> {
+  const github = options.github;
+  let shown: { plan: Plan; target: PlanTarget } | undefined;
+  try {
+    const done = await applyAndReport(app, options, (plan, target) => {
+      shown = { plan, target };
+    });
+    await github?.setOutput('outcome', done.outcome);
+    await github?.publish({ command: 'apply', key: options.source, markdown: applyMarkdown(done, shown) });
+    return done.code;
+  } catch (e) {
+    const stale = isCfgitopsError(e) && e.code === 'E_PLAN_STALE';
+    await github?.setOutput('outcome', stale ? 'stale' : 'failed').catch(() => undefined);
+    await github?.publishFailure('apply', options.source, e);
+    throw e;
+  }
+}
+
+interface ApplyDone {
+  code: number;
+  outcome: 'applied' | 'no-changes' | 'declined' | 'failed';
+  /** What the terminal showed as the result. */
+  text: string;
+}
+
+/** The step summary of an apply: the outcome, the result as the log showed it, then the plan that was applied. */
+function applyMarkdown(done: ApplyDone, shown: { plan: Plan; target: PlanTarget } | undefined): string {
+  const icon = done.code === 0 ? '✅' : '❌';
+  const lines = [
+    `### ${icon} cfgitops apply: ${done.outcome}`,
+    '',
+    '````text',
+    done.text.replaceAll('````', '```').trimEnd(),
+    '````',
+    '',
+  ];
+  if (shown) {
+    lines.push(
+      '<details><summary>The plan that was applied</summary>',
+      '',
+      renderPlanAs('markdown', shown.plan, { color: false, target: shown.target }),
+      '</details>',
+      '',
+    );
+  }
+  return lines.join('\n');
+}
+
+async function applyAndReport(
+  app: App,
+  options: ApplyCommandOptions,
+  onShown: (plan: Plan, target: PlanTarget) => void,
+): Promise<ApplyDone> {
   const isPlanFile = await stat(app.resolvePath(options.source)).then(
     (s) => s.isFile() && !/\.ya?ml$/i.test(options.source),
     () => false,
@@ -58,6 +121,7 @@ export async function runApply(app: App, options: ApplyCommandOptions): Promise<
       showPlan: (plan, target) => {
         progress.expect(plan, target.rateLimit);
         announceTarget(app, target);
+        onShown(plan, planTarget(target));
         const text = renderPlanAs('text', plan, {
           color: app.output.isTTY && !json,
           target: planTarget(target),
@@ -88,27 +152,32 @@ export async function runApply(app: App, options: ApplyCommandOptions): Promise<
           ...(by !== undefined ? { interrupted: by } : {}),
         },
       );
-      app.output.out(`${JSON.stringify(doc, null, 2)}\n`);
+      const text = `${JSON.stringify(doc, null, 2)}\n`;
+      app.output.out(text);
       if (by !== undefined) app.output.err(interruptedNotice(by, 'apply'));
-      return doc.ok ? 0 : 1;
+      return { code: doc.ok ? 0 : 1, outcome: doc.ok ? outcome.kind : 'failed', text };
     }
     switch (outcome.kind) {
-      case 'no-changes':
-        app.output.out(`No changes: ${outcome.target} matches the manifests.\n`);
-        return 0;
-      case 'declined':
-        app.output.out('Apply cancelled; nothing was changed.\n');
-        return 1;
+      case 'no-changes': {
+        const text = `No changes: ${outcome.target} matches the manifests.\n`;
+        app.output.out(text);
+        return { code: 0, outcome: 'no-changes', text };
+      }
+      case 'declined': {
+        const text = 'Apply cancelled; nothing was changed.\n';
+        app.output.out(text);
+        return { code: 1, outcome: 'declined', text };
+      }
       case 'applied': {
-        app.output.out(
-          renderApplyResult(outcome.result, {
-            ...(outcome.retries ? { retries: outcome.retries } : {}),
-            ...(outcome.plan.summary.configChanged ? { config: { recorded: outcome.configRecorded } } : {}),
-            aliases: outcome.accounts,
-          }),
-        );
+        const text = renderApplyResult(outcome.result, {
+          ...(outcome.retries ? { retries: outcome.retries } : {}),
+          ...(outcome.plan.summary.configChanged ? { config: { recorded: outcome.configRecorded } } : {}),
+          aliases: outcome.accounts,
+        });
+        app.output.out(text);
         if (by !== undefined) app.output.err(interruptedNotice(by, 'apply'));
-        return outcome.result.ok && by === undefined ? 0 : 1;
+        const ok = outcome.result.ok && by === undefined;
+        return { code: ok ? 0 : 1, outcome: ok ? 'applied' : 'failed', text };
       }
     }
   } finally {
@@ -119,8 +188,7 @@ export async function runApply(app: App, options: ApplyCommandOptions): Promise<
 
 export const registerApply: CommandRegistrar = (program, setExitCode, environment) => {
   pruneOptions(
-    program
-      .command('apply')
+    githubOptions(program.command('apply'))
       .description('apply a saved plan, or plan and apply a manifest directory')
       .argument('[plan-or-dir]', 'a file from `plan --out`, or a manifest directory', DEFAULT_DIR)
       .option('--auto-approve', 'do not ask for confirmation')
@@ -131,8 +199,11 @@ export const registerApply: CommandRegistrar = (program, setExitCode, environmen
   ).action(async (source: string, opts: Record<string, unknown>) => {
     const timeout = lockTimeoutSeconds(opts['lockTimeout'] as string | undefined);
     const concurrency = opts['concurrency'] as number | undefined;
+    const app = createApp(environment);
+    const github = githubSettings(app, opts);
     setExitCode(
-      await runApply(createApp(environment), {
+      await runApply(app, {
+        ...(github ? { github } : {}),
         source,
         autoApprove: opts['autoApprove'] === true,
         format: opts['format'] as ApplyFormat,

@@ -17,6 +17,7 @@ import type { Plan } from '../../planner/plan.js';
 import { loadManifestsFor, resolveSecretsFor } from '../../workflow/load.js';
 import { preparePlan } from '../../workflow/prepare-plan.js';
 import { writeSavedPlan } from '../../workflow/saved-plan.js';
+import { pinSecrets } from '../../workflow/secret-pins.js';
 import { DEFAULT_DIR, emulatorOption, formatOption, pruneOptions } from '../options.js';
 import { PLAN_FORMATS, planTarget, renderPlanAs, type PlanFormat } from '../render-plan.js';
 import { renderJson, unplannedPlan } from '../../planner/render-json.js';
@@ -24,6 +25,7 @@ import type { PlanTarget } from '../../planner/render-common.js';
 import type { CommandRegistrar } from '../registrar.js';
 import { githubOptions, githubSettings } from '../../github/github-flags.js';
 import type { GitHubReporter } from '../../github/github-reporter.js';
+import { escapeMarkdownText } from '../../github/step-summary.js';
 
 export interface PlanCommandOptions {
   dir: string;
@@ -89,16 +91,27 @@ async function planAndReport(app: App, options: PlanCommandOptions, progress: Pl
   } finally {
     await target.close();
   }
+  // Saved first, so the report can name the file's digest: what the reviewer saw is what the merge job applies.
+  const digest =
+    options.out === undefined
+      ? undefined
+      : await writeSavedPlan(app.resolvePath(options.out), plan, await pinSecrets(secrets));
   app.output.out(renderPlanAs(options.format, plan, { color: app.output.isTTY, target: shownTarget }));
+  const savedNote =
+    digest === undefined
+      ? ''
+      : `\n**Saved plan** \`${escapeMarkdownText(options.out ?? '')}\`, \`${digest}\`: the merge job applies exactly this file if state, manifests, config and TSIG secrets are unchanged, and plans again otherwise.\n`;
   await options.github?.publish({
     command: 'plan',
     key: options.dir,
-    markdown: renderPlanAs('markdown', plan, { color: false, target: shownTarget }),
+    markdown: renderPlanAs('markdown', plan, { color: false, target: shownTarget }) + savedNote,
   });
-  if (options.out !== undefined) {
-    await writeSavedPlan(app.resolvePath(options.out), plan);
+  if (options.out !== undefined && digest !== undefined) {
     if (options.format === 'text')
-      app.output.out(`Saved the plan to ${options.out}: apply it with \`cfgitops apply ${options.out}\`.\n`);
+      app.output.out(
+        `Saved the plan to ${options.out} (${digest}): apply it with \`cfgitops apply ${options.out}\`.\n`,
+      );
+    else app.output.err(`Saved the plan to ${options.out} (${digest}).\n`);
   }
   return options.detailedExitcode && plan.summary.hasChanges ? 2 : 0;
 }

@@ -1,0 +1,53 @@
+/**
+ * A saved plan pins the TSIG secrets it was made with (salted scrypt digests, secret-pins.ts): `apply PLAN` refuses
+ * it when a secret changed in between, instead of sending a value nobody planned with — and applies it when nothing
+ * changed. The pins never contain the secret.
+ */
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { useE2eWorld } from '../../support/e2e-world.js';
+import { liveResources } from '../../support/workspace.js';
+
+const world = useE2eWorld();
+const { cli } = world;
+const KEY = 'desired-state/secrets/tsig-ns1.key';
+
+describe('GIVEN a plan saved with --out', () => {
+  test('WHEN the TSIG secret changes before apply THEN E_PLAN_STALE names it and nothing is sent; unchanged THEN it applies', async () => {
+    const saved = await cli('plan', '--out', 'reviewed.plan');
+    expect(saved.code, saved.stderr).toBe(0);
+    const digest = /\((sha256:[0-9a-f]{64})\)/.exec(saved.stdout)?.[1];
+    expect(digest).toBeDefined();
+    const file = await world.ws.read('reviewed.plan');
+    const secret = (await world.ws.read(KEY)).trim();
+    expect(file).not.toContain(secret);
+    expect(file).not.toContain(Buffer.from(secret).toString('base64'));
+    expect(JSON.parse(file)).toMatchObject({ secret_pins: { kdf: expect.stringMatching(/^scrypt:/) as unknown } });
+
+    // In Actions, apply --github tells later steps why it stopped (outcome=stale) and writes the step summary.
+    Object.assign(world.ws.env, {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_STEP_SUMMARY: join(world.ws.dir, 'summary.md'),
+      GITHUB_OUTPUT: join(world.ws.dir, 'output.txt'),
+    });
+    await world.ws.write(KEY, 'c29tZW9uZS1lbHNlcy1zZWNyZXQtdmFsdWU=\n');
+    const refused = await cli('apply', 'reviewed.plan', '--github');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /E_PLAN_STALE[\s\S]*TSIG secrets changed[\s\S]*SecondaryDnsTsig\/[0-9a-f]{32}\/ns1-transfer/,
+    );
+    expect((await liveResources(world.emulator)).tsigs).toEqual([]);
+    expect(await world.ws.read('output.txt')).toBe('outcome=stale\n');
+    expect(refused.stderr).toMatch(/^::error .*title=E_PLAN_STALE::/m);
+
+    await world.ws.write(KEY, `${secret}\n`);
+    const applied = await cli('apply', 'reviewed.plan', '--github');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect((await liveResources(world.emulator)).tsigs).toHaveLength(1);
+    expect(await world.ws.read('output.txt')).toBe('outcome=stale\noutcome=applied\n');
+    const summary = await world.ws.read('summary.md');
+    expect(summary).toMatch(/### ❌ cfgitops apply[\s\S]*E_PLAN_STALE[\s\S]*### ✅ cfgitops apply: applied/);
+    expect(summary).toContain('The plan that was applied');
+    expect(summary).not.toContain(secret);
+  });
+});
