@@ -81,6 +81,19 @@ export function changedSteps(steps: readonly PlanStep[]): PlanStep[] {
   return steps.filter((s) => s.action !== 'no-op');
 }
 
+/**
+ * Where a token step's value goes. An adoption that keeps the value (cfgitops.dev/on-adopt or tokens.onAdopt: keep)
+ * sends nothing to the sink: saying "value → sink" there would tell a reviewer the opposite of what happens.
+ */
+export function sinkLine(step: PlanStep, sink: { sink: string; key: string }, quote: string, capital = false): string {
+  const where = `sink ${quote}${sink.sink}${quote}, key ${quote}${sink.key}${quote}`;
+  const text =
+    step.action === 'adopt' && step.rollValue !== true
+      ? `value stays where it is used today; \`cfgitops rotate\` would deliver a new one to ${where}`
+      : `value → ${where}${step.rollValue ? ' (new value)' : ''}`;
+  return capital ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+}
+
 export function stepTitle(step: PlanStep, target?: PlanTarget): string {
   return `${ACTION_SYMBOL[step.action]} ${step.action} ${addressLabel(step.address, target)}`;
 }

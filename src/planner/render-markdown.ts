@@ -14,6 +14,7 @@ import {
   diffLines,
   errorLine,
   scrub,
+  sinkLine,
   summaryLine,
   targetLine,
   type PlanTarget,
@@ -121,11 +122,7 @@ function details(step: PlanStep, target: PlanTarget | undefined): string {
   const where = step.source ? ` — \`${escapeHtml(step.source.file)}:${step.source.line}\`` : '';
   const summary = `<code>${escapeHtml(ACTION_SYMBOL[step.action])} ${step.action}</code> <code>${escapeHtml(addressLabel(step.address, target))}</code>${where}`;
   const body = [escapeInline(step.reason), ''];
-  if (step.sink)
-    body.push(
-      `Value → sink \`${step.sink.sink}\`, key \`${step.sink.key}\`${step.rollValue ? ' (new value)' : ''}`,
-      '',
-    );
+  if (step.sink) body.push(sinkLine(step, step.sink, '`', true), '');
   if (step.diff.length > 0)
     body.push('````diff', ...step.diff.flatMap(diffLines).map((line) => line.replaceAll('````', '```')), '````', '');
   return `<details><summary>${summary}</summary>\n\n${body.join('\n')}</details>\n`;

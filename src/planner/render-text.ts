@@ -11,6 +11,7 @@ import {
   diffLines,
   errorLine,
   scrub,
+  sinkLine,
   stepTitle,
   summaryLine,
   targetLine,
@@ -48,8 +49,7 @@ export function renderText(plan: Plan, options: TextRenderOptions = {}): string 
     lines.push(paint(COLOR[step.action], stepTitle(step, options.target)) + where);
     lines.push(`    ${step.reason}`);
     if (step.targetId !== undefined) lines.push(`    id: ${step.targetId}`);
-    if (step.sink)
-      lines.push(`    value → sink ${step.sink.sink}, key ${step.sink.key}${step.rollValue ? ' (new value)' : ''}`);
+    if (step.sink) lines.push(`    ${sinkLine(step, step.sink, '')}`);
     for (const line of step.diff.flatMap(diffLines)) lines.push(`      ${paintDiff(line)}`);
     if (step.dependsOn.length > 0) lines.push(`    after: ${step.dependsOn.join(', ')}`);
     lines.push('');

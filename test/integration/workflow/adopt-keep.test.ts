@@ -87,6 +87,11 @@ describe('GIVEN an existing token with the name of a declared one', () => {
     const { id, hash } = await existingToken();
     const plan = await cli('plan');
     expect(plan.stdout).toContain('keep its value where it is (cfgitops.dev/on-adopt: keep)');
+    // Nothing goes to the sink at adoption: the plan must not say "value → sink".
+    expect(plan.stdout).toContain(
+      'value stays where it is used today; `cfgitops rotate` would deliver a new one to sink local, key zone-readonly',
+    );
+    expect(plan.stdout).not.toContain('value → sink local, key zone-readonly');
     const applied = await cli('apply', '--auto-approve');
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     expect(await currentHash(id)).toBe(hash);
