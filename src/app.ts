@@ -14,6 +14,7 @@ import { systemClock, type Clock, type Logger, type Output } from './effects.js'
 import { CfgitopsError } from './errors.js';
 import { createLogger, type Writable } from './log.js';
 import { Secret, secretScrubber } from './secret.js';
+import { terminalOutput } from './terminal.js';
 import { createSecretSinks } from './secrets/create-secret-sinks.js';
 import type { SecretSinks } from './secrets/types.js';
 import { createStateStore } from './state/create-state-store.js';
@@ -23,7 +24,7 @@ export interface AppEnvironment {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   stdout: Writable & { isTTY?: boolean };
-  stderr: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean; columns?: number };
   /** Answers to interactive prompts (apply confirmation); absent or not a TTY: never prompt. */
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   clock?: Clock;
@@ -81,17 +82,28 @@ export const EMULATOR_DIR = join('.cfgitops', 'emulator');
 export function createApp(environment: AppEnvironment): App {
   const clock = environment.clock ?? systemClock;
   const scrub = (s: string): string => secretScrubber.scrub(s);
-  const output: Output = {
-    out: (text) => void environment.stdout.write(scrub(text)),
-    err: (text) => void environment.stderr.write(scrub(text)),
-    isTTY: environment.stdout.isTTY === true,
-  };
+  const output: Output = terminalOutput({
+    stdout: environment.stdout,
+    stderr: environment.stderr,
+    scrub,
+    color: environment.stdout.isTTY === true && !noColor(environment.env),
+  });
+  const logsToTerminal = environment.logDestination === undefined && environment.stderr.isTTY === true;
   // Made on first use: commands that log nothing (validate, --help) never load pino.
   let log: Logger | undefined;
   const makeLog = (): Logger =>
     createLogger({
-      destination: environment.logDestination ?? environment.stderr,
-      pretty: environment.logDestination === undefined && environment.stderr.isTTY === true,
+      // On a terminal, log lines go through the output so they are written above a progress bar, never into it.
+      destination:
+        environment.logDestination ??
+        (logsToTerminal
+          ? {
+              write: (s) => {
+                output.err(s);
+              },
+            }
+          : environment.stderr),
+      pretty: logsToTerminal,
       color: environment.stderr.isTTY === true && !noColor(environment.env),
       // On a terminal the human output already tells each change: logs show warnings and worse unless asked.
       // Elsewhere (CI, containers) every step is logged as JSON for log collectors.

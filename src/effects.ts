@@ -36,5 +36,23 @@ export const systemClock: Clock = {
 export interface Output {
   out(text: string): void;
   err(text: string): void;
+  /** stdout is a terminal. */
   readonly isTTY: boolean;
+  /** ANSI colour is wanted: stdout is a terminal and NO_COLOR is not set. */
+  readonly color: boolean;
+  /** Present when stderr is a terminal: a live line (progress bar) kept below everything else written. */
+  readonly live?: LiveHost;
+}
+
+/** Something drawn on the terminal's last line that other output must go above. */
+export interface LiveRegion {
+  /** Draws it again on the current (empty) line, after text was written above it. */
+  redraw(): void;
+}
+
+export interface LiveHost {
+  /** Straight to the terminal, for the live region's own drawing (it is not redrawn around its own writes). */
+  readonly stream: { write(s: string): boolean; readonly isTTY: true; readonly columns: number };
+  attach(region: LiveRegion): void;
+  detach(region: LiveRegion): void;
 }

@@ -1,19 +1,22 @@
 /**
- * Progress for applies and rotations that take more than a few seconds: a bar with an ETA on a terminal, a plain
- * line every so often in CI logs.
+ * Progress for applies and rotations that take more than a moment: on a terminal, a live bar (cli-progress) kept
+ * below everything else written (logs and results go above it: src/terminal.ts); elsewhere (CI logs), a plain line
+ * every so often.
  *
  * The ETA is the larger of two estimates: the observed rate of finished steps so far, and the API calls the
  * remaining steps need at the paced rate (config `api.rateLimit`). The first alone is too hopeful early on, while
  * the pacer's burst lets the first calls through at once; the second alone ignores latency. Both together track a
  * paced run from its first seconds.
  */
+import { MultiBar, type SingleBar } from 'cli-progress';
 import type { App } from '../app.js';
+import type { LiveHost, LiveRegion } from '../effects.js';
 import type { ProgressEvent } from '../executor/apply-result.js';
 import type { Plan, PlanStep } from '../planner/plan.js';
 
-const QUIET_MS = 3000;
+/** Runs shorter than this show no progress at all: the summary follows at once. */
+const QUIET_MS = 1000;
 const PLAIN_EVERY_MS = 10_000;
-const BAR_WIDTH = 24;
 
 export interface ProgressReporter {
   onProgress(event: ProgressEvent): void;
@@ -44,13 +47,15 @@ export function estimatedCalls(step: PlanStep): number {
 }
 
 export function progressReporter(app: App, label = 'apply'): ProgressReporter {
-  const tty = app.output.isTTY;
-  const started = app.clock.now();
+  const live = app.output.live;
+  // Timing starts with the first step, not when the reporter is made: planning, and a person reading the plan before
+  // answering the confirmation, are not part of the apply.
+  let started: number | undefined;
   let done = 0;
   let total = 0;
-  let lastPlain = started;
-  let drawn = false;
+  let lastPlain = 0;
   let finished = false;
+  let bar: TerminalBar | undefined;
   /** Calls still to make, and the paced rate (calls per ms); unknown until `expect` is called. */
   let callsLeft = 0;
   let callsPerMs = 0;
@@ -63,36 +68,41 @@ export function progressReporter(app: App, label = 'apply'): ProgressReporter {
     if (observed === undefined) return paced;
     return paced === undefined ? observed : Math.max(observed, paced);
   };
+  const elapsedMs = (): number => (started === undefined ? 0 : app.clock.now() - started);
+  const etaText = (): string => {
+    if (done >= total) return '0s';
+    const remaining = etaMs(elapsedMs());
+    return remaining === undefined ? '…' : formatDuration(remaining);
+  };
 
-  const line = (): string => {
-    const now = app.clock.now();
-    const elapsed = now - started;
-    const remaining = etaMs(elapsed);
-    const eta = remaining === undefined ? '…' : formatDuration(remaining);
+  const plainLine = (): string => {
+    const elapsed = elapsedMs();
     const pct = total > 0 ? Math.floor((done / total) * 100) : 0;
-    if (!tty) return `${label}: ${done}/${total} steps (${pct}%), elapsed ${formatDuration(elapsed)}, ETA ${eta}`;
-    const filled = total > 0 ? Math.round((done / total) * BAR_WIDTH) : 0;
-    return `${label} [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${done}/${total} ETA ${eta}`;
+    return `${label}: ${done}/${total} steps (${pct}%), elapsed ${formatDuration(elapsed)}, ETA ${etaText()}`;
   };
 
   const draw = (): void => {
-    if (finished || total === 0) return;
+    if (finished || total === 0 || started === undefined) return;
     const now = app.clock.now();
     if (now - started < QUIET_MS) return;
-    if (tty) {
-      app.output.err(`\r${line()}\u001b[K`);
-      drawn = true;
+    if (live) {
+      bar ??= terminalBar(live, label, total);
+      bar.set(done, total, etaText());
     } else if (now - lastPlain >= PLAIN_EVERY_MS) {
       lastPlain = now;
-      app.output.err(`${line()}\n`);
+      app.output.err(`${plainLine()}\n`);
     }
   };
 
-  const timer = setInterval(draw, tty ? 250 : 1000);
+  const timer = setInterval(draw, live ? 250 : 1000);
   timer.unref();
 
   return {
     onProgress(event) {
+      if (started === undefined) {
+        started = app.clock.now();
+        lastPlain = started;
+      }
       done = event.done;
       total = event.total;
       if (event.phase !== 'start') callsLeft = Math.max(0, callsLeft - (callsOf.get(event.step.id) ?? 0));
@@ -108,7 +118,55 @@ export function progressReporter(app: App, label = 'apply'): ProgressReporter {
       if (finished) return;
       finished = true;
       clearInterval(timer);
-      if (drawn) app.output.err(`\r${line()}\u001b[K\n`);
+      // The bar's last state stays on screen: 100 % after a full run, where it stopped after an interrupt.
+      bar?.stop(done, total, etaText());
+    },
+  };
+}
+
+interface TerminalBar {
+  set(done: number, total: number, eta: string): void;
+  stop(done: number, total: number, eta: string): void;
+}
+
+/**
+ * cli-progress on the live line. MultiBar (with one bar) rather than SingleBar: it moves the cursor relatively, where
+ * SingleBar saves and restores an absolute position that is wrong once lines were written above the bar.
+ * `forceRedraw`: the bar is redrawn after every write above it, even when its text did not change. Line wrapping and
+ * the cursor are left alone (no terminal modes to restore), so a run killed mid-bar leaves no broken terminal.
+ */
+function terminalBar(live: LiveHost, label: string, total: number): TerminalBar {
+  const multibar = new MultiBar({
+    stream: live.stream as unknown as NodeJS.WritableStream,
+    format: `${label} [{bar}] {percentage}% | {value}/{total} steps | ETA {etaText}`,
+    barCompleteChar: '#',
+    barIncompleteChar: '-',
+    barsize: 30,
+    fps: 10,
+    forceRedraw: true,
+    // true: the bar is cut to the terminal's width instead of switching line wrapping off (DECAWM) and back.
+    linewrap: true,
+    hideCursor: false,
+    gracefulExit: false,
+    clearOnComplete: false,
+  });
+  const bar: SingleBar = multibar.create(total, 0, { etaText: '…' });
+  const region: LiveRegion = {
+    redraw: () => {
+      multibar.update();
+    },
+  };
+  live.attach(region);
+  return {
+    set(done, newTotal, eta) {
+      if (newTotal !== bar.getTotal()) bar.setTotal(newTotal);
+      bar.update(done, { etaText: eta });
+    },
+    stop(done, newTotal, eta) {
+      this.set(done, newTotal, eta);
+      live.detach(region);
+      multibar.update();
+      multibar.stop();
     },
   };
 }

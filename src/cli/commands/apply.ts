@@ -123,7 +123,7 @@ async function applyAndReport(
         announceTarget(app, target);
         onShown(plan, planTarget(target));
         const text = renderPlanAs('text', plan, {
-          color: app.output.isTTY && !json,
+          color: app.output.color && !json,
           target: planTarget(target),
         });
         if (json) app.output.err(text);

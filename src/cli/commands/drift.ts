@@ -31,7 +31,7 @@ export async function runDrift(app: App, options: DriftCommandOptions): Promise<
     if (outcome.kind === 'errors') throw new CfgitopsErrors(outcome.errors);
     const { report } = outcome;
     if (report.emulated) app.output.err(`NOTE: not talking to Cloudflare — using ${report.target}.\n`);
-    app.output.out(renderDrift(options.format, report, app.output.isTTY));
+    app.output.out(renderDrift(options.format, report, app.output.color));
     await options.github?.publish({
       command: 'drift',
       key: options.dir,

@@ -96,7 +96,7 @@ async function planAndReport(app: App, options: PlanCommandOptions, progress: Pl
     options.out === undefined
       ? undefined
       : await writeSavedPlan(app.resolvePath(options.out), plan, await pinSecrets(secrets));
-  app.output.out(renderPlanAs(options.format, plan, { color: app.output.isTTY, target: shownTarget }));
+  app.output.out(renderPlanAs(options.format, plan, { color: app.output.color, target: shownTarget }));
   const savedNote =
     digest === undefined
       ? ''

@@ -112,7 +112,7 @@ describe('runStateMigrate', () => {
     await seed(openStore(source));
     const out: string[] = [];
     const code = await runStateMigrate(
-      { source, openStore, output: { out: (t) => out.push(t), err: (t) => out.push(t), isTTY: false } },
+      { source, openStore, output: { out: (t) => out.push(t), err: (t) => out.push(t), isTTY: false, color: false } },
       { to: 'postgres', workspace: 'from-cli', url: server.url },
     );
     expect(code).toBe(0);
@@ -128,7 +128,7 @@ describe('runStateMigrate', () => {
     [{ backend: 'postgres', workspace: 'prod' } as const, { to: 'postgres' } as const],
   ])('GIVEN source %o WHEN migrating to the same place %o THEN E_USAGE', async (source, options) => {
     const error = await runStateMigrate(
-      { source, openStore, output: { out: () => undefined, err: () => undefined, isTTY: false } },
+      { source, openStore, output: { out: () => undefined, err: () => undefined, isTTY: false, color: false } },
       options,
     ).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'E_USAGE' });

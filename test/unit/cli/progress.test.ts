@@ -45,6 +45,7 @@ describe('progress', () => {
     const steps = Array.from({ length: 100 }, (_, i) => step(i));
     const progress = progressReporter(app);
     progress.expect(planOf(steps), { requests: 10, windowSeconds: 10 }); // 1 call per second
+    progress.onProgress({ step: steps[0]!, phase: 'start', done: 0, total: 100 }); // timing starts with the first step
     at(9_000);
     for (let i = 0; i < 49; i++) progress.onProgress({ step: steps[i]!, phase: 'done', done: i + 1, total: 100 });
     at(10_000); // CI gets a plain line every 10 s
@@ -59,10 +60,24 @@ describe('progress', () => {
     const steps = Array.from({ length: 10 }, (_, i) => step(i));
     const progress = progressReporter(app);
     progress.expect(planOf(steps), { requests: 1000, windowSeconds: 300 });
+    progress.onProgress({ step: steps[0]!, phase: 'start', done: 0, total: 10 });
     at(20_000);
     progress.onProgress({ step: steps[0]!, phase: 'done', done: 1, total: 10 });
     progress.finish();
     expect(err.join('')).toContain('ETA 3m00s');
+  });
+
+  test('GIVEN a long wait before the first step (planning, a person reading the plan) THEN it does not count', () => {
+    const { app, err, at } = harness();
+    const steps = [step(0), step(1)];
+    const progress = progressReporter(app);
+    at(60_000);
+    progress.onProgress({ step: steps[0]!, phase: 'start', done: 0, total: 2 });
+    at(60_500);
+    progress.onProgress({ step: steps[0]!, phase: 'done', done: 1, total: 2 });
+    progress.onProgress({ step: steps[1]!, phase: 'done', done: 2, total: 2 });
+    progress.finish();
+    expect(err).toEqual([]);
   });
 
   test('GIVEN a short run WHEN it ends within a few seconds THEN nothing is printed', () => {
