@@ -1,11 +1,14 @@
 /**
  * The example GitHub Actions workflows, run as Actions would run them: each `run:` line that calls `npx cfgitops`
  * is executed in-process, in order, in a temporary git repository holding the example manifests, with the GITHUB_*
- * environment of a pull request (or push, or schedule), a temporary step summary, and a loopback fake of GitHub's
- * comment API. The emulator stands in for Cloudflare.
+ * environment of a pull request (or push, or schedule), a temporary step summary, step outputs, and a loopback fake
+ * of GitHub's comment API. The emulator stands in for Cloudflare. Jobs run in order with their `needs` outputs and
+ * `if:`s evaluated; artifacts are kept in a map (upload-artifact copies a file in, the reviewed-plan lookup and
+ * download-artifact copy it out), standing in for the Actions artifact store and `gh run download`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,18 +31,31 @@ const REPO = 'acme/desired-state';
 const PR = 17;
 
 interface Step {
+  id?: string;
   name?: string;
   uses?: string;
   run?: string;
   if?: string;
   env?: Record<string, string>;
+  with?: Record<string, string | number>;
+  'continue-on-error'?: boolean;
 }
 interface Workflow {
   on: Record<string, unknown>;
   permissions?: Record<string, string>;
   concurrency?: { group: string; 'cancel-in-progress'?: boolean };
   env?: Record<string, string>;
-  jobs: Record<string, { steps: Step[]; env?: Record<string, string>; permissions?: Record<string, string> }>;
+  jobs: Record<
+    string,
+    {
+      steps: Step[];
+      env?: Record<string, string>;
+      permissions?: Record<string, string>;
+      needs?: string;
+      if?: string;
+      outputs?: Record<string, string>;
+    }
+  >;
 }
 
 interface Ran {
@@ -62,6 +78,7 @@ afterAll(async () => {
   await emulator.close();
 });
 beforeEach(async () => {
+  artifacts.clear();
   await emulator.control('POST', '/reset');
   ws = await createWorkspace(emulator);
   runnerDir = await mkdtemp(join(tmpdir(), 'cfgitops-runner-'));
@@ -81,7 +98,7 @@ function git(...args: string[]): string {
   });
 }
 async function commitAll(message: string): Promise<void> {
-  await writeFile(join(ws.dir, '.gitignore'), '.cfgitops/\ncfgitops.plan\n');
+  await writeFile(join(ws.dir, '.gitignore'), '.cfgitops/\ncfgitops.plan\nreviewed/\n');
   git('add', '-A');
   git('commit', '-q', '-m', message);
 }
@@ -90,12 +107,49 @@ async function loadWorkflow(file: string): Promise<Workflow> {
   return parse(await readFile(join(EXAMPLES, file), 'utf8')) as Workflow;
 }
 
-/** The only `if:` forms the examples use, evaluated for the event at hand. */
-function condition(expr: string | undefined, event: { fork: boolean }): boolean {
-  if (expr === undefined) return true;
-  const m = /^\s*github\.event\.pull_request\.head\.repo\.fork\s*==\s*(true|false)\s*$/.exec(expr);
-  if (!m) throw new Error(`the example uses an if: the test cannot evaluate: ${expr}`);
-  return String(event.fork) === m[1];
+/** What an expression can read: the event, the steps of the job so far, and the outputs of the jobs it needs. */
+interface ExprContext {
+  fork: boolean;
+  steps: Record<string, { outcome: string; outputs: Record<string, string> }>;
+  needs: Record<string, { outputs: Record<string, string> }>;
+}
+
+/**
+ * The expression forms the examples use — `a == 'x'`, `a != 'x'`, joined by `&&` / `||` — over the contexts they read.
+ * Anything else fails the test, so an example cannot drift into a form this simulation would evaluate wrongly.
+ */
+function evaluate(expr: string, ctx: ExprContext): boolean {
+  return expr.split('||').some((any) => any.split('&&').every((all) => comparison(all.trim(), ctx)));
+}
+
+function comparison(expr: string, ctx: ExprContext): boolean {
+  const m = /^([\w.-]+)\s*(==|!=)\s*('[^']*'|true|false)$/.exec(expr);
+  if (!m) throw new Error(`the example uses an expression the test cannot evaluate: ${expr}`);
+  const value = operand(m[1]!, ctx);
+  const literal = m[3]!.startsWith("'") ? m[3]!.slice(1, -1) : m[3]!;
+  return m[2] === '==' ? value === literal : value !== literal;
+}
+
+function operand(path: string, ctx: ExprContext): string {
+  if (path === 'github.event.pull_request.head.repo.fork') return String(ctx.fork);
+  const step = /^steps\.([\w-]+)\.(outcome|outputs\.([\w-]+))$/.exec(path);
+  if (step) {
+    const s = ctx.steps[step[1]!];
+    return (step[3] === undefined ? s?.outcome : s?.outputs[step[3]]) ?? '';
+  }
+  const need = /^needs\.([\w-]+)\.outputs\.([\w-]+)$/.exec(path);
+  if (need) return ctx.needs[need[1]!]?.outputs[need[2]!] ?? '';
+  throw new Error(`the example reads a context the test does not model: ${path}`);
+}
+
+function condition(expr: string | undefined, ctx: ExprContext): boolean {
+  return expr === undefined ? true : evaluate(expr, ctx);
+}
+
+/** `${{ expr }}` in a job output: the boolean as Actions prints it. */
+function interpolate(value: string, ctx: ExprContext): string {
+  const m = /^\$\{\{\s*(.*?)\s*\}\}$/.exec(value.trim());
+  return m ? String(evaluate(m[1]!, ctx)) : value;
 }
 
 /** What `${{ secrets.X }}` would hold in the test's repository; an unknown secret is empty, as in Actions. */
@@ -120,7 +174,15 @@ function shellSplit(line: string): string[] {
   return words;
 }
 
-async function runWorkflow(file: string, event: { name: string; fork?: boolean }): Promise<Ran[]> {
+/** The artifact store: name → the file's bytes (shared by the PR run and the merge run, as in Actions). */
+const artifacts = new Map<string, Buffer>();
+
+interface RunOptions {
+  name: string;
+  fork?: boolean;
+}
+
+async function runWorkflow(file: string, event: RunOptions): Promise<Ran[]> {
   const wf = await loadWorkflow(file);
   const eventPath = join(runnerDir, 'event.json');
   await writeFile(
@@ -132,34 +194,93 @@ async function runWorkflow(file: string, event: { name: string; fork?: boolean }
     ),
   );
   const ran: Ran[] = [];
-  for (const job of Object.values(wf.jobs)) {
-    for (const step of job.steps) {
-      if (step.run === undefined || !condition(step.if, { fork: event.fork === true })) continue;
-      const env: Record<string, string | undefined> = {
-        CLOUDFLARE_BASE_URL: ws.env['CLOUDFLARE_BASE_URL'],
-        CFGITOPS_LOG_LEVEL: 'warn',
-        PATH: process.env['PATH'],
-        GITHUB_ACTIONS: 'true',
-        GITHUB_REPOSITORY: REPO,
-        GITHUB_API_URL: github.url,
-        GITHUB_EVENT_NAME: event.name,
-        GITHUB_EVENT_PATH: eventPath,
-        GITHUB_STEP_SUMMARY: join(runnerDir, 'summary.md'),
-        GITHUB_RUN_ID: '4242',
-        GITHUB_SHA: git('rev-parse', 'HEAD').trim(),
-      };
-      for (const [k, v] of Object.entries({ ...wf.env, ...job.env, ...step.env })) env[k] = secretValue(v);
-      for (const line of step.run.split('\n')) {
-        const words = shellSplit(line.trim());
-        if (words[0] !== 'npx' || words[1] !== 'cfgitops') continue;
-        const argv = words.slice(2);
-        const result = await runCli(argv, { cwd: ws.dir, env });
-        ran.push({ step: step.name ?? line, argv, result });
-        if (result.code !== 0) return ran; // a failing step fails the job
+  const needs: ExprContext['needs'] = {};
+  for (const [jobName, job] of Object.entries(wf.jobs)) {
+    const ctx: ExprContext = { fork: event.fork === true, steps: {}, needs };
+    if (job.needs !== undefined && needs[job.needs] === undefined) continue; // its dependency was skipped or failed
+    if (!condition(job.if, ctx)) continue;
+    let failed = false;
+    for (const [index, step] of job.steps.entries()) {
+      if (!condition(step.if, ctx)) continue;
+      const outputFile = join(runnerDir, `output-${jobName}-${index}.txt`);
+      const outcome = await runStep(step, { job, wf, event, eventPath, outputFile, ran });
+      const outputs = Object.fromEntries(
+        (await readFile(outputFile, 'utf8').catch(() => ''))
+          .split('\n')
+          .filter((l) => l.includes('='))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+      if (step.id !== undefined) ctx.steps[step.id] = { outcome, outputs };
+      if (outcome === 'failure' && step['continue-on-error'] !== true) {
+        failed = true;
+        break;
       }
     }
+    if (failed) return ran; // a failing job fails the run; the jobs that need it do not start
+    needs[jobName] = {
+      outputs: Object.fromEntries(Object.entries(job.outputs ?? {}).map(([k, v]) => [k, interpolate(v, ctx)])),
+    };
   }
   return ran;
+}
+
+async function runStep(
+  step: Step,
+  at: {
+    job: Workflow['jobs'][string];
+    wf: Workflow;
+    event: RunOptions;
+    eventPath: string;
+    outputFile: string;
+    ran: Ran[];
+  },
+): Promise<'success' | 'failure'> {
+  if (step.uses?.startsWith('actions/upload-artifact@')) {
+    artifacts.set(String(step.with?.['name']), await readFile(join(ws.dir, String(step.with?.['path']))));
+    return 'success';
+  }
+  if (step.uses?.startsWith('actions/download-artifact@')) {
+    const bytes = artifacts.get(String(step.with?.['name']));
+    if (bytes === undefined) return 'failure';
+    await writeFile(join(ws.dir, 'cfgitops.plan'), bytes);
+    return 'success';
+  }
+  if (step.id === 'reviewed') {
+    // `gh run download` of the PR run's plan: found when the PR workflow uploaded one.
+    const bytes = artifacts.get('cfgitops-plan');
+    if (bytes !== undefined) {
+      await mkdir(join(ws.dir, 'reviewed'), { recursive: true });
+      await writeFile(join(ws.dir, 'reviewed', 'cfgitops.plan'), bytes);
+    }
+    await writeFile(at.outputFile, `found=${bytes !== undefined}\n`);
+    return 'success';
+  }
+  if (step.run?.trim() === 'exit 1') return 'failure';
+  if (step.run === undefined) return 'success';
+  const env: Record<string, string | undefined> = {
+    CLOUDFLARE_BASE_URL: ws.env['CLOUDFLARE_BASE_URL'],
+    CFGITOPS_LOG_LEVEL: 'warn',
+    PATH: process.env['PATH'],
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: REPO,
+    GITHUB_API_URL: github.url,
+    GITHUB_EVENT_NAME: at.event.name,
+    GITHUB_EVENT_PATH: at.eventPath,
+    GITHUB_STEP_SUMMARY: join(runnerDir, 'summary.md'),
+    GITHUB_OUTPUT: at.outputFile,
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SHA: git('rev-parse', 'HEAD').trim(),
+  };
+  for (const [k, v] of Object.entries({ ...at.wf.env, ...at.job.env, ...step.env })) env[k] = secretValue(v);
+  for (const line of step.run.split('\n')) {
+    const words = shellSplit(line.trim());
+    if (words[0] !== 'npx' || words[1] !== 'cfgitops') continue;
+    const argv = words.slice(2);
+    const result = await runCli(argv, { cwd: ws.dir, env });
+    at.ran.push({ step: step.name ?? line, argv, result });
+    if (result.code !== 0) return 'failure';
+  }
+  return 'success';
 }
 
 const summary = () => readFile(join(runnerDir, 'summary.md'), 'utf8').catch(() => '');
@@ -214,9 +335,15 @@ describe('GIVEN the example workflows', () => {
     // Plans never wrote: nothing exists at Cloudflare yet.
     expect((await liveResources(emulator)).tokens).toHaveLength(0);
 
-    // Merge: plan --out from the merge commit, then apply that plan.
+    // The PR run saved its plan: the comment shows the digest of the artifact the merge job will apply.
+    const reviewedDigest = `sha256:${createHash('sha256').update(artifacts.get('cfgitops-plan')!).digest('hex')}`;
+    expect(github.comments(PR)[0]?.body).toContain(reviewedDigest);
+
+    // Merge: the reviewed plan is still fresh, so exactly that file is applied; nothing is planned again.
     const merged = await runWorkflow('apply-on-merge.yml', { name: 'push' });
-    expect(codes(merged), failures(merged)).toEqual(['plan=0', 'apply=0']);
+    expect(codes(merged), failures(merged)).toEqual(['apply=0']);
+    expect(merged[0]?.argv).toEqual(['apply', 'reviewed/cfgitops.plan', '--github']);
+    expect(await summary()).toMatch(/cfgitops apply: applied/);
     const live = await liveResources(emulator);
     expect(live.peers.find((p) => p.name === 'ns1.example.com')?.ip).toBe('192.0.2.54');
     expect(Object.keys(await verifySinkValues(emulator, ws))).toHaveLength(3);
@@ -246,6 +373,31 @@ describe('GIVEN the example workflows', () => {
     expect(secrets.length).toBe(4);
     const published = `${github.comments(PR)[0]?.body ?? ''}\n${await summary()}`;
     for (const secret of secrets) expect(published).not.toContain(secret);
+  });
+
+  test('WHEN the reviewed plan went stale before the merge THEN nothing of it is applied: a new plan is made, then applied after approval', async () => {
+    const opened = await runWorkflow('plan-on-pr.yml', { name: 'pull_request' });
+    expect(codes(opened), failures(opened)).toEqual(['validate=0', 'plan=0']);
+    // Another change reached Cloudflare first (another PR's apply): the state serial moved on.
+    await ws.write(
+      'desired-state/peers.yaml',
+      (await ws.read('desired-state/peers.yaml')).replace('192.0.2.53', '192.0.2.54'),
+    );
+    expect((await runCli(['apply', '--auto-approve'], { cwd: ws.dir, env: ws.env })).code).toBe(0);
+    await ws.write(
+      'desired-state/peers.yaml',
+      (await ws.read('desired-state/peers.yaml')).replace('192.0.2.54', '192.0.2.55'),
+    );
+    await commitAll('move ns1 again');
+
+    const merged = await runWorkflow('apply-on-merge.yml', { name: 'push' });
+    // reviewed: refused as stale (continue-on-error) → replan: plan → apply-new-plan (after approval): apply.
+    expect(codes(merged)).toEqual(['apply=1', 'plan=0', 'apply=0']);
+    expect(merged[0]?.result.stderr).toMatch(/E_PLAN_STALE/);
+    expect(merged[2]?.argv).toEqual(['apply', 'cfgitops.plan', '--github']);
+    const live = await liveResources(emulator);
+    expect(live.peers.find((p) => p.name === 'ns1.example.com')?.ip).toBe('192.0.2.55');
+    expect(await summary()).toMatch(/E_PLAN_STALE[\s\S]*cfgitops — Plan against[\s\S]*cfgitops apply: applied/);
   });
 
   test('WHEN a fork PR without secrets runs the plan workflow THEN it validates and plans against the emulator, commenting nowhere', async () => {
