@@ -15,6 +15,9 @@ RUN npm run build
 # Runtime stage: production dependencies only, non-root.
 FROM node:26-slim
 ENV NODE_ENV=production
+# `cfgitops controller --git` fetches with the system git (HTTPS needs the CA bundle; SSH remotes need ssh).
+RUN apt-get update && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would try to build again without the dev toolchain.

@@ -87,7 +87,12 @@ class ControllerLoop {
     const server = await startHttpServer(this.#view(), this.#r.listen, this.#app.log);
     this.#r.onListening?.(server.url);
     const onShutdown = (): void => {
-      this.#cycleAbort?.abort(signal.reason);
+      this.#cycleAbort?.abort(
+        new CfgitopsError(
+          'E_ABORTED',
+          'the controller is shutting down: steps in flight finished, no new step started',
+        ),
+      );
       this.#wake.abort();
     };
     signal.addEventListener('abort', onShutdown, { once: true });
