@@ -67,6 +67,8 @@ class ControllerLoop {
   #revision: SourceRevision | undefined;
   #sourceErrors: CfgitopsErrorJson[] = [];
   #reconciledCommit: string | undefined;
+  /** The commit whose Config chose the current leader election. */
+  #electedCommit: string | undefined;
   #last: CycleReport | undefined;
   #lastSuccess: CycleReport | undefined;
   #failures = 0;
@@ -146,7 +148,7 @@ class ControllerLoop {
       if (this.#role !== 'leader') this.#backOffSync();
       return;
     }
-    if (this.#leadership === undefined || this.#revision.commit !== this.#reconciledCommit) {
+    if (this.#leadership === undefined || this.#revision.commit !== this.#electedCommit) {
       await this.#elect(this.#revision);
     }
   }
@@ -164,6 +166,7 @@ class ControllerLoop {
     try {
       const manifests = await loadManifestsFor(this.#app, revision.dir);
       state = this.#r.emulator ? { backend: 'file', path: 'emulator' } : manifests.config.state;
+      this.#electedCommit = revision.commit;
     } catch (e) {
       if (this.#leadership) return; // the cycle reports the broken manifests
       this.#sourceErrors = errorsOf(e);

@@ -73,7 +73,7 @@ export function gitEnvironment(
       ['credential.helper', ''],
       [
         'credential.helper',
-        `!f() { test "$1" = get || exit 0; echo "username=${shellQuote(user)}"; printf 'password=%s\\n' "$(cat ${shellQuote(credentials.tokenFile)})"; }; f`,
+        `!f() { test "$1" = get || exit 0; printf 'username=%s\\n' ${shellQuote(user)}; printf 'password=%s\\n' "$(cat ${shellQuote(credentials.tokenFile)})"; }; f`,
       ],
     );
   }

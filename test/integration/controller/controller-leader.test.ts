@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { signBody } from '../../../src/controller/github-webhook.js';
 import { useE2eWorld } from '../../support/e2e-world.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { EXAMPLE_ACCOUNT, liveResources } from '../../support/workspace.js';
@@ -37,13 +38,15 @@ const world = useE2eWorld({
 
 /** The documented failover bound for a killed leader with --leader-retry 1s (docs/controller.md). */
 const LEADER_RETRY_MS = 1_000;
+const SECRET = 'webhook-secret-for-tests-9c2e';
 const FAILOVER_BOUND_MS = LEADER_RETRY_MS + 5_000;
 
 describe('cfgitops controller: several replicas on PostgreSQL', () => {
   test('GIVEN two controllers on one PostgreSQL WHEN both run THEN exactly one applies; WHEN the leader is killed -9 THEN the standby leads and reconciles within the bound', async () => {
     const args = ['--source', 'desired-state', '--interval', '1h', '--leader-retry', `${LEADER_RETRY_MS}ms`];
-    const a = await startController(world.ws, args, world.outputs);
-    const b = await startController(world.ws, args, world.outputs);
+    const env = { CFGITOPS_WEBHOOK_SECRET: SECRET };
+    const a = await startController(world.ws, args, world.outputs, env);
+    const b = await startController(world.ws, args, world.outputs, env);
     const controllers = [a, b];
     let leader: RunningController | undefined;
     await waitForCycle(
@@ -69,6 +72,15 @@ describe('cfgitops controller: several replicas on PostgreSQL', () => {
     expect(standby.sample(sm, 'cfgitops_api_requests_total', { method: 'POST', code: '200' })).toBe(0);
     const lm = await leader!.metrics();
     expect(leader!.sample(lm, 'cfgitops_controller_leader')).toBe(1);
+
+    // A webhook that lands on the standby (the Service routes to both) is handed to the leader through NOTIFY.
+    const push = JSON.stringify({ ref: 'refs/heads/main', after: 'b'.repeat(40) });
+    const forwarded = await standby.post('/hooks/github', push, {
+      'x-github-event': 'push',
+      'x-hub-signature-256': signBody(SECRET, push),
+    });
+    expect(forwarded).toEqual({ status: 202, body: { outcome: 'forwarded' } });
+    await waitForCycle(leader!, (s) => s.lastCycle?.trigger === 'webhook', 'the leader to run the forwarded cycle');
     const live = await liveResources(world.emulator);
     expect(live.tokens).toHaveLength(3);
     expect(live.peers).toHaveLength(2);
