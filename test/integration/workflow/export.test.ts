@@ -16,6 +16,7 @@ import {
   type LiveAccountSpec,
   type PlanJson,
 } from './export-harness.js';
+import { callsBetween, requestCounts } from './harness.js';
 
 const world = useE2eWorld({ example: false });
 const { cli } = world;
@@ -89,7 +90,15 @@ describe('GIVEN an account made by hand (TSIGs, peers with and without TSIG, tok
     await configOnly(world.ws, account);
     const made = await createLiveAccount(world.emulator, account, accountSpec(account));
 
+    const before = await requestCounts(world.emulator);
     const report = await exportJson();
+    // The refresh calls of a plan: one list per kind and the permission-group catalog, never a GET per resource.
+    expect(callsBetween(before, await requestCounts(world.emulator))).toEqual({
+      'account-api-tokens-list-tokens': 1,
+      'account-api-tokens-list-permission-groups': 1,
+      'secondary-dns-(-peer)-list-peers': 1,
+      'secondary-dns-(-tsig)-list-tsi-gs': 1,
+    });
     expect(report.exported).toHaveLength(7);
     expect(report.skipped).toEqual([
       expect.objectContaining({ cf_name: 'leaked', reason: expect.stringContaining('revoked') }),
