@@ -127,7 +127,7 @@ function round(v) {
 }
 
 // The same throwaway cluster as test/support/postgres.ts, in plain JS (benchmarks run from dist without a TS loader).
-async function startPostgres() {
+export async function startPostgres() {
   if (process.env.CFGITOPS_BENCH_PG_URL) return { url: process.env.CFGITOPS_BENCH_PG_URL, stop: async () => {} };
   const dirs = (process.env.PATH ?? '').split(':').filter(Boolean);
   if (existsSync('/usr/lib/postgresql')) {
