@@ -4,6 +4,7 @@
  * Problems come back as positioned errors, never thrown; the plan is meaningful only when there are none.
  */
 import { CfgitopsError } from '../errors.js';
+import type { DesiredResource } from '../manifest/types.js';
 import { checkPolicy } from './check-policy.js';
 import { ANNOTATION_PREVENT_DESTROY, KIND_ORDER } from '../resources.js';
 import { formatInstant } from './instant.js';
@@ -27,13 +28,7 @@ export function planChanges(input: PlanInput): PlanResult {
   const ctx = new PlanContext(input);
   const out = newPlanOutput();
   // TSIGs first: a peer's body needs its TSIG's id (or a reference to the TSIG created in this run).
-  const desired = [...input.desired].sort(
-    (a, b) =>
-      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
-      compareText(a.address.account, b.address.account) ||
-      compareText(a.address.name, b.address.name),
-  );
-  for (const d of desired) planDesired(ctx, d, out);
+  for (const d of sortedDesired(input.desired)) planDesired(ctx, d, out);
   planRemovals(ctx, out);
   out.errors.push(...checkPolicy(input.desired, out.resolvedTokens, input.config.policy ?? {}, input.now));
   const warnings = [...out.warnings, ...linkDependencies(ctx, out)];
@@ -54,6 +49,20 @@ export function planChanges(input: PlanInput): PlanResult {
     warnings,
   };
   return { plan, errors: out.errors };
+}
+
+/**
+ * By kind (KIND_ORDER), account, name. Sorted on one precomputed key per resource: the three-field comparator ran
+ * ~130,000 times for 10,000 resources. NUL separates the fields (no id or name holds one), so comparing the keys
+ * code unit by code unit orders exactly as comparing field by field.
+ */
+function sortedDesired(desired: readonly DesiredResource[]): DesiredResource[] {
+  const keyed = desired.map((d) => ({
+    key: `${String.fromCharCode(KIND_ORDER[d.kind])}\u0000${d.address.account}\u0000${d.address.name}`,
+    d,
+  }));
+  keyed.sort((a, b) => compareText(a.key, b.key));
+  return keyed.map((k) => k.d);
 }
 
 /** prevent-destroy on deletes and replaces; a cap on the share of managed resources one run may delete. */

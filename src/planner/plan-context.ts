@@ -73,8 +73,10 @@ export class PlanContext {
   }
 
   /** Live resources of a kind and Cloudflare name that no state entry records and no step has claimed yet. */
-  unmanagedNamed<K extends ResourceKind>(kind: K, account: string, cfName: string): LiveByKind[K][] {
-    const all = this.#unmanagedByName.get(idKey(kind, account, cfName)) ?? [];
+  unmanagedNamed<K extends ResourceKind>(kind: K, account: string, cfName: string): readonly LiveByKind[K][] {
+    const all = this.#unmanagedByName.get(idKey(kind, account, cfName));
+    // Most desired resources have no unmanaged namesake: no new array for them (called once per create).
+    if (all === undefined) return NONE as readonly LiveByKind[K][];
     return all.filter((r) => !this.#claimed.has(idKey(kind, account, r.id))) as LiveByKind[K][];
   }
 
@@ -120,6 +122,8 @@ export class PlanContext {
     }
   }
 }
+
+const NONE: readonly LiveResource[] = Object.freeze([]);
 
 function idKey(kind: ResourceKind, account: string, idOrName: string): string {
   return `${kind}\u0000${account}\u0000${idOrName}`;
