@@ -2,6 +2,8 @@
  * Property: whatever the bytes, the loader returns (never throws) and every error is a positioned CfgitopsError.
  * 200 cases per property in `npm test`, 10,000 under CFGITOPS_EVIDENCE=long; CFGITOPS_FUZZ_RUNS sets any number.
  * Each case is bounded in time (CASE_BUDGET_MS): a pathological input that makes the loader crawl is a finding.
+ * Every property starts with a fixed example known to be invalid (fast-check `examples` run before the random
+ * cases) and asserts that some cases were rejected, so the "positioned errors" half is exercised whatever the seed.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +23,8 @@ const examples = readdirSync(exampleDir)
   .map((f) => ({ name: f, text: readFileSync(path.join(exampleDir, f), 'utf8') }));
 const documents: unknown[] = examples.flatMap((e) => parseAllDocuments(e.text).map((d) => d.toJS() as unknown));
 
-function check(files: { name: string; bytes: Uint8Array }[]): void {
+/** Checks one case; returns how many errors the loader reported. */
+function check(files: { name: string; bytes: Uint8Array }[]): number {
   const started = performance.now();
   const result = validateManifests({
     files: files.map((f) => ({ path: `m/${f.name}`, relPath: f.name, absDir: exampleDir, bytes: f.bytes })),
@@ -38,6 +41,7 @@ function check(files: { name: string; bytes: Uint8Array }[]): void {
   }
   expect(result.manifests !== undefined || result.errors.length > 0).toBe(true);
   expect(performance.now() - started, 'one fuzz case took too long').toBeLessThan(CASE_BUDGET_MS);
+  return result.errors.length;
 }
 
 type Path = (string | number)[];
@@ -93,12 +97,16 @@ describe('loader fuzz', () => {
             .map((d) => stringify(d, { collectionStyle: flow ? 'flow' : 'any' }))
             .join('---\n');
         });
+      let rejected = 0;
+      // A document without its kind: invalid whatever the seed.
+      const noKind = examples.map((e) => e.text.replace(/^kind: .*$/m, '')).join('---\n');
       fc.assert(
         fc.property(mutation, (text) => {
-          check([{ name: 'all.yaml', bytes: new TextEncoder().encode(text) }]);
+          if (check([{ name: 'all.yaml', bytes: new TextEncoder().encode(text) }]) > 0) rejected++;
         }),
-        { numRuns: RUNS },
+        { numRuns: RUNS, examples: [[noKind]] },
       );
+      expect(rejected).toBeGreaterThan(0);
     },
     TEST_TIMEOUT_MS,
   );
@@ -115,6 +123,7 @@ describe('loader fuzz', () => {
         }),
         { minLength: 1, maxLength: 8 },
       );
+      let rejected = 0;
       fc.assert(
         fc.property(edits, (list) => {
           let bytes = Array.from(base);
@@ -124,11 +133,13 @@ describe('loader fuzz', () => {
             else if (op === 'delete') bytes.splice(i, 1);
             else if (i < bytes.length) bytes[i] = byte;
           }
-          check([{ name: 'bytes.yaml', bytes: Uint8Array.from(bytes) }]);
+          if (check([{ name: 'bytes.yaml', bytes: Uint8Array.from(bytes) }]) > 0) rejected++;
           bytes = [];
         }),
-        { numRuns: RUNS },
+        // An unclosed flow mapping at the start: invalid YAML whatever the seed.
+        { numRuns: RUNS, examples: [[[{ at: 0, op: 'insert' as const, byte: 0x7b }]]] },
       );
+      expect(rejected).toBeGreaterThan(0);
     },
     TEST_TIMEOUT_MS,
   );
@@ -161,12 +172,14 @@ describe('loader fuzz', () => {
         'kind',
         'apiVersion',
       );
+      let rejected = 0;
       fc.assert(
         fc.property(fc.array(token, { maxLength: 60 }), (parts) => {
-          check([{ name: 'r.yaml', bytes: new TextEncoder().encode(parts.join('')) }]);
+          if (check([{ name: 'r.yaml', bytes: new TextEncoder().encode(parts.join('')) }]) > 0) rejected++;
         }),
-        { numRuns: RUNS },
+        { numRuns: RUNS, examples: [[['kind', ':', ' ', '[']]] },
       );
+      expect(rejected).toBeGreaterThan(0);
     },
     TEST_TIMEOUT_MS,
   );
