@@ -4,7 +4,7 @@
  * equals desired exactly once, no orphan, every sink value is its token's current value, state has no pending
  * intent, a second plan is empty — and nothing any run printed or wrote holds a secret. Every trial kills at least
  * one run mid-run whatever the seed (a fallback kill after the first answer when the aimed ones came too late).
- * CI: 50 trials. CFGITOPS_EVIDENCE=long: 200. Replay with CFGITOPS_EVIDENCE_SEED.
+ * CI: 50 trials. CFGITOPS_EVIDENCE=long: 200; CFGITOPS_CRASH_TRIALS=N: N. Replay with CFGITOPS_EVIDENCE_SEED.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -15,7 +15,8 @@ import { createWorkspace, EXAMPLE_ACCOUNT, liveResources, type Workspace } from 
 import { convergenceProblems, EXAMPLE_DESIRED, type Desired } from './support/converged.js';
 import { evidenceDice, LONG, sized } from './support/evidence-seed.js';
 
-const TRIALS = sized(50, 200);
+// CFGITOPS_CRASH_TRIALS: another count (the seed loop, scripts/evidence-seeds.sh, runs a few per seed).
+const TRIALS = Number(process.env['CFGITOPS_CRASH_TRIALS'] ?? '') || sized(50, 200);
 const LATENCY_MS = 8;
 const dice = evidenceDice('crash-trials');
 
