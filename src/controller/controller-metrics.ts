@@ -3,7 +3,9 @@
  * are set from the last cycle's report; counters only ever go up. The list is documented in docs/controller.md.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
 import { RESOURCE_KINDS } from '../resources.js';
 import type { CycleReport } from './cycle-report.js';
 
@@ -20,7 +22,11 @@ export interface ControllerMetrics {
   close(): void;
 }
 
+// prom-client is loaded by the controller only, not by every command that registers it.
+const require = createRequire(import.meta.url);
+
 export function createControllerMetrics(options: { apiBasePath: string }): ControllerMetrics {
+  const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = require('prom-client') as typeof PromClient;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'cfgitops_' });
   const m = (name: string): string => `cfgitops_${name}`;

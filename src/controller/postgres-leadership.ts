@@ -12,7 +12,8 @@
  * which aborts its cycle (steps in flight finish and are journaled; the state lock is on its own session).
  * Standbys forward webhooks to the leader with NOTIFY on the same connection.
  */
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import type { Clock, Logger } from '../effects.js';
 import { Secret } from '../secret.js';
 import { leaderLockKeys } from '../state/advisory-lock-key.js';
@@ -56,7 +57,9 @@ export function postgresLeadership(options: PostgresLeadershipOptions): Leadersh
     let failures = 0;
     while (!stopping.signal.aborted) {
       let lost: Error | undefined;
-      const c = new pg.Client({
+      // pg (CommonJS) is loaded when leadership is taken through PostgreSQL, not by every command.
+      const { Client } = createRequire(import.meta.url)('pg') as typeof pg;
+      const c = new Client({
         connectionString: url,
         ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
         application_name: 'cfgitops-controller',

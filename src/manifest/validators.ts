@@ -12,7 +12,7 @@ import { DOCUMENT_SCHEMAS, type ManifestKind } from './schemas/index.js';
 
 export { isCidr } from './formats.js';
 
-/** Where `npm run build` writes the generated validators, beside this module in dist/. */
+/** The generated validators' file in dist/generated/ (src/precompiled-validators.ts). */
 export const DOCUMENT_VALIDATORS_FILE = 'document-validators.cjs';
 
 const require = createRequire(import.meta.url);

@@ -1,0 +1,24 @@
+// Build step after tsc: bundles the compiled CLI (dist/cli/main.js and every module it imports, eagerly or lazily)
+// into a few files in dist/bundle/, which bin/cfgitops.js runs. Start-up is then a handful of module loads instead
+// of ~150 (resolving and linking them was most of `cfgitops --help`'s time); what a command loads lazily stays lazy
+// (a chunk of its own). Packages from node_modules are not bundled. dist/bundle/ sits at the same depth as
+// dist/<folder>/, so paths relative to a module (../generated/, ../../schemas/) hold in both.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+
+const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+await build({
+  input: { cli: path.join(dist, 'cli', 'main.js') },
+  platform: 'node',
+  // Bare specifiers (packages, node: builtins) stay imports.
+  external: [/^(?![./])/],
+  output: {
+    dir: path.join(dist, 'bundle'),
+    format: 'esm',
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name]-[hash].js',
+    cleanDir: true,
+  },
+  logLevel: 'warn',
+});
