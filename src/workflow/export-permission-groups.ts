@@ -1,6 +1,6 @@
 /**
  * Permission groups in exported tokens are written by name, as people read them. Names repeat across scopes in the
- * live catalog ("Logs Read" exists at account and zone scope: ../shared/cloudflare/NOTES.md), so `scope` is added
+ * live catalog ("Logs Read" exists at account and zone scope: docs/cloudflare-api.md), so `scope` is added
  * exactly where the name alone would be ambiguous — choosing a scope that picks out this one group — and a group the
  * catalog does not know, or cannot tell apart by name and scope, is written by id.
  */
