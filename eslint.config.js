@@ -23,8 +23,15 @@ export default tseslint.config(
     },
   },
   {
-    // The planner is pure: no I/O, no clock, no network. Keep that line enforced.
-    files: ['src/planner/**/*.ts'],
+    // The planner is pure: no I/O, no clock, no network. Keep that line enforced — also on the planning parts of
+    // each resource kind (src/kinds/<kind>/: comparison, planning, guardrails, schema).
+    files: [
+      'src/planner/**/*.ts',
+      'src/kinds/*/compare.ts',
+      'src/kinds/*/plan.ts',
+      'src/kinds/*/policy.ts',
+      'src/kinds/*/schema.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

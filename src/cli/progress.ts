@@ -12,6 +12,7 @@ import { MultiBar, type SingleBar } from 'cli-progress';
 import type { App } from '../app.js';
 import type { LiveHost, LiveRegion } from '../effects.js';
 import type { ProgressEvent } from '../executor/apply-result.js';
+import { kindOf } from '../kinds/registry.js';
 import type { Plan, PlanStep } from '../planner/plan.js';
 
 /** Runs shorter than this show no progress at all: the summary follows at once. */
@@ -33,9 +34,9 @@ export function estimatedCalls(step: PlanStep): number {
     case 'forget':
       return 0;
     case 'create':
-      return (step.address.kind === 'SecondaryDnsPeer' ? 2 : 1) + roll;
+      return kindOf(step.address.kind).createCalls + roll;
     case 'replace':
-      return 2 + (step.address.kind === 'SecondaryDnsPeer' ? 1 : 0);
+      return 1 + kindOf(step.address.kind).createCalls;
     case 'adopt':
       return (step.diff.length > 0 ? 1 : 0) + roll;
     case 'update':

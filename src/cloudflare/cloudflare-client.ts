@@ -9,12 +9,10 @@ import { checkBaseUrl } from './base-url.js';
 import { credentialFingerprint, describeCredentials, type CloudflareCredentials } from './credentials.js';
 import { HttpCore, type ClientTimeouts } from './http-core.js';
 import { Pacer, sharedPacer, type PacingOptions } from './pacer.js';
-import { peersApi } from './peers-api.js';
 import { permissionGroupsApi } from './permission-groups-api.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { RetryTally, type RetryCause } from './retry-tally.js';
-import { tokensApi } from './tokens-api.js';
-import { tsigsApi } from './tsigs-api.js';
+import { KINDS } from '../kinds/registry.js';
 import type { CloudflareApi } from './types.js';
 
 export interface CloudflareClientOptions {
@@ -77,10 +75,13 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     recovery: { clock: options.clock, random: options.random, log: options.log, retry: options.retry, tally },
   };
   const shown = `${baseUrl.origin}${baseUrl.pathname.replace(/\/+$/, '')}`;
+  // Each registered kind contributes its slice of the API (src/kinds/<kind>/api.ts).
+  const kindApis = Object.assign({}, ...KINDS.map((k) => k.api(context))) as Omit<
+    CloudflareApi,
+    'listPermissionGroups'
+  >;
   return {
-    ...peersApi(context),
-    ...tsigsApi(context),
-    ...tokensApi(context),
+    ...kindApis,
     ...permissionGroupsApi(context),
     describe: () => `Cloudflare API at ${shown} (${describeCredentials(options.credentials)})`,
     pacer,

@@ -6,7 +6,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import type * as PromClient from 'prom-client';
 import type { Gauge, Registry } from 'prom-client';
-import { RESOURCE_KINDS } from '../resources.js';
+import { RESOURCE_KINDS } from '../kinds/registry.js';
 import type { CycleReport } from './cycle-report.js';
 
 export type WebhookOutcome = 'accepted' | 'ignored' | 'unsigned' | 'bad-signature' | 'not-configured' | 'invalid';

@@ -6,7 +6,8 @@
 import { CfgitopsError, errorList, type CfgitopsErrorJson } from '../errors.js';
 import type { ApplyCounts } from '../executor/apply-result.js';
 import type { Plan, StepAction } from '../planner/plan.js';
-import { RESOURCE_KINDS, addressKey, type ResourceKind } from '../resources.js';
+import { RESOURCE_KINDS, type ResourceKind } from '../kinds/registry.js';
+import { addressKey } from '../resources.js';
 import type { StateDocument } from '../state/types.js';
 
 export const CONTROLLER_MODES = ['apply', 'plan', 'drift'] as const;

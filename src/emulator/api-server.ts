@@ -9,7 +9,7 @@ import { ApiError, CF_CODES, failure, type ApiResponse } from './envelope.js';
 import type { FaultInjector } from './faults.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RequestCounts } from './request-counts.js';
-import { matchRoute } from './routes.js';
+import type { RouteTable } from './routes.js';
 
 export const BASE_PATH = '/client/v4';
 const ACCOUNT_ID = /^[0-9a-f]{32}$/;
@@ -26,6 +26,7 @@ export interface ResponseRecord {
 
 export interface ApiServerDeps {
   core: EmulatorCore;
+  routes: RouteTable;
   bootstrap: BootstrapCredentials;
   rateLimiter: RateLimiter;
   faults: FaultInjector;
@@ -51,7 +52,7 @@ export async function handleApi(
   rawBody: string,
 ): Promise<void> {
   const method = req.method ?? 'GET';
-  const match = matchRoute(method, path);
+  const match = deps.routes.match(method, path);
   const operationId = typeof match === 'string' ? undefined : match.route.operationId;
   const countAs = operationId ?? 'unknown';
   let extraHeaders: Record<string, string> = {};

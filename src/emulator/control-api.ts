@@ -14,13 +14,14 @@ import type { EmulatorCore } from './context.js';
 import { faultRuleProblem, type FaultInjector, type FaultRule } from './faults.js';
 import type { RateLimiter, RateLimitSettings } from './rate-limiter.js';
 import type { RequestCounts } from './request-counts.js';
-import { ROUTES } from './routes.js';
+import type { RouteTable } from './routes.js';
 import type { StoredTokenStatus } from './store.js';
 
 export const CONTROL_PATH = '/__emulator';
 
 export interface ControlDeps {
   core: EmulatorCore;
+  routes: RouteTable;
   rateLimiter: RateLimiter;
   faults: FaultInjector;
   counts: RequestCounts;
@@ -59,7 +60,7 @@ export function handleControl(
     case 'PUT /faults': {
       const rules = input.rules;
       if (!Array.isArray(rules)) return bad('body must be {rules: [...]}');
-      const problem = rules.map((r, i) => faultRuleProblem(r, i, ROUTES)).find((p) => p !== undefined);
+      const problem = rules.map((r, i) => faultRuleProblem(r, i, deps.routes.routes)).find((p) => p !== undefined);
       if (problem !== undefined) return bad(problem);
       deps.faults.set(rules as FaultRule[]);
       return { status: 200, body: { rules: deps.faults.rules } };

@@ -4,9 +4,6 @@
  */
 import type { Handler } from './context.js';
 import { listPermissionGroups } from './permission-groups.js';
-import { createPeer, deletePeer, getPeer, listPeers, updatePeer } from './peers.js';
-import { createToken, deleteToken, getToken, listTokens, rollToken, updateToken, verifyToken } from './tokens.js';
-import { createTsig, deleteTsig, getTsig, listTsigs, updateTsig } from './tsigs.js';
 
 export interface Route {
   method: string;
@@ -17,106 +14,25 @@ export interface Route {
 
 const A = '/accounts/{account_id}';
 
-export const ROUTES: readonly Route[] = [
-  { method: 'GET', template: `${A}/tokens`, operationId: 'account-api-tokens-list-tokens', handler: listTokens },
-  { method: 'POST', template: `${A}/tokens`, operationId: 'account-api-tokens-create-token', handler: createToken },
-  {
-    method: 'GET',
-    template: `${A}/tokens/verify`,
-    operationId: 'account-api-tokens-verify-token',
-    handler: verifyToken,
-  },
+/** The operations that belong to no resource kind (the permission-group catalog). */
+const SHARED_ROUTES: readonly Route[] = [
   {
     method: 'GET',
     template: `${A}/tokens/permission_groups`,
     operationId: 'account-api-tokens-list-permission-groups',
     handler: listPermissionGroups,
   },
-  {
-    method: 'GET',
-    template: `${A}/tokens/{token_id}`,
-    operationId: 'account-api-tokens-token-details',
-    handler: getToken,
-  },
-  {
-    method: 'PUT',
-    template: `${A}/tokens/{token_id}`,
-    operationId: 'account-api-tokens-update-token',
-    handler: updateToken,
-  },
-  {
-    method: 'DELETE',
-    template: `${A}/tokens/{token_id}`,
-    operationId: 'account-api-tokens-delete-token',
-    handler: deleteToken,
-  },
-  {
-    method: 'PUT',
-    template: `${A}/tokens/{token_id}/value`,
-    operationId: 'account-api-tokens-roll-token',
-    handler: rollToken,
-  },
-  {
-    method: 'GET',
-    template: `${A}/secondary_dns/peers`,
-    operationId: 'secondary-dns-(-peer)-list-peers',
-    handler: listPeers,
-  },
-  {
-    method: 'POST',
-    template: `${A}/secondary_dns/peers`,
-    operationId: 'secondary-dns-(-peer)-create-peer',
-    handler: createPeer,
-  },
-  {
-    method: 'GET',
-    template: `${A}/secondary_dns/peers/{peer_id}`,
-    operationId: 'secondary-dns-(-peer)-peer-details',
-    handler: getPeer,
-  },
-  {
-    method: 'PUT',
-    template: `${A}/secondary_dns/peers/{peer_id}`,
-    operationId: 'secondary-dns-(-peer)-update-peer',
-    handler: updatePeer,
-  },
-  {
-    method: 'DELETE',
-    template: `${A}/secondary_dns/peers/{peer_id}`,
-    operationId: 'secondary-dns-(-peer)-delete-peer',
-    handler: deletePeer,
-  },
-  {
-    method: 'GET',
-    template: `${A}/secondary_dns/tsigs`,
-    operationId: 'secondary-dns-(-tsig)-list-tsi-gs',
-    handler: listTsigs,
-  },
-  {
-    method: 'POST',
-    template: `${A}/secondary_dns/tsigs`,
-    operationId: 'secondary-dns-(-tsig)-create-tsig',
-    handler: createTsig,
-  },
-  {
-    method: 'GET',
-    template: `${A}/secondary_dns/tsigs/{tsig_id}`,
-    operationId: 'secondary-dns-(-tsig)-tsig-details',
-    handler: getTsig,
-  },
-  {
-    method: 'PUT',
-    template: `${A}/secondary_dns/tsigs/{tsig_id}`,
-    operationId: 'secondary-dns-(-tsig)-update-tsig',
-    handler: updateTsig,
-  },
-  {
-    method: 'DELETE',
-    template: `${A}/secondary_dns/tsigs/{tsig_id}`,
-    operationId: 'secondary-dns-(-tsig)-delete-tsig',
-    handler: deleteTsig,
-  },
 ];
+
+/**
+ * Every operation of the contract the emulator serves: the shared ones and each registered kind's
+ * (`KindDefinition.emulatorRoutes`, loaded only when an emulator starts).
+ */
+async function loadRoutes(): Promise<readonly Route[]> {
+  const { KINDS } = await import('../kinds/registry.js');
+  const perKind = await Promise.all(KINDS.map((k) => k.emulatorRoutes()));
+  return [...SHARED_ROUTES, ...perKind.flat()];
+}
 
 function matchTemplate(template: string, path: string): Record<string, string> | undefined {
   const t = template.split('/');
@@ -134,32 +50,45 @@ function matchTemplate(template: string, path: string): Record<string, string> |
   return params;
 }
 
-/** Templates with fewer parameters are more specific, so they come first. */
-const BY_SPECIFICITY = [...ROUTES].sort(
-  (a, b) => (a.template.match(/\{/g)?.length ?? 0) - (b.template.match(/\{/g)?.length ?? 0),
-);
+/** Every route, and the matcher over them. */
+export class RouteTable {
+  readonly routes: readonly Route[];
+  /** Templates with fewer parameters are more specific, so they come first. */
+  readonly #bySpecificity: readonly Route[];
 
-/** The route for a method and path; `bad-method` when the path exists with other methods (405, not 404). */
-export function matchRoute(
-  method: string,
-  path: string,
-): { route: Route; params: Record<string, string> } | 'no-route' | 'bad-method' {
-  let pathMatched = false;
-  const matchedTemplates = new Set<string>();
-  for (const route of BY_SPECIFICITY) {
-    const params = matchTemplate(route.template, path);
-    if (!params) continue;
-    // A more specific template already claimed this path (e.g. tokens/verify); a parameter route must not take it.
-    if (
-      [...matchedTemplates].some(
-        (t) => t !== route.template && t.split('/').length === route.template.split('/').length,
-      )
-    ) {
-      continue;
-    }
-    matchedTemplates.add(route.template);
-    pathMatched = true;
-    if (route.method === method) return { route, params };
+  constructor(routes: readonly Route[]) {
+    this.routes = routes;
+    this.#bySpecificity = [...routes].sort(
+      (a, b) => (a.template.match(/\{/g)?.length ?? 0) - (b.template.match(/\{/g)?.length ?? 0),
+    );
   }
-  return pathMatched ? 'bad-method' : 'no-route';
+
+  /** The route for a method and path; `bad-method` when the path exists with other methods (405, not 404). */
+  match(method: string, path: string): { route: Route; params: Record<string, string> } | 'no-route' | 'bad-method' {
+    let pathMatched = false;
+    const matchedTemplates = new Set<string>();
+    for (const route of this.#bySpecificity) {
+      const params = matchTemplate(route.template, path);
+      if (!params) continue;
+      // A more specific template already claimed this path (e.g. tokens/verify); a parameter route must not take it.
+      if (
+        [...matchedTemplates].some(
+          (t) => t !== route.template && t.split('/').length === route.template.split('/').length,
+        )
+      ) {
+        continue;
+      }
+      matchedTemplates.add(route.template);
+      pathMatched = true;
+      if (route.method === method) return { route, params };
+    }
+    return pathMatched ? 'bad-method' : 'no-route';
+  }
+}
+
+let table: Promise<RouteTable> | undefined;
+
+/** The route table, built once per process from the registry. */
+export function loadRouteTable(): Promise<RouteTable> {
+  return (table ??= loadRoutes().then((routes) => new RouteTable(routes)));
 }

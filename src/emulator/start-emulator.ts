@@ -12,7 +12,7 @@ import { SecretLedger, type EmulatorCore } from './context.js';
 import { CONTROL_PATH, handleControl, type ControlDeps } from './control-api.js';
 import { EmulatorClock } from './emulator-clock.js';
 import { FaultInjector, faultRuleProblem, type FaultRule } from './faults.js';
-import { ROUTES } from './routes.js';
+import { loadRouteTable } from './routes.js';
 import { cryptoRandom, seededRandom, type Random } from './random.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './rate-limiter.js';
 import { RequestCounts } from './request-counts.js';
@@ -89,13 +89,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const rateLimiter = new RateLimiter(rateSettings);
   // Rules given in-process are checked like those sent to PUT /__emulator/faults: a typo must not silently match
   // nothing and make a fault test pass without its fault.
-  const problem = (options.faults ?? []).map((r, i) => faultRuleProblem(r, i, ROUTES)).find((p) => p !== undefined);
+  const routes = await loadRouteTable();
+  const problem = (options.faults ?? [])
+    .map((r, i) => faultRuleProblem(r, i, routes.routes))
+    .find((p) => p !== undefined);
   if (problem !== undefined) throw new CfgitopsError('E_USAGE', `emulator fault rules: ${problem}`);
   const faults = new FaultInjector(random, options.faults ?? []);
   faults.baseLatencyMs = options.latencyMs ?? 0;
   const counts = new RequestCounts();
   const hanging = new Set<IncomingMessage>();
   const apiDeps: ApiServerDeps = {
+    routes,
     core,
     bootstrap: { apiToken, email: options.email, apiKey: options.apiKey },
     rateLimiter,
@@ -107,6 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     onFault: options.onFault,
   };
   const controlDeps: ControlDeps = {
+    routes,
     core,
     rateLimiter,
     faults,

@@ -5,8 +5,8 @@
  */
 import type { CloudflareApi } from '../cloudflare/types.js';
 import type { DesiredResource } from '../manifest/types.js';
-import type { LiveAccount, LiveSnapshot } from '../planner/live.js';
-import type { ResourceKind } from '../resources.js';
+import { emptyLiveAccount, type LiveAccount, type LiveSnapshot } from '../planner/live.js';
+import { KINDS, kindOf, type ResourceKind } from '../kinds/registry.js';
 import type { StateDocument } from '../state/types.js';
 
 export interface ObserveNeeds {
@@ -27,9 +27,9 @@ export function observeNeeds(desired: readonly DesiredResource[], state: StateDo
   };
   for (const d of desired) {
     need(d.address.account, d.kind);
-    if (d.kind === 'AccountToken') permissionGroups.add(d.address.account);
-    // A peer's `tsig_id` is checked against the live TSIG list.
-    if (d.kind === 'SecondaryDnsPeer') need(d.address.account, 'SecondaryDnsTsig');
+    const kind = kindOf(d.kind);
+    if (kind.needsPermissionGroups) permissionGroups.add(d.address.account);
+    for (const other of kind.observeAlso) need(d.address.account, other);
   }
   for (const r of Object.values(state.resources)) need(r.account, r.kind);
   for (const i of Object.values(state.pending)) need(i.account, i.kind);
@@ -46,13 +46,18 @@ export async function observeLive(
   await Promise.all(
     accountIds.map(async (account) => {
       const kinds = needs.kinds.get(account) ?? new Set<ResourceKind>();
-      const [tsigs, peers, tokens, permissionGroups] = await Promise.all([
-        kinds.has('SecondaryDnsTsig') ? api.listTsigs(account, signal) : [],
-        kinds.has('SecondaryDnsPeer') ? api.listPeers(account, signal) : [],
-        kinds.has('AccountToken') ? api.listTokens(account, signal) : [],
-        needs.permissionGroups.has(account) ? api.listPermissionGroups(account, undefined, signal) : [],
+      const live = emptyLiveAccount();
+      await Promise.all([
+        ...KINDS.filter((k) => kinds.has(k.kind)).map(async (k) => {
+          (live[k.liveKey] as unknown[]) = await k.list(api, account, signal);
+        }),
+        needs.permissionGroups.has(account)
+          ? api.listPermissionGroups(account, undefined, signal).then((groups) => {
+              live.permissionGroups = groups;
+            })
+          : undefined,
       ]);
-      accounts[account] = { tsigs, peers, tokens, permissionGroups };
+      accounts[account] = live;
     }),
   );
   return { accounts };

@@ -1,11 +1,12 @@
 /**
- * One plan step, carried out and journaled. Creates live in create-resource.ts, token values in token-value.ts;
- * this file dispatches and holds the actions that need no intent (update, adopt, delete, forget, roll, no-op).
+ * One plan step, carried out and journaled. The API calls of each kind are its own (src/kinds/<kind>/execute.ts,
+ * reached through the registry); the intent protocol of creates is in create-resource.ts, token values in
+ * token-value.ts. This file dispatches and journals the actions (update, adopt, delete, forget, roll, no-op).
  */
 import { isCfgitopsError } from '../errors.js';
 import type { RecordedResource, StateChange } from '../state/types.js';
-import { createResource } from './create-resource.js';
-import { cfNameOf, peerRequestBody, tokenRequestBody, tsigRequestBody } from './request-bodies.js';
+import { kindOf } from '../kinds/registry.js';
+import { cfNameOf } from './request-bodies.js';
 import {
   planBug,
   recordOf,
@@ -22,7 +23,7 @@ export async function runStep(ctx: StepContext): Promise<void> {
     case 'no-op':
       return syncAnnotations(ctx);
     case 'create':
-      return createResource(ctx);
+      return kindOf(ctx.step.address.kind).create(ctx);
     case 'update':
       return updateResource(ctx);
     case 'adopt':
@@ -32,7 +33,7 @@ export async function runStep(ctx: StepContext): Promise<void> {
     case 'replace':
       // Delete first: two live resources must never share a name, since names are how crashes are recovered.
       await deleteResource(ctx);
-      return createResource(ctx);
+      return kindOf(ctx.step.address.kind).create(ctx);
     case 'roll-secret':
       return rollSecret(ctx);
     case 'forget':
@@ -44,28 +45,18 @@ export async function runStep(ctx: StepContext): Promise<void> {
 async function updateResource(ctx: StepContext): Promise<void> {
   const rec = requireRecord(ctx);
   const id = targetIdOf(ctx, rec);
-  const { account, kind } = ctx.step.address;
-  switch (kind) {
-    case 'SecondaryDnsTsig':
-      await ctx.api.updateTsig(account, id, tsigRequestBody(ctx));
-      break;
-    case 'SecondaryDnsPeer':
-      await ctx.api.updatePeer(account, id, peerRequestBody(ctx));
-      break;
-    case 'AccountToken':
-      await ctx.api.updateToken(account, id, tokenRequestBody(ctx));
-      break;
-  }
+  const kind = kindOf(ctx.step.address.kind);
+  await kind.update(ctx, id);
   const updated = withPreventDestroy(ctx, {
     ...rec,
     id,
     cf_name: cfNameOf(ctx),
     updated_at: ctx.now(),
-    ...(kind === 'SecondaryDnsPeer' ? { complete: true } : {}),
+    ...kind.updatedFields,
   });
   await ctx.journal.commit([{ type: 'put-resource', resource: updated }, ...closeIntent(ctx)]);
   ctx.log.info({ id }, 'updated');
-  if (ctx.step.rollValue && kind === 'AccountToken') await rollAndDeliver(ctx, updated);
+  if (ctx.step.rollValue && kind.hasValue) await rollAndDeliver(ctx, updated);
 }
 
 /**
@@ -77,6 +68,7 @@ async function adoptResource(ctx: StepContext): Promise<void> {
   const id = step.targetId;
   if (id === undefined) throw planBug(ctx, 'adopts without a live id');
   const now = ctx.now();
+  const kind = kindOf(step.address.kind);
   const rec: RecordedResource = withPreventDestroy(ctx, {
     kind: step.address.kind,
     account: step.address.account,
@@ -86,10 +78,7 @@ async function adoptResource(ctx: StepContext): Promise<void> {
     created_at: now,
     updated_at: now,
     origin: 'adopted',
-    ...(step.address.kind === 'SecondaryDnsPeer' ? { complete: step.diff.length === 0 } : {}),
-    ...(step.address.kind === 'AccountToken'
-      ? { sink: sinkRefOf(ctx), value_status: step.rollValue ? ('undelivered' as const) : ('external' as const) }
-      : {}),
+    ...kind.adoptedFields?.(ctx),
   });
   await ctx.journal.commit([{ type: 'put-resource', resource: rec }, ...closeIntent(ctx)]);
   ctx.log.info({ id }, 'adopted');
@@ -97,7 +86,7 @@ async function adoptResource(ctx: StepContext): Promise<void> {
     const { resolvesIntent: _closed, ...rest } = step;
     await updateResource({ ...ctx, step: { ...rest, rollValue: false } });
   }
-  if (step.rollValue && step.address.kind === 'AccountToken') {
+  if (step.rollValue && kind.hasValue) {
     const current = recordOf(ctx);
     if (current) await rollAndDeliver(ctx, current);
   }
@@ -106,19 +95,8 @@ async function adoptResource(ctx: StepContext): Promise<void> {
 async function deleteResource(ctx: StepContext): Promise<void> {
   const rec = recordOf(ctx);
   const id = targetIdOf(ctx, rec);
-  const { account, kind } = ctx.step.address;
   try {
-    switch (kind) {
-      case 'SecondaryDnsTsig':
-        await ctx.api.deleteTsig(account, id);
-        break;
-      case 'SecondaryDnsPeer':
-        await ctx.api.deletePeer(account, id);
-        break;
-      case 'AccountToken':
-        await ctx.api.deleteToken(account, id);
-        break;
-    }
+    await kindOf(ctx.step.address.kind).delete(ctx, id);
   } catch (e) {
     // Already gone (deleted out of band, or by a run that died before recording it): the goal is reached.
     if (!(isCfgitopsError(e) && e.code === 'E_API_NOT_FOUND')) throw e;

@@ -1,13 +1,13 @@
 /**
- * One schema-valid resource document → DesiredResource: defaults filled in, scopes normalised, the account taken
- * from `checkDocument` (which also ran this document's own checks: alias, times, sinks, fromFile, CIDRs). Pure.
+ * One schema-valid resource document → DesiredResource: the fields every kind shares here, the spec (defaults
+ * filled in, scopes normalised) by the kind's `build`; the account taken from `checkDocument` (which also ran this
+ * document's own checks: alias, times, sinks, fromFile, CIDRs). Pure.
  */
 import type { ResolvedConfig } from '../config/types.js';
-import type { ResourceKind } from '../resources.js';
+import { kindOf, type ResourceKind } from '../kinds/registry.js';
 import type { DocumentCheck } from './check-document.js';
 import type { ParsedDocument } from './parse-manifest-file.js';
-import { SCOPE_SHORTHANDS } from './schemas/token-schema.js';
-import type { DesiredResource, PeerSpec, TokenSpec, TsigSpec } from './types.js';
+import type { DesiredResource } from './types.js';
 
 interface RawDocument {
   kind: ResourceKind;
@@ -31,49 +31,5 @@ export function buildResource(
     checked.accountAlias !== undefined
       ? { address, accountAlias: checked.accountAlias, annotations, source, locate: locateIn }
       : { address, annotations, source, locate: locateIn };
-
-  switch (raw.kind) {
-    case 'SecondaryDnsTsig': {
-      const spec = raw.spec as TsigSpec;
-      const resource: DesiredResource = {
-        ...base,
-        kind: 'SecondaryDnsTsig',
-        address: { ...base.address, kind: 'SecondaryDnsTsig' },
-        spec: { name: spec.name, algo: spec.algo, secret: { ...spec.secret } },
-      };
-      return resource;
-    }
-    case 'SecondaryDnsPeer': {
-      const spec = raw.spec as Partial<PeerSpec> & { name: string };
-      const resource: DesiredResource = {
-        ...base,
-        kind: 'SecondaryDnsPeer',
-        address: { ...base.address, kind: 'SecondaryDnsPeer' },
-        spec: { ...spec, port: spec.port ?? 53, ixfr_enable: spec.ixfr_enable ?? false },
-      };
-      return resource;
-    }
-    case 'AccountToken': {
-      const spec = raw.spec as TokenSpec;
-      const sink = spec.secret?.sink ?? config.defaultSink;
-      const resource: DesiredResource = {
-        ...base,
-        kind: 'AccountToken',
-        address: { ...base.address, kind: 'AccountToken' },
-        spec: {
-          ...spec,
-          policies: spec.policies.map((p) => ({
-            ...p,
-            permission_groups: p.permission_groups.map((g) =>
-              'name' in g && g.scope !== undefined
-                ? { ...g, scope: SCOPE_SHORTHANDS[g.scope as keyof typeof SCOPE_SHORTHANDS] ?? g.scope }
-                : g,
-            ),
-          })),
-          secret: { sink, key: spec.secret?.key ?? raw.metadata.name },
-        },
-      };
-      return resource;
-    }
-  }
+  return kindOf(raw.kind).build(raw.spec, base, config);
 }

@@ -1,12 +1,14 @@
 /**
  * Checks across documents and files: one declaration per address, one Cloudflare name per (kind, account) — names
- * are how a crashed run finds what it created — and every peer's `tsig` names a TSIG in the same account. Pure.
+ * are how a crashed run finds what it created — and every reference a kind declares (a peer's `tsig`) names a
+ * resource of the target kind in the same account. Pure.
  *
  * They run on every document whose identity is known, also those with schema errors elsewhere (a duplicate name
  * must not wait for an unrelated typo to be fixed): such documents come in as a `CrossCheckEntry` whose spec
  * fields are whatever the YAML held, and a field that is not a string takes part in no check.
  */
 import { CfgitopsError, formatLocation, type SourceLocation } from '../errors.js';
+import { kindOf } from '../kinds/registry.js';
 import { addressKey, type ResourceAddress } from '../resources.js';
 import { didYouMeanHint } from './did-you-mean.js';
 
@@ -15,7 +17,7 @@ export interface CrossCheckEntry {
   kind: ResourceAddress['kind'];
   address: ResourceAddress;
   accountAlias?: string;
-  spec: { readonly name?: unknown; readonly tsig?: unknown };
+  spec: { readonly name?: unknown; readonly [field: string]: unknown };
   source: SourceLocation;
   locate(pointer: string): SourceLocation;
 }
@@ -59,20 +61,21 @@ export function crossCheck(resources: readonly CrossCheckEntry[]): CfgitopsError
     }
   }
   for (const r of resources) {
-    if (r.kind !== 'SecondaryDnsPeer' || typeof r.spec.tsig !== 'string') continue;
-    const target = { kind: 'SecondaryDnsTsig' as const, account: r.address.account, name: r.spec.tsig };
-    if (byAddress.has(addressKey(target))) continue;
-    const candidates = resources
-      .filter((t) => t.kind === 'SecondaryDnsTsig' && t.address.account === r.address.account)
-      .map((t) => t.address.name);
-    errors.push(
-      new CfgitopsError('E_UNRESOLVED_REFERENCE', `no SecondaryDnsTsig named ${r.spec.tsig} in this account`, {
-        location: r.locate('/spec/tsig'),
-        hint:
-          didYouMeanHint(r.spec.tsig, candidates) ??
-          'tsig takes the metadata.name of a SecondaryDnsTsig in the same account; use tsig_id for an unmanaged key',
-      }),
-    );
+    for (const ref of kindOf(r.kind).references) {
+      const name = r.spec[ref.field];
+      if (typeof name !== 'string') continue;
+      const target = { kind: ref.target, account: r.address.account, name };
+      if (byAddress.has(addressKey(target))) continue;
+      const candidates = resources
+        .filter((t) => t.kind === ref.target && t.address.account === r.address.account)
+        .map((t) => t.address.name);
+      errors.push(
+        new CfgitopsError('E_UNRESOLVED_REFERENCE', `no ${ref.target} named ${name} in this account`, {
+          location: r.locate(`/spec/${ref.field}`),
+          hint: didYouMeanHint(name, candidates) ?? ref.hint,
+        }),
+      );
+    }
   }
   return errors;
 }

@@ -15,9 +15,10 @@ import type { SourceLocation } from '../errors.js';
 import type { ResourceAddress, ResourceKind } from '../resources.js';
 import type { Secret } from '../secret.js';
 import type { ResolvedConfig } from '../config/types.js';
-import type { peerSpecSchema } from './schemas/peer-schema.js';
-import type { permissionGroupSelectorSchema, tokenPolicySchema, tokenSpecSchema } from './schemas/token-schema.js';
-import type { secretReferenceSchema, tsigSpecSchema } from './schemas/tsig-schema.js';
+import type { KindTypes } from '../kinds/registry.js';
+import type { peerSpecSchema } from '../kinds/peer/schema.js';
+import type { permissionGroupSelectorSchema, tokenPolicySchema, tokenSpecSchema } from '../kinds/token/schema.js';
+import type { secretReferenceSchema, tsigSpecSchema } from '../kinds/tsig/schema.js';
 
 export type SecretReference = FromSchema<typeof secretReferenceSchema>;
 export type PermissionGroupSelector = FromSchema<typeof permissionGroupSelectorSchema>;
@@ -42,7 +43,8 @@ interface DesiredBase<K extends ResourceKind, S> {
 export type DesiredTsig = DesiredBase<'SecondaryDnsTsig', TsigSpec>;
 export type DesiredPeer = DesiredBase<'SecondaryDnsPeer', PeerSpec>;
 export type DesiredToken = DesiredBase<'AccountToken', TokenSpec>;
-export type DesiredResource = DesiredTsig | DesiredPeer | DesiredToken;
+/** One per registered kind (src/kinds/registry.ts). */
+export type DesiredResource = { [K in ResourceKind]: DesiredBase<K, KindTypes[K]['spec']> }[ResourceKind];
 
 export interface LoadedManifests {
   /** The directory that was loaded (as given, e.g. `desired-state`). */

@@ -3,7 +3,8 @@
  * before the peers that use them), then by account and name; deletes (and forgets) run after them in reverse
  * kind order, so a peer is gone before its TSIG.
  */
-import { addressKey, KIND_ORDER } from '../resources.js';
+import { KIND_ORDER } from '../kinds/registry.js';
+import { addressKey } from '../resources.js';
 import type { PlanStep, PlanWarning } from './plan.js';
 import { compareText, type PlanContext } from './plan-context.js';
 import type { PlanOutput } from './plan-output.js';

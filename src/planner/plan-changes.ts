@@ -6,7 +6,8 @@
 import { CfgitopsError } from '../errors.js';
 import type { DesiredResource } from '../manifest/types.js';
 import { checkPolicy } from './check-policy.js';
-import { ANNOTATION_PREVENT_DESTROY, KIND_ORDER } from '../resources.js';
+import { KIND_ORDER } from '../kinds/registry.js';
+import { ANNOTATION_PREVENT_DESTROY } from '../resources.js';
 import { formatInstant } from './instant.js';
 import { PLAN_FORMAT_VERSION, summarize, type Plan } from './plan.js';
 import { compareText, PlanContext, type PlanInput } from './plan-context.js';

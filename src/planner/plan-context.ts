@@ -3,10 +3,11 @@
  * recorded state by address, live resources by id and (unmanaged only) by Cloudflare name, pending intents by
  * address, and one permission-group catalog per account.
  */
-import type { CfPeer, CfToken, CfTsig } from '../cloudflare/types.js';
+import type { CfPeer } from '../cloudflare/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { DesiredResource, ResolvedSecrets } from '../manifest/types.js';
-import { addressKey, RESOURCE_KINDS, type ResourceKind } from '../resources.js';
+import { KINDS, type KindTypes, type ResourceKind } from '../kinds/registry.js';
+import { addressKey } from '../resources.js';
 import type { Intent, RecordedResource, StateDocument } from '../state/types.js';
 import { emptyLiveAccount, type LiveAccount, type LiveSnapshot } from './live.js';
 import { PermissionCatalog } from './permission-catalog.js';
@@ -24,18 +25,8 @@ export interface PlanInput {
   options: { prune: boolean; allowMassDelete: boolean };
 }
 
-export interface LiveByKind {
-  SecondaryDnsTsig: CfTsig;
-  SecondaryDnsPeer: CfPeer;
-  AccountToken: CfToken;
-}
+export type LiveByKind = { [K in ResourceKind]: KindTypes[K]['live'] };
 export type LiveResource = LiveByKind[ResourceKind];
-
-const LIST_OF_KIND: Record<ResourceKind, keyof Omit<LiveAccount, 'permissionGroups'>> = {
-  SecondaryDnsTsig: 'tsigs',
-  SecondaryDnsPeer: 'peers',
-  AccountToken: 'tokens',
-};
 
 export class PlanContext {
   readonly input: PlanInput;
@@ -102,8 +93,8 @@ export class PlanContext {
   #indexAccount(account: string, snapshot: LiveAccount): void {
     const s = { ...emptyLiveAccount(), ...snapshot };
     this.#catalogs.set(account, new PermissionCatalog(s.permissionGroups ?? []));
-    for (const kind of RESOURCE_KINDS) {
-      for (const r of (s[LIST_OF_KIND[kind]] ?? []) as LiveResource[]) {
+    for (const { kind, liveKey } of KINDS) {
+      for (const r of (s[liveKey] ?? []) as LiveResource[]) {
         const key = idKey(kind, account, r.id);
         this.#liveById.set(key, r);
         if (this.#managedIds.has(key)) continue;

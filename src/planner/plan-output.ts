@@ -1,7 +1,8 @@
 /** What the planning passes accumulate, before ordering and the plan-wide checks. */
 import type { CfgitopsError } from '../errors.js';
 import { addressKey } from '../resources.js';
-import type { PlanStep, PlanWarning, StepAction } from './plan.js';
+import { changedFields } from './diff-policies.js';
+import type { FieldChange, PlanStep, PlanWarning, StepAction } from './plan.js';
 import type { ResolvedToken } from './token-body.js';
 
 export interface PlanOutput {
@@ -34,4 +35,9 @@ export function makeStep(action: StepAction, fields: StepFields): PlanStep {
   // Same keys in the same order as `{ id, action, dependsOn, ...fields }`, which V8 runs ~5× slower (a spread
   // after other properties leaves the fast object-clone path; measured on the 10,000-resource plan).
   return Object.assign({ id: `${action}:${addressKey(fields.address)}`, action, dependsOn: [] }, fields);
+}
+
+/** The reason of an update: which fields differ. */
+export function driftReason(diff: readonly FieldChange[]): string {
+  return `live differs from manifest: ${changedFields(diff)}`;
 }

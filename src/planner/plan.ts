@@ -5,6 +5,7 @@
  */
 import type { CfTokenBody } from '../cloudflare/types.js';
 import type { SourceLocation } from '../errors.js';
+import type { KindTypes, ResourceKind } from '../kinds/registry.js';
 import type { ResourceAddress } from '../resources.js';
 import type { SinkRef } from '../state/types.js';
 
@@ -75,7 +76,8 @@ export interface PlannedTokenBody {
   body: CfTokenBody;
 }
 
-export type PlannedBody = PlannedTsigBody | PlannedPeerBody | PlannedTokenBody;
+/** One per registered kind (src/kinds/registry.ts). */
+export type PlannedBody = KindTypes[ResourceKind]['body'];
 
 export interface PlanStep {
   /** Unique in the plan: `${action}:${addressKey}`. */

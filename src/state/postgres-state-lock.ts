@@ -4,7 +4,7 @@
  */
 import type { PoolClient } from 'pg';
 import { CfgitopsError } from '../errors.js';
-import { parseAddressKey } from '../resources.js';
+import { parseAddressKey } from '../kinds/registry.js';
 import { advisoryLockKeys } from './advisory-lock-key.js';
 import { checkStateChanges } from './check-state-changes.js';
 import { checkStateDocument } from './check-state-document.js';

@@ -2,7 +2,7 @@
  * The shape of a recorded state document (src/state/types.ts), checked on every read: a hand-edited or truncated
  * state must stop a run with E_STATE_CORRUPT, never reach the planner half-parsed.
  */
-import { RESOURCE_KINDS } from '../resources.js';
+import { RESOURCE_KINDS } from '../kinds/registry.js';
 
 const sinkRef = {
   type: 'object',

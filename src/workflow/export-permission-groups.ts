@@ -5,7 +5,7 @@
  * catalog does not know, or cannot tell apart by name and scope, is written by id.
  */
 import type { CfPermissionGroup } from '../cloudflare/types.js';
-import { SCOPE_SHORTHANDS } from '../manifest/schemas/token-schema.js';
+import { SCOPE_SHORTHANDS } from '../kinds/token/schema.js';
 
 export type PermissionGroupRef = { name: string; scope?: string } | { id: string };
 export type PermissionGroupNamer = (id: string) => PermissionGroupRef;

@@ -19,7 +19,8 @@ import { nodeManifestFs, readManifests } from '../manifest/load-manifests.js';
 import { SCHEMA_BASE } from '../manifest/schemas/common-schemas.js';
 import { DOCUMENT_SCHEMAS } from '../manifest/schemas/index.js';
 import type { LoadedManifests } from '../manifest/types.js';
-import { ACCOUNT_ID_PATTERN, RESOURCE_KINDS, type ResourceKind } from '../resources.js';
+import { KINDS, RESOURCE_KINDS, type ResourceKind } from '../kinds/registry.js';
+import { ACCOUNT_ID_PATTERN } from '../resources.js';
 import type { SecretToProvide, TsigSecretSource } from './export-kinds.js';
 import { exportFiles, fileStem, type ExportFile } from './export-files.js';
 import { overlayManifestFs } from './export-overlay-fs.js';
@@ -143,10 +144,12 @@ export async function exportWorkflow(app: App, request: ExportRequest): Promise<
 function observeNeedsFor(accounts: readonly ExportAccount[], kinds: ReadonlySet<ResourceKind>): ObserveNeeds {
   const listed = new Set(kinds);
   // Peers name their TSIG by manifest name: the TSIG list says which names those are.
-  if (listed.has('SecondaryDnsPeer')) listed.add('SecondaryDnsTsig');
+  for (const k of KINDS) if (kinds.has(k.kind)) for (const other of k.observeAlso) listed.add(other);
   return {
     kinds: new Map(accounts.map((a) => [a.account, listed])),
-    permissionGroups: new Set(kinds.has('AccountToken') ? accounts.map((a) => a.account) : []),
+    permissionGroups: new Set(
+      KINDS.some((k) => k.needsPermissionGroups && kinds.has(k.kind)) ? accounts.map((a) => a.account) : [],
+    ),
   };
 }
 

@@ -8,15 +8,15 @@
  * `external` and left alone.
  */
 import type { App } from '../app.js';
-import { CfgitopsError, isCfgitopsError } from '../errors.js';
+import { CfgitopsError } from '../errors.js';
 import type { ApplyResult } from '../executor/apply-result.js';
 import { assertValueSinksReady } from '../executor/check-value-sinks.js';
 import { executePlan } from '../executor/execute-plan.js';
 import type { DesiredResource } from '../manifest/types.js';
-import { addressKey, ANNOTATION_PREVENT_DESTROY, RESOURCE_KINDS, type ResourceKind } from '../resources.js';
+import { KINDS, kindOf, RESOURCE_KINDS, type ResourceKind } from '../kinds/registry.js';
+import { addressKey, ANNOTATION_PREVENT_DESTROY } from '../resources.js';
 import type { CloudflareApi } from '../cloudflare/types.js';
 import type { RecordedResource } from '../state/types.js';
-import { tokenAdoptMode } from '../planner/adopt-mode.js';
 import { loadManifestsFor } from './load.js';
 import { rollSecretPlan } from './rotate.js';
 
@@ -41,20 +41,16 @@ export interface ImportOutcome {
   roll?: ApplyResult;
 }
 
-const KIND_ALIASES: Record<string, ResourceKind> = {
-  token: 'AccountToken',
-  accounttoken: 'AccountToken',
-  peer: 'SecondaryDnsPeer',
-  secondarydnspeer: 'SecondaryDnsPeer',
-  tsig: 'SecondaryDnsTsig',
-  secondarydnstsig: 'SecondaryDnsTsig',
-};
+/** Each kind by its name and its shorthands, in lower case. */
+const KIND_ALIASES = new Map<string, ResourceKind>(
+  KINDS.flatMap((k) => [k.kind.toLowerCase(), ...k.shorthands].map((alias) => [alias, k.kind] as const)),
+);
 
 export function parseKind(text: string): ResourceKind {
-  const kind = KIND_ALIASES[text.toLowerCase()];
+  const kind = KIND_ALIASES.get(text.toLowerCase());
   if (kind === undefined) {
     throw new CfgitopsError('E_USAGE', `unknown kind "${text}"`, {
-      hint: `use one of ${RESOURCE_KINDS.join(', ')} (or token, peer, tsig)`,
+      hint: `use one of ${RESOURCE_KINDS.join(', ')} (or ${KINDS.flatMap((k) => k.shorthands).join(', ')})`,
     });
   }
   return kind;
@@ -96,7 +92,7 @@ export async function importWorkflow(app: App, request: ImportRequest): Promise<
         });
       }
       const now = new Date(app.clock.now()).toISOString();
-      const sink = desired.kind === 'AccountToken' ? desired.spec.secret : undefined;
+      const kind = kindOf(request.kind);
       const record: RecordedResource = {
         kind: request.kind,
         account,
@@ -106,20 +102,10 @@ export async function importWorkflow(app: App, request: ImportRequest): Promise<
         created_at: now,
         updated_at: now,
         origin: 'imported',
-        ...(request.kind === 'SecondaryDnsPeer' ? { complete: true } : {}),
-        ...(sink?.sink !== undefined
-          ? {
-              sink: { sink: sink.sink, key: sink.key ?? desired.address.name },
-              // --roll delivers now; otherwise the config decides whether the next apply rolls it.
-              value_status:
-                request.roll || tokenAdoptMode(desired.annotations, manifests.config).mode === 'roll'
-                  ? ('undelivered' as const)
-                  : ('external' as const),
-            }
-          : {}),
+        ...kind.importedFields?.(desired, request.roll, manifests.config),
         ...(desired.annotations[ANNOTATION_PREVENT_DESTROY] === 'true' ? { prevent_destroy: true } : {}),
       };
-      const roll = request.roll && request.kind === 'AccountToken';
+      const roll = request.roll && kind.hasValue;
       const rollTargets = [{ record, reason: 'import --roll: the imported value is unknown to cfgitops' }];
       // Nothing recorded yet: a sink that cannot take the new value stops the import before any write.
       if (roll) await assertValueSinksReady(rollSecretPlan(rollTargets, state, manifests, 0), target.sinks);
@@ -173,27 +159,9 @@ function declared(resources: readonly DesiredResource[], request: ImportRequest)
 
 /** Proves the id exists in that account (a GET for tokens, the list for peers and TSIGs) and returns its name. */
 async function liveNameOf(api: CloudflareApi, kind: ResourceKind, account: string, id: string): Promise<string> {
-  const notFound = (cause?: unknown): CfgitopsError =>
-    new CfgitopsError('E_API_NOT_FOUND', `no ${kind} with id ${id} exists in account ${account}`, {
-      cause,
-      hint: 'check the id (and the account the manifest names); nothing was recorded',
-    });
-  switch (kind) {
-    case 'AccountToken':
-      try {
-        return (await api.getToken(account, id)).name;
-      } catch (e) {
-        throw isCfgitopsError(e) && e.code === 'E_API_NOT_FOUND' ? notFound(e) : e;
-      }
-    case 'SecondaryDnsPeer': {
-      const found = (await api.listPeers(account)).find((p) => p.id === id);
-      if (!found) throw notFound();
-      return found.name;
-    }
-    case 'SecondaryDnsTsig': {
-      const found = (await api.listTsigs(account)).find((t) => t.id === id);
-      if (!found) throw notFound();
-      return found.name;
-    }
-  }
+  const name = await kindOf(kind).liveName(api, account, id);
+  if (name !== undefined) return name;
+  throw new CfgitopsError('E_API_NOT_FOUND', `no ${kind} with id ${id} exists in account ${account}`, {
+    hint: 'check the id (and the account the manifest names); nothing was recorded',
+  });
 }

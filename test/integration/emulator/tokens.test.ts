@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { TOKEN_QUOTA } from '../../../src/emulator/tokens.js';
+import { TOKEN_QUOTA } from '../../../src/kinds/token/emulator.js';
 import { randomAccountId, startTestEmulator, tokenBody, type TestEmulator } from '../../support/emulator.js';
 
 let emu: TestEmulator;

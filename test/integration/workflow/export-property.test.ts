@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, expect, test } from 'vitest';
 import { PERMISSION_GROUPS } from '../../../src/emulator/permission-groups.js';
-import { TSIG_ALGORITHMS } from '../../../src/manifest/schemas/tsig-schema.js';
+import { TSIG_ALGORITHMS } from '../../../src/kinds/tsig/schema.js';
 import { sized } from '../../evidence/support/evidence-seed.js';
 import { runCli } from '../../support/cli.js';
 import { useE2eWorld } from '../../support/e2e-world.js';

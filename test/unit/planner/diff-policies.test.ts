@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { CfResources, CfToken } from '../../../src/cloudflare/types.js';
-import { compareToken, tokenCreationDiff } from '../../../src/planner/compare-token.js';
+import { compareToken, tokenCreationDiff } from '../../../src/kinds/token/compare.js';
 import { PermissionCatalog } from '../../../src/planner/permission-catalog.js';
 import { diffLines } from '../../../src/planner/render-common.js';
 import { ACCOUNT, CATALOG, PG } from './builders.js';

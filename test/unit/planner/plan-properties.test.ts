@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { CfPeer, CfToken, CfTsig } from '../../../src/cloudflare/types.js';
 import type { DesiredResource, TokenPolicySpec } from '../../../src/manifest/types.js';
 import { planChanges } from '../../../src/planner/plan-changes.js';
-import { RESOURCE_KINDS } from '../../../src/resources.js';
+import { RESOURCE_KINDS } from '../../../src/kinds/registry.js';
 import { Secret } from '../../../src/secret.js';
 import type { Intent, RecordedResource } from '../../../src/state/types.js';
 import {

@@ -2,10 +2,11 @@
  * Secondary DNS TSIG keys (docs/cloudflare-api.md): create and update take `{name, algo, secret}`; GET returns the secret.
  * Deleting a TSIG a peer still points at is refused, which catches clients that delete in the wrong order.
  */
-import type { Handler, HandlerContext } from './context.js';
-import { ApiError, CF_CODES, invalidBody, ok } from './envelope.js';
-import { newId } from './random.js';
-import type { StoredTsig } from './store.js';
+import type { Handler, HandlerContext } from '../../emulator/context.js';
+import type { Route } from '../../emulator/routes.js';
+import { ApiError, CF_CODES, invalidBody, ok } from '../../emulator/envelope.js';
+import { newId } from '../../emulator/random.js';
+import type { StoredTsig } from '../../emulator/store.js';
 
 const ALGORITHMS = new Set([
   'hmac-md5.sig-alg.reg.int.',
@@ -63,3 +64,39 @@ export const deleteTsig: Handler = (ctx) => {
   ctx.core.store.persist();
   return ok({ id: tsig.id });
 };
+
+const A = '/accounts/{account_id}';
+
+/** This kind's operations of src/contract/openapi.json. */
+export const ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    template: `${A}/secondary_dns/tsigs`,
+    operationId: 'secondary-dns-(-tsig)-list-tsi-gs',
+    handler: listTsigs,
+  },
+  {
+    method: 'POST',
+    template: `${A}/secondary_dns/tsigs`,
+    operationId: 'secondary-dns-(-tsig)-create-tsig',
+    handler: createTsig,
+  },
+  {
+    method: 'GET',
+    template: `${A}/secondary_dns/tsigs/{tsig_id}`,
+    operationId: 'secondary-dns-(-tsig)-tsig-details',
+    handler: getTsig,
+  },
+  {
+    method: 'PUT',
+    template: `${A}/secondary_dns/tsigs/{tsig_id}`,
+    operationId: 'secondary-dns-(-tsig)-update-tsig',
+    handler: updateTsig,
+  },
+  {
+    method: 'DELETE',
+    template: `${A}/secondary_dns/tsigs/{tsig_id}`,
+    operationId: 'secondary-dns-(-tsig)-delete-tsig',
+    handler: deleteTsig,
+  },
+];

@@ -1,4 +1,4 @@
-import { HEX32_PATTERN, cidrSchema, manifestDocumentSchema } from './common-schemas.js';
+import { HEX32_PATTERN, cidrSchema, manifestDocumentSchema } from '../../manifest/schemas/common-schemas.js';
 
 /** Shorthands users may write for a permission group's scope; the loader normalises them to the full form. */
 export const SCOPE_SHORTHANDS = {

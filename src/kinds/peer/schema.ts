@@ -1,4 +1,4 @@
-import { HEX32_PATTERN, manifestDocumentSchema } from './common-schemas.js';
+import { HEX32_PATTERN, manifestDocumentSchema } from '../../manifest/schemas/common-schemas.js';
 
 export const peerSpecSchema = {
   type: 'object',

@@ -3,10 +3,11 @@
  * whole peer in one POST (the Terraform provider's bug) is caught; PUT is a full replacement.
  */
 import { isIP } from 'node:net';
-import type { Handler, HandlerContext } from './context.js';
-import { ApiError, CF_CODES, invalidBody, ok } from './envelope.js';
-import { newId } from './random.js';
-import type { StoredPeer } from './store.js';
+import type { Handler, HandlerContext } from '../../emulator/context.js';
+import type { Route } from '../../emulator/routes.js';
+import { ApiError, CF_CODES, invalidBody, ok } from '../../emulator/envelope.js';
+import { newId } from '../../emulator/random.js';
+import type { StoredPeer } from '../../emulator/store.js';
 
 function peerNotFound(): ApiError {
   return new ApiError(404, { code: CF_CODES.secondaryDnsNotFound, message: 'peer not found' });
@@ -69,3 +70,39 @@ export const deletePeer: Handler = (ctx) => {
   ctx.core.store.persist();
   return ok({ id: peer.id });
 };
+
+const A = '/accounts/{account_id}';
+
+/** This kind's operations of src/contract/openapi.json. */
+export const ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    template: `${A}/secondary_dns/peers`,
+    operationId: 'secondary-dns-(-peer)-list-peers',
+    handler: listPeers,
+  },
+  {
+    method: 'POST',
+    template: `${A}/secondary_dns/peers`,
+    operationId: 'secondary-dns-(-peer)-create-peer',
+    handler: createPeer,
+  },
+  {
+    method: 'GET',
+    template: `${A}/secondary_dns/peers/{peer_id}`,
+    operationId: 'secondary-dns-(-peer)-peer-details',
+    handler: getPeer,
+  },
+  {
+    method: 'PUT',
+    template: `${A}/secondary_dns/peers/{peer_id}`,
+    operationId: 'secondary-dns-(-peer)-update-peer',
+    handler: updatePeer,
+  },
+  {
+    method: 'DELETE',
+    template: `${A}/secondary_dns/peers/{peer_id}`,
+    operationId: 'secondary-dns-(-peer)-delete-peer',
+    handler: deletePeer,
+  },
+];

@@ -2,9 +2,9 @@
  * Semantic comparison of a planned peer body with a live peer: port defaults to 53, ixfr_enable to false, and
  * IPv6 addresses compare in canonical form.
  */
-import type { CfPeer } from '../cloudflare/types.js';
-import { normalizeIp } from './net.js';
-import type { FieldChange, PlannedPeerBody } from './plan.js';
+import type { CfPeer } from '../../cloudflare/types.js';
+import { normalizeIp } from '../../planner/net.js';
+import type { FieldChange, PlannedPeerBody } from '../../planner/plan.js';
 
 export const DEFAULT_PEER_PORT = 53;
 

@@ -1,4 +1,4 @@
-import { manifestDocumentSchema } from './common-schemas.js';
+import { manifestDocumentSchema } from '../../manifest/schemas/common-schemas.js';
 
 export const TSIG_ALGORITHMS = [
   'hmac-md5.sig-alg.reg.int.',

@@ -4,12 +4,12 @@
  * policy are a set; `condition.request_ip.in/not_in` are sets of normalised CIDRs (absent ≡ empty; `request.ip`
  * read like `request_ip`); status defaults to `active`; timestamps compare as instants.
  */
-import type { CfCondition, CfResources, CfToken, CfTokenBody } from '../cloudflare/types.js';
-import { sameInstant } from './instant.js';
-import { normalizeCidrSet } from './net.js';
-import { policyChanges, policyCreation, setChange, type PolicyLike } from './diff-policies.js';
-import type { FieldChange } from './plan.js';
-import type { PermissionCatalog } from './permission-catalog.js';
+import type { CfCondition, CfResources, CfToken, CfTokenBody } from '../../cloudflare/types.js';
+import { sameInstant } from '../../planner/instant.js';
+import { normalizeCidrSet } from '../../planner/net.js';
+import { policyChanges, policyCreation, setChange, type PolicyLike } from '../../planner/diff-policies.js';
+import type { FieldChange } from '../../planner/plan.js';
+import type { PermissionCatalog } from '../../planner/permission-catalog.js';
 
 export interface CompareTokenOptions {
   /** Skip `/status` (the live status is `expired`/`revoked (exposed)`: handled by roll or replace instead). */

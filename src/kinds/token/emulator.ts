@@ -3,12 +3,13 @@
  * the previous value at once; PUT is a full replacement; 500 tokens per account; listing is paginated and leaves
  * out expired tokens unless `include_expired=true`.
  */
-import type { Handler, HandlerContext } from './context.js';
-import { ApiError, CF_CODES, invalidBody, notFoundObject, ok } from './envelope.js';
-import { PERMISSION_GROUPS_BY_ID } from './permission-groups.js';
-import { newId, newTokenValue, sha256Hex } from './random.js';
-import type { StoredPolicy, StoredToken, StoredTokenStatus } from './store.js';
-import { effectiveStatus, tokenView } from './token-view.js';
+import type { Handler, HandlerContext } from '../../emulator/context.js';
+import type { Route } from '../../emulator/routes.js';
+import { ApiError, CF_CODES, invalidBody, notFoundObject, ok } from '../../emulator/envelope.js';
+import { PERMISSION_GROUPS_BY_ID } from '../../emulator/permission-groups.js';
+import { newId, newTokenValue, sha256Hex } from '../../emulator/random.js';
+import type { StoredPolicy, StoredToken, StoredTokenStatus } from '../../emulator/store.js';
+import { effectiveStatus, tokenView } from '../../emulator/token-view.js';
 
 export const TOKEN_QUOTA = 500;
 
@@ -183,3 +184,41 @@ export const verifyToken: Handler = (ctx) => {
   if (p.token.not_before !== undefined) result.not_before = p.token.not_before;
   return ok(result);
 };
+
+const A = '/accounts/{account_id}';
+
+/** This kind's operations of src/contract/openapi.json. */
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', template: `${A}/tokens`, operationId: 'account-api-tokens-list-tokens', handler: listTokens },
+  { method: 'POST', template: `${A}/tokens`, operationId: 'account-api-tokens-create-token', handler: createToken },
+  {
+    method: 'GET',
+    template: `${A}/tokens/verify`,
+    operationId: 'account-api-tokens-verify-token',
+    handler: verifyToken,
+  },
+  {
+    method: 'GET',
+    template: `${A}/tokens/{token_id}`,
+    operationId: 'account-api-tokens-token-details',
+    handler: getToken,
+  },
+  {
+    method: 'PUT',
+    template: `${A}/tokens/{token_id}`,
+    operationId: 'account-api-tokens-update-token',
+    handler: updateToken,
+  },
+  {
+    method: 'DELETE',
+    template: `${A}/tokens/{token_id}`,
+    operationId: 'account-api-tokens-delete-token',
+    handler: deleteToken,
+  },
+  {
+    method: 'PUT',
+    template: `${A}/tokens/{token_id}/value`,
+    operationId: 'account-api-tokens-roll-token',
+    handler: rollToken,
+  },
+];

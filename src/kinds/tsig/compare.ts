@@ -2,9 +2,9 @@
  * Comparison of a desired TSIG key with a live one: name and algo exactly, the secret only through
  * `Secret.equals` — a diff shows it as `(sensitive)`, never the value.
  */
-import type { CfTsig } from '../cloudflare/types.js';
-import { SENSITIVE, type Secret } from '../secret.js';
-import type { FieldChange, PlannedTsigBody } from './plan.js';
+import type { CfTsig } from '../../cloudflare/types.js';
+import { SENSITIVE, type Secret } from '../../secret.js';
+import type { FieldChange, PlannedTsigBody } from '../../planner/plan.js';
 
 export function compareTsig(desired: PlannedTsigBody, secret: Secret | undefined, live: CfTsig): FieldChange[] {
   const diff: FieldChange[] = [];

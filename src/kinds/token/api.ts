@@ -1,11 +1,22 @@
 /** Account-owned API tokens (docs/cloudflare-api.md "Account-owned API tokens"). */
-import type { Secret } from '../secret.js';
-import type { ApiContext } from './api-context.js';
-import { createWithRecovery } from './create-with-recovery.js';
-import { decodeResult } from './decode-result.js';
-import { paginateAll } from './paginate.js';
-import { parseRolledValue, parseToken, parseTokenWithValue, parseVerification } from './parse-resources.js';
-import type { CfToken, CfTokenBody, CfTokenVerification, CloudflareApi, TokenCreateOutcome } from './types.js';
+import type { Secret } from '../../secret.js';
+import type { ApiContext } from '../../cloudflare/api-context.js';
+import { createWithRecovery } from '../../cloudflare/create-with-recovery.js';
+import { decodeResult } from '../../cloudflare/decode-result.js';
+import { paginateAll } from '../../cloudflare/paginate.js';
+import {
+  parseRolledValue,
+  parseToken,
+  parseTokenWithValue,
+  parseVerification,
+} from '../../cloudflare/parse-resources.js';
+import type {
+  CfToken,
+  CfTokenBody,
+  CfTokenVerification,
+  CloudflareApi,
+  TokenCreateOutcome,
+} from '../../cloudflare/types.js';
 
 const TOKENS = '/accounts/{account_id}/tokens';
 const TOKEN = '/accounts/{account_id}/tokens/{token_id}';

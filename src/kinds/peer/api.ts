@@ -1,9 +1,9 @@
 /** Secondary DNS peers (docs/cloudflare-api.md "Secondary DNS peers"). */
-import { createWithRecovery } from './create-with-recovery.js';
-import { decodeResult } from './decode-result.js';
-import type { ApiContext } from './api-context.js';
-import { arr, parsePeer } from './parse-resources.js';
-import type { CfPeer, CfPeerBody, CloudflareApi, CreateOutcome } from './types.js';
+import { createWithRecovery } from '../../cloudflare/create-with-recovery.js';
+import { decodeResult } from '../../cloudflare/decode-result.js';
+import type { ApiContext } from '../../cloudflare/api-context.js';
+import { arr, parsePeer } from '../../cloudflare/parse-resources.js';
+import type { CfPeer, CfPeerBody, CloudflareApi, CreateOutcome } from '../../cloudflare/types.js';
 
 const PEERS = '/accounts/{account_id}/secondary_dns/peers';
 const PEER = '/accounts/{account_id}/secondary_dns/peers/{peer_id}';

@@ -1,9 +1,9 @@
 /** Secondary DNS TSIG keys (docs/cloudflare-api.md "TSIG keys"): the secret is revealed only into the body. */
-import type { ApiContext } from './api-context.js';
-import { createWithRecovery } from './create-with-recovery.js';
-import { decodeResult } from './decode-result.js';
-import { arr, parseTsig } from './parse-resources.js';
-import type { CfTsig, CfTsigBody, CloudflareApi, CreateOutcome } from './types.js';
+import type { ApiContext } from '../../cloudflare/api-context.js';
+import { createWithRecovery } from '../../cloudflare/create-with-recovery.js';
+import { decodeResult } from '../../cloudflare/decode-result.js';
+import { arr, parseTsig } from '../../cloudflare/parse-resources.js';
+import type { CfTsig, CfTsigBody, CloudflareApi, CreateOutcome } from '../../cloudflare/types.js';
 
 const TSIGS = '/accounts/{account_id}/secondary_dns/tsigs';
 const TSIG = '/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}';

@@ -1,0 +1,141 @@
+/**
+ * What one resource kind declares, in one place (src/kinds/<kind>/index.ts): its manifest schema and how a
+ * document becomes a desired resource, how desired and live compare (pure), the live list it is observed with,
+ * the API calls and how the executor creates, updates and deletes it (a create may be several calls: the peer's
+ * POST then PUT), how import finds it by id, its guardrails, its export entry and its emulator routes. The
+ * registry (./registry.ts) lists every kind once; the loader, planner, executor, import, drift and export iterate
+ * it instead of switching on the kind.
+ *
+ * Hooks are methods, not function-typed properties, so a `KindDefinition<'SecondaryDnsPeer'>` is a
+ * `KindDefinition<ResourceKind>` (method parameters are bivariant): the registry hands each kind only its own
+ * resources, which the table's order and `kind` field guarantee.
+ */
+import type { ApiContext } from '../cloudflare/api-context.js';
+import type { CloudflareApi } from '../cloudflare/types.js';
+import type { GuardrailPolicy, ResolvedConfig } from '../config/types.js';
+import type { Route } from '../emulator/routes.js';
+import type { CfgitopsError, SourceLocation } from '../errors.js';
+import type { StepContext } from '../executor/step-context.js';
+import type { DesiredResource } from '../manifest/types.js';
+import type { LiveAccount } from '../planner/live.js';
+import type { FieldChange, PlannedBody, PlanStep } from '../planner/plan.js';
+import type { PlanContext } from '../planner/plan-context.js';
+import type { PlanOutput } from '../planner/plan-output.js';
+import type { ResolvedToken } from '../planner/token-body.js';
+import type { ResourceAddress } from '../resources.js';
+import type { Intent, RecordedResource, SinkRef } from '../state/types.js';
+import type { ExportKind } from '../workflow/export-kinds.js';
+import type { KindTypes, ResourceKind } from './registry.js';
+
+export type DesiredOf<K extends ResourceKind> = Extract<DesiredResource, { kind: K }>;
+export type LiveOf<K extends ResourceKind> = KindTypes[K]['live'];
+
+/** The fields every desired resource starts with (filled in by the loader before the kind builds its spec). */
+export interface DesiredBaseFields {
+  address: Omit<ResourceAddress, 'kind'>;
+  accountAlias?: string;
+  annotations: Record<string, string>;
+  source: SourceLocation;
+  locate(pointer: string): SourceLocation;
+}
+
+/** A spec field naming another managed resource by `metadata.name` in the same account (checked by the loader). */
+export interface KindReference {
+  field: string;
+  target: ResourceKind;
+  /** When the name is not declared. */
+  hint: string;
+}
+
+/** What the planner needs of one desired resource, built once per plan by the kind. */
+export interface Adapter {
+  body: PlannedBody;
+  compare(live: unknown): FieldChange[];
+  /** The diff of a create (computed only when creating). */
+  creation(): FieldChange[];
+  sink?: SinkRef;
+}
+
+/** The fields a step of a desired resource starts with (see plan-desired's stepFields). */
+export type StepFields = Omit<PlanStep, 'id' | 'action' | 'dependsOn' | 'reason' | 'diff'>;
+
+export interface PolicyScope {
+  policy: GuardrailPolicy;
+  forbidden: ReadonlySet<string>;
+  resolvedTokens: ReadonlyMap<string, ResolvedToken>;
+  now: number;
+}
+
+export interface KindDefinition<K extends ResourceKind> {
+  kind: K;
+  /** For messages: "TSIG key", "peer", "token". */
+  noun: string;
+  /** What `import KIND` and `export --kind` accept besides the kind itself (lower case). */
+  shorthands: readonly string[];
+  /** The field of a LiveAccount holding this kind's live list. */
+  liveKey: Exclude<keyof LiveAccount, 'permissionGroups'>;
+  /** The manifest document schema and the file it is emitted to under schemas/. */
+  document: { file: string; schema: Record<string, unknown> };
+  /** Spec fields that name other managed resources. */
+  references: readonly KindReference[];
+  /** Other kinds whose live lists plans of this kind read (a peer's `tsig_id` is checked against the TSIGs). */
+  observeAlso: readonly ResourceKind[];
+  /** Tokens: permission groups are resolved against the account's catalog. */
+  needsPermissionGroups: boolean;
+  /** Tokens: the resource has a value the executor delivers to a sink (and rolls). */
+  hasValue: boolean;
+  /** API calls of a create (a peer's POST then PUT: 2), for progress estimates. */
+  createCalls: number;
+
+  /** Loader: a schema-valid document's spec → the desired resource, defaults filled in. Pure. */
+  build(spec: unknown, base: DesiredBaseFields, config: Pick<ResolvedConfig, 'defaultSink'>): DesiredOf<K>;
+
+  /** Planner (pure): body and comparisons for one desired resource; undefined after pushing errors to `out`. */
+  adapter(ctx: PlanContext, d: DesiredOf<K>, out: PlanOutput): Adapter | undefined;
+  /** Planner: a step for a recorded, live resource when the kind decides more than "diff or not" (tokens). */
+  planExisting?(
+    ctx: PlanContext,
+    d: DesiredOf<K>,
+    adapter: Adapter,
+    rec: RecordedResource,
+    live: LiveOf<K>,
+    intent: Intent | undefined,
+    common: StepFields,
+  ): PlanStep;
+  /** Planner: why a recorded resource must be updated even without a diff (a peer whose PUT never ran). */
+  unfinished?(rec: RecordedResource): string | undefined;
+  /** Planner: what an adoption does with a value (tokens: roll or keep), as a reason part. */
+  adoptValue?(ctx: PlanContext, d: DesiredOf<K>, byCrashedRun: boolean): { roll: boolean; note: string } | undefined;
+  /** Planner: what "re-create" adds to its reason (tokens: " with a new value"). */
+  recreateNote?: string;
+  /** Planner: called with the step planned for a desired resource (TSIGs publish their id to peers). */
+  planned?(d: DesiredOf<K>, step: PlanStep, out: PlanOutput): void;
+  /** Guardrails (pure): the config's `policy` on one desired resource. */
+  policy?(d: DesiredOf<K>, scope: PolicyScope, errors: CfgitopsError[]): void;
+
+  /** Observer: the one list call per account. */
+  list(api: CloudflareApi, account: string, signal?: AbortSignal): Promise<LiveOf<K>[]>;
+  /** The API calls, as a slice of the client. */
+  api(context: ApiContext): KindTypes[K]['api'];
+
+  /** Executor: carry out a create (intent first: executor/create-resource.ts). */
+  create(ctx: StepContext): Promise<void>;
+  /** Executor: the full PUT of a recorded resource. */
+  update(ctx: StepContext, id: string): Promise<void>;
+  /** Executor: the DELETE (a 404 is handled by the caller). */
+  delete(ctx: StepContext, id: string): Promise<void>;
+  /** Executor: fields a record gains on adopt (a peer is complete only if nothing differs; a token's sink). */
+  adoptedFields?(ctx: StepContext): Partial<RecordedResource>;
+  /** Executor: fields a record gains after a full update (a peer is complete). */
+  updatedFields?: Partial<RecordedResource>;
+
+  /** Import: the live Cloudflare name of an id in the account, or undefined when there is none. */
+  liveName(api: CloudflareApi, account: string, id: string): Promise<string | undefined>;
+  /** Import: fields the record gains (a peer is complete; a token's sink and value status). */
+  importedFields?(d: DesiredOf<K>, roll: boolean, config: ResolvedConfig): Partial<RecordedResource>;
+
+  /** `cfgitops export`: how a live resource becomes a manifest. */
+  export: ExportKind<K>;
+  /** The emulator's routes for this kind, loaded only when an emulator starts. */
+  emulatorRoutes(): Promise<readonly Route[]>;
+}

@@ -1,0 +1,56 @@
+/** `SecondaryDnsPeer`: a primary nameserver (account level) Cloudflare transfers zones from, or notifies. */
+import type { KindDefinition } from '../kind.js';
+import type { DesiredPeer, PeerSpec } from '../../manifest/types.js';
+import { peersApi } from './api.js';
+import { createPeer, deletePeer, updatePeer } from './execute.js';
+import { peerExport } from './export.js';
+import { peerAdapter, peerUnfinished } from './plan.js';
+import { checkPeer } from './policy.js';
+import { peerDocumentSchema } from './schema.js';
+
+export type { PeersApi as PeerApi } from './api.js';
+
+export const peerKind: KindDefinition<'SecondaryDnsPeer'> = {
+  kind: 'SecondaryDnsPeer',
+  noun: 'peer',
+  shorthands: ['peer'],
+  liveKey: 'peers',
+  document: { file: 'secondary-dns-peer.schema.json', schema: peerDocumentSchema },
+  references: [
+    {
+      field: 'tsig',
+      target: 'SecondaryDnsTsig',
+      hint: 'tsig takes the metadata.name of a SecondaryDnsTsig in the same account; use tsig_id for an unmanaged key',
+    },
+  ],
+  // A peer's `tsig_id` is checked against the live TSIG list.
+  observeAlso: ['SecondaryDnsTsig'],
+  needsPermissionGroups: false,
+  hasValue: false,
+  createCalls: 2,
+  build(raw, base): DesiredPeer {
+    const spec = raw as Partial<PeerSpec> & { name: string };
+    return {
+      ...base,
+      kind: 'SecondaryDnsPeer',
+      address: { ...base.address, kind: 'SecondaryDnsPeer' },
+      spec: { ...spec, port: spec.port ?? 53, ixfr_enable: spec.ixfr_enable ?? false },
+    };
+  },
+  adapter: peerAdapter,
+  unfinished: peerUnfinished,
+  policy: checkPeer,
+  list: (api, account, signal) => api.listPeers(account, signal),
+  api: peersApi,
+  create: createPeer,
+  update: updatePeer,
+  delete: deletePeer,
+  adoptedFields: (ctx) => ({ complete: ctx.step.diff.length === 0 }),
+  updatedFields: { complete: true },
+  async liveName(api, account, id) {
+    return (await api.listPeers(account)).find((p) => p.id === id)?.name;
+  },
+  importedFields: () => ({ complete: true }),
+  export: peerExport,
+  emulatorRoutes: async () => (await import('./emulator.js')).ROUTES,
+};

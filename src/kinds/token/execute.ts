@@ -1,0 +1,42 @@
+/**
+ * Executing token steps: the create's value goes to the sink (a create recovered by name lost its value, so it
+ * is rolled), a full PUT, a DELETE. Values are delivered by executor/token-value.ts.
+ */
+import type { CfTokenBody } from '../../cloudflare/types.js';
+import { recordCreated, sendCreate } from '../../executor/create-resource.js';
+import { plannedBody } from '../../executor/request-bodies.js';
+import { sinkRefOf, type StepContext } from '../../executor/step-context.js';
+import { deliverValue, rollAndDeliver } from '../../executor/token-value.js';
+
+function tokenRequestBody(ctx: StepContext): CfTokenBody {
+  return plannedBody(ctx, 'AccountToken').body;
+}
+
+export async function createToken(ctx: StepContext): Promise<void> {
+  const body = tokenRequestBody(ctx);
+  const sink = sinkRefOf(ctx);
+  ctx.sinks.get(sink.sink); // an unknown sink fails before a value is minted
+  const created = await sendCreate(ctx, { sink }, () => ctx.api.createToken(ctx.step.address.account, body));
+  const rec = await recordCreated(ctx, created, {
+    id: created.outcome.resource.id,
+    sink,
+    value_status: 'undelivered',
+    value_issued_at: ctx.now(),
+  });
+  const value = created.outcome.value;
+  if (value === undefined) {
+    // Found by name after an ambiguous failure: the value went to a response nobody read. Mint a new one.
+    ctx.log.warn({ tokenId: rec.id }, 'token create recovered by name; rolling for a fresh value');
+    await rollAndDeliver(ctx, rec);
+    return;
+  }
+  await deliverValue(ctx, rec, value);
+}
+
+export async function updateToken(ctx: StepContext, id: string): Promise<void> {
+  await ctx.api.updateToken(ctx.step.address.account, id, tokenRequestBody(ctx));
+}
+
+export async function deleteToken(ctx: StepContext, id: string): Promise<void> {
+  await ctx.api.deleteToken(ctx.step.address.account, id);
+}

@@ -1,0 +1,82 @@
+/** `AccountToken`: an account-owned API token, its value delivered to a secret sink and rolled on demand. */
+import type { KindDefinition } from '../kind.js';
+import type { DesiredToken, TokenSpec } from '../../manifest/types.js';
+import { tokenAdoptMode } from '../../planner/adopt-mode.js';
+import { tokensApi } from './api.js';
+import { createToken, deleteToken, updateToken } from './execute.js';
+import { tokenExport } from './export.js';
+import { planExistingToken, tokenAdapter, tokenAdoptValue } from './plan.js';
+import { checkToken } from './policy.js';
+import { SCOPE_SHORTHANDS, tokenDocumentSchema } from './schema.js';
+import { isCfgitopsError } from '../../errors.js';
+import { sinkRefOf } from '../../executor/step-context.js';
+
+export type { TokensApi as TokenApi } from './api.js';
+
+export const tokenKind: KindDefinition<'AccountToken'> = {
+  kind: 'AccountToken',
+  noun: 'token',
+  shorthands: ['token'],
+  liveKey: 'tokens',
+  document: { file: 'account-token.schema.json', schema: tokenDocumentSchema },
+  references: [],
+  observeAlso: [],
+  needsPermissionGroups: true,
+  hasValue: true,
+  createCalls: 1,
+  build(raw, base, config): DesiredToken {
+    const spec = raw as TokenSpec;
+    const sink = spec.secret?.sink ?? config.defaultSink;
+    return {
+      ...base,
+      kind: 'AccountToken',
+      address: { ...base.address, kind: 'AccountToken' },
+      spec: {
+        ...spec,
+        policies: spec.policies.map((p) => ({
+          ...p,
+          permission_groups: p.permission_groups.map((g) =>
+            'name' in g && g.scope !== undefined
+              ? { ...g, scope: SCOPE_SHORTHANDS[g.scope as keyof typeof SCOPE_SHORTHANDS] ?? g.scope }
+              : g,
+          ),
+        })),
+        secret: { sink, key: spec.secret?.key ?? base.address.name },
+      },
+    };
+  },
+  adapter: tokenAdapter,
+  planExisting: planExistingToken,
+  adoptValue: tokenAdoptValue,
+  recreateNote: ' with a new value',
+  policy: checkToken,
+  list: (api, account, signal) => api.listTokens(account, signal),
+  api: tokensApi,
+  create: createToken,
+  update: updateToken,
+  delete: deleteToken,
+  // A token's value is unknown until it is rolled, hence `undelivered` — or `external` when the plan keeps it.
+  adoptedFields: (ctx) => ({
+    sink: sinkRefOf(ctx),
+    value_status: ctx.step.rollValue ? 'undelivered' : 'external',
+  }),
+  async liveName(api, account, id) {
+    try {
+      return (await api.getToken(account, id)).name;
+    } catch (e) {
+      if (isCfgitopsError(e) && e.code === 'E_API_NOT_FOUND') return undefined;
+      throw e;
+    }
+  },
+  importedFields(d, roll, config) {
+    const sink = d.spec.secret;
+    if (sink?.sink === undefined) return {};
+    return {
+      sink: { sink: sink.sink, key: sink.key ?? d.address.name },
+      // --roll delivers now; otherwise the config decides whether the next apply rolls it.
+      value_status: roll || tokenAdoptMode(d.annotations, config).mode === 'roll' ? 'undelivered' : 'external',
+    };
+  },
+  export: tokenExport,
+  emulatorRoutes: async () => (await import('./emulator.js')).ROUTES,
+};
