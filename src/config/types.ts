@@ -26,7 +26,37 @@ export type SinkConfig =
       inheritEnv?: string[];
     };
 
+/**
+ * How a guardrail's violations count (docs/guardrails.md):
+ * - `enforce`: every violation is an error; the plan is shown but cannot be applied.
+ * - `warn`: every violation is a warning.
+ * - `enforce-new`: a violation by a resource already applied and unchanged by this plan (its step is a no-op or only
+ *   rolls its value) is a warning; one by a new, adopted or changed resource is an error. How to adopt a guardrail
+ *   on a repository that does not comply yet, and fix what exists over time.
+ */
+export type GuardrailMode = 'enforce' | 'warn' | 'enforce-new';
+
+export const GUARDRAIL_MODES: readonly GuardrailMode[] = ['enforce', 'warn', 'enforce-new'];
+
+/** The guardrails: each is one setting of `policy`, and its name is how `policy.modes` and findings refer to it. */
+export const GUARDRAIL_RULES = [
+  'tokenMaxLifetimeDays',
+  'forbiddenPermissionGroups',
+  'wildcardNeedsIpCondition',
+  'peerAllowedCidrs',
+  'peerAllowedPorts',
+] as const;
+
+export type GuardrailRule = (typeof GUARDRAIL_RULES)[number];
+
 export interface GuardrailPolicy {
+  /**
+   * The mode of every guardrail without one of its own in `modes`; absent: `enforce`. Absent unless written, so the
+   * digest and recorded snapshot of a config that predates modes stay what they were.
+   */
+  mode?: GuardrailMode;
+  /** Per guardrail, overriding `mode`: e.g. `{tokenMaxLifetimeDays: enforce-new}`. */
+  modes?: Partial<Record<GuardrailRule, GuardrailMode>>;
   /** Tokens must have expires_on within this many days. */
   tokenMaxLifetimeDays?: number;
   /** Permission-group names (or ids) no token may hold. */

@@ -36,6 +36,11 @@ export interface GitHubReport {
   /** The manifest directory (or state workspace): names the sticky comment. */
   key: string;
   markdown: string;
+  /**
+   * Workflow commands (`::error`/`::warning` lines from workflow-commands.ts) for what the report lists: a plan shown
+   * with its errors, guardrail warnings.
+   */
+  annotations?: readonly string[];
 }
 
 export interface GitHubReporter {
@@ -81,7 +86,9 @@ export function createGitHubReporter(options: GitHubOptions, deps: GitHubReporte
   return {
     async publish(report) {
       const c = await active();
-      return c === undefined ? undefined : write(c, report.key, report.markdown);
+      if (c === undefined) return undefined;
+      for (const line of report.annotations ?? []) deps.err(`${line}\n`);
+      return write(c, report.key, report.markdown);
     },
     async setOutput(name, value) {
       const c = await active();

@@ -44,3 +44,19 @@ export function errorAnnotation(e: CfgitopsError): string {
     ...(loc ? { file: loc.file, line: loc.line, col: loc.col } : {}),
   });
 }
+
+/** One `::warning` line per plan or validate warning (a guardrail in mode warn or enforce-new), positioned. */
+export function warningAnnotation(w: {
+  code: string;
+  message: string;
+  source?: { file: string; line: number; col: number; pointer?: string } | undefined;
+}): string {
+  const loc = w.source;
+  const pointer = loc?.pointer ? `${loc.pointer}: ` : '';
+  return formatAnnotation({
+    level: 'warning',
+    title: w.code,
+    message: `${pointer}${w.message}`,
+    ...(loc ? { file: loc.file, line: loc.line, col: loc.col } : {}),
+  });
+}

@@ -14,14 +14,14 @@ import type { ApiContext } from '../cloudflare/api-context.js';
 import type { CloudflareApi } from '../cloudflare/types.js';
 import type { GuardrailPolicy, ResolvedConfig } from '../config/types.js';
 import type { Route } from '../emulator/routes.js';
-import type { CfgitopsError, SourceLocation } from '../errors.js';
+import type { SourceLocation } from '../errors.js';
 import type { StepContext } from '../executor/step-context.js';
 import type { DesiredResource } from '../manifest/types.js';
 import type { LiveAccount } from '../planner/live.js';
 import type { FieldChange, PlannedBody, PlanStep } from '../planner/plan.js';
 import type { PlanContext } from '../planner/plan-context.js';
 import type { PlanOutput } from '../planner/plan-output.js';
-import type { ResolvedToken } from '../planner/token-body.js';
+import type { GroupsOf, Violation } from '../planner/check-policy.js';
 import type { ResourceAddress } from '../resources.js';
 import type { Intent, RecordedResource, SinkRef } from '../state/types.js';
 import type { ExportKind } from '../workflow/export-kinds.js';
@@ -62,7 +62,8 @@ export type StepFields = Omit<PlanStep, 'id' | 'action' | 'dependsOn' | 'reason'
 export interface PolicyScope {
   policy: GuardrailPolicy;
   forbidden: ReadonlySet<string>;
-  resolvedTokens: ReadonlyMap<string, ResolvedToken>;
+  /** A token's granted groups: resolved against the live catalog at plan time, as written in `validate`. */
+  groupsOf: GroupsOf;
   now: number;
 }
 
@@ -110,8 +111,8 @@ export interface KindDefinition<K extends ResourceKind> {
   recreateNote?: string;
   /** Planner: called with the step planned for a desired resource (TSIGs publish their id to peers). */
   planned?(d: DesiredOf<K>, step: PlanStep, out: PlanOutput): void;
-  /** Guardrails (pure): the config's `policy` on one desired resource. */
-  policy?(d: DesiredOf<K>, scope: PolicyScope, errors: CfgitopsError[]): void;
+  /** Guardrails (pure): the config's `policy` on one desired resource; each violation names its rule. */
+  policy?(d: DesiredOf<K>, scope: PolicyScope, found: Violation[]): void;
 
   /** Observer: the one list call per account. */
   list(api: CloudflareApi, account: string, signal?: AbortSignal): Promise<LiveOf<K>[]>;

@@ -45,6 +45,11 @@ export interface ValidationResult {
   stats: { files: number; documents: number; resources: number; accounts: number };
   /** Every TSIG `fromFile` inside the repository, for the effectful loader to check it exists. */
   secretFiles?: SecretFileRef[];
+  /**
+   * The config in force and every resource document that built, also when other documents have errors, so `validate`
+   * runs the guardrails on them in the same pass. Absent when the Config itself has errors (its policy is unknown).
+   */
+  checkable?: { config: ResolvedConfig; resources: DesiredResource[] };
 }
 
 interface Classified {
@@ -104,11 +109,13 @@ export function validateManifests(input: ValidateInput): ValidationResult {
 
   const accounts = new Set(resources.map((r) => r.address.account)).size;
   const stats = { files: files.length, documents, resources: resources.length, accounts };
-  if (errors.length > 0) return { errors: sortErrors(errors), stats, secretFiles };
+  const checkable = usable ? { checkable: { config, resources } } : {};
+  if (errors.length > 0) return { errors: sortErrors(errors), stats, secretFiles, ...checkable };
   return {
     errors: [],
     stats,
     secretFiles,
+    ...checkable,
     manifests: {
       dir: input.dir,
       config,

@@ -1,15 +1,17 @@
 /**
  * The planner: desired (manifests) vs recorded (state) vs live (Cloudflare) → Plan. Pure and synchronous: no I/O,
  * no clock (`now` is an input), no randomness; the same inputs always give the same plan, byte for byte.
- * Problems come back as positioned errors, never thrown; the plan is meaningful only when there are none.
+ * Problems come back as positioned errors, never thrown; the plan may be applied only when there are none, but it
+ * is always complete enough to show (guardrail violations sit beside the steps they concern).
  */
 import { CfgitopsError } from '../errors.js';
 import type { DesiredResource } from '../manifest/types.js';
-import { checkPolicy } from './check-policy.js';
+import { checkPolicy, resolvedGroups } from './check-policy.js';
+import { classify, findingError, findingWarning, leavesBodyAsIs, type ResourceChange } from './guardrail-mode.js';
 import { KIND_ORDER } from '../kinds/registry.js';
-import { ANNOTATION_PREVENT_DESTROY } from '../resources.js';
+import { ANNOTATION_PREVENT_DESTROY, addressKey } from '../resources.js';
 import { formatInstant } from './instant.js';
-import { PLAN_FORMAT_VERSION, summarize, type Plan } from './plan.js';
+import { PLAN_FORMAT_VERSION, summarize, type Plan, type PlanStep, type PlanWarning } from './plan.js';
 import { compareText, PlanContext, type PlanInput } from './plan-context.js';
 import { newPlanOutput, type PlanOutput } from './plan-output.js';
 import { planConfigChanges } from './plan-config.js';
@@ -31,12 +33,13 @@ export function planChanges(input: PlanInput): PlanResult {
   // TSIGs first: a peer's body needs its TSIG's id (or a reference to the TSIG created in this run).
   for (const d of sortedDesired(input.desired)) planDesired(ctx, d, out);
   planRemovals(ctx, out);
-  out.errors.push(...checkPolicy(input.desired, out.resolvedTokens, input.config.policy ?? {}, input.now));
   const warnings = [...out.warnings, ...linkDependencies(ctx, out)];
   checkDestroys(ctx, out);
   const suspended = suspendSteps(orderSteps(out.steps.values()));
   const steps = suspended.steps;
   warnings.push(...suspended.warnings);
+  // After suspension: a suspended change is not made, so it does not count as one (guardrail-mode.ts).
+  warnings.push(...checkGuardrails(ctx, out, steps));
   const configChanges = planConfigChanges(input.config, input.state.applied_config);
   const plan: Plan = {
     format_version: PLAN_FORMAT_VERSION,
@@ -50,6 +53,31 @@ export function planChanges(input: PlanInput): PlanResult {
     warnings,
   };
   return { plan, errors: out.errors };
+}
+
+/**
+ * Every guardrail violation, as an error or a warning per its mode, and beside its resource's step. Steps are
+ * replaced, not mutated: `out.steps` may share objects with the caller's earlier plans.
+ */
+function checkGuardrails(ctx: PlanContext, out: PlanOutput, steps: PlanStep[]): PlanWarning[] {
+  const policy = ctx.input.config.policy ?? {};
+  const violations = checkPolicy(ctx.input.desired, resolvedGroups(out.resolvedTokens), policy, ctx.input.now);
+  if (violations.length === 0) return [];
+  const index = new Map(steps.map((s, i) => [addressKey(s.address), i]));
+  const warnings: PlanWarning[] = [];
+  for (const v of violations) {
+    const key = addressKey(v.address);
+    const at = index.get(key);
+    const step = at === undefined ? undefined : steps[at];
+    const change: ResourceChange =
+      step === undefined ? 'unknown' : leavesBodyAsIs(step, ctx.recorded.has(key)) ? 'unchanged' : 'changed';
+    const finding = classify(v, policy, change);
+    if (finding.severity === 'error') out.errors.push(findingError(finding));
+    else warnings.push(findingWarning(finding));
+    if (at !== undefined && step !== undefined)
+      steps[at] = { ...step, guardrails: [...(step.guardrails ?? []), finding] };
+  }
+  return warnings;
 }
 
 /**

@@ -100,12 +100,24 @@ function recordChanges(
   for (const key of unionKeys(before, after)) {
     if (sameJson(before[key], after[key])) continue;
     const path = `${base}/${escapePointer(key)}`;
+    const [wasRecord, isRecord] = [recordOrEmpty(before[key]), recordOrEmpty(after[key])];
+    // A nested setting (policy.modes) as one line per member: `/policy/modes/tokenMaxLifetimeDays`.
+    if (wasRecord && isRecord) {
+      out.push(...recordChanges(path, wasRecord, isRecord));
+      continue;
+    }
     const [was, is] = [scalarList(before[key]), scalarList(after[key])];
     // A list setting (forbidden groups, allowed CIDRs, age recipients) as the members added and removed.
     if (was && is) out.push(...setChange(path, was, is));
     else out.push(change(path, before[key], after[key]));
   }
   return out;
+}
+
+/** A plain object (absent: empty); undefined for anything else. */
+function recordOrEmpty(v: unknown): Readonly<Record<string, unknown>> | undefined {
+  if (v === undefined) return {};
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 /** A list of strings or numbers as strings (absent: empty); undefined for anything else. */

@@ -4,6 +4,7 @@
  * time (a saved plan's manifest digest guarantees they are the same), and a diff shows secrets as `(sensitive)`.
  */
 import type { CfTokenBody } from '../cloudflare/types.js';
+import type { GuardrailMode, GuardrailRule } from '../config/types.js';
 import type { SourceLocation } from '../errors.js';
 import type { KindTypes, ResourceKind } from '../kinds/registry.js';
 import type { ResourceAddress } from '../resources.js';
@@ -105,6 +106,23 @@ export interface PlanStep {
   resolvesIntent?: string;
   /** Annotations that matter to the executor or reviewers. */
   annotations?: Record<string, string>;
+  /**
+   * Guardrail violations by this step's resource, shown beside the step. Each is also in the plan's `errors`
+   * (severity error: the plan cannot be applied) or `warnings` (W_POLICY_VIOLATION). Absent when there are none.
+   */
+  guardrails?: GuardrailFinding[];
+}
+
+/** One guardrail violation, with the mode that decided its severity. */
+export interface GuardrailFinding {
+  rule: GuardrailRule;
+  mode: GuardrailMode;
+  severity: 'error' | 'warning';
+  message: string;
+  /** The offending manifest field. */
+  location: SourceLocation;
+  /** What to change; for a warning under enforce-new, also that a change to the resource makes it an error. */
+  hint: string;
 }
 
 export interface PlanWarning {

@@ -5,7 +5,8 @@
 import { formatLocation, type CfgitopsError } from '../errors.js';
 import { displayAddress, type ResourceAddress } from '../resources.js';
 import { secretScrubber, SENSITIVE } from '../secret.js';
-import type { FieldChange, Plan, PlanStep, PlanSummary, StepAction } from './plan.js';
+import { findingsBesideSteps, problemKey } from './guardrail-mode.js';
+import type { FieldChange, GuardrailFinding, Plan, PlanStep, PlanSummary, PlanWarning, StepAction } from './plan.js';
 
 export interface RenderInput {
   /** Planning or guardrail errors to show with the plan. */
@@ -79,6 +80,41 @@ export function configChanges(plan: Plan): readonly FieldChange[] {
 
 export function changedSteps(steps: readonly PlanStep[]): PlanStep[] {
   return steps.filter((s) => s.action !== 'no-op');
+}
+
+/** The steps a reader sees: every change, and every resource with a guardrail finding (an in-sync one too). */
+export function shownSteps(steps: readonly PlanStep[]): PlanStep[] {
+  return steps.filter((s) => s.action !== 'no-op' || (s.guardrails?.length ?? 0) > 0);
+}
+
+/** The plan-wide errors and warnings, less the guardrail findings already shown beside their steps. */
+export function planWideProblems(
+  plan: Plan,
+  errors: readonly CfgitopsError[],
+): { errors: CfgitopsError[]; warnings: PlanWarning[] } {
+  const beside = findingsBesideSteps(plan.steps);
+  return {
+    errors: errors.filter((e) => !beside.has(problemKey(e))),
+    warnings: plan.warnings.filter((w) => !beside.has(problemKey({ ...w, location: w.source }))),
+  };
+}
+
+/** `✗ guardrail tokenMaxLifetimeDays (enforce): token "ci" has no expires_on — tokens.yaml:3:1 /spec (hint)`. */
+export function findingLine(f: GuardrailFinding): string {
+  const mark = f.severity === 'error' ? '✗ guardrail error' : '⚠ guardrail warning';
+  return `${mark}: ${f.rule} (${f.mode}): ${f.message} — ${formatLocation(f.location)} (${f.hint})`;
+}
+
+/** "2 guardrail errors and 14 guardrail warnings", for the summary. */
+export function findingCounts(steps: readonly PlanStep[]): string | undefined {
+  const all = steps.flatMap((s) => s.guardrails ?? []);
+  if (all.length === 0) return undefined;
+  const errors = all.filter((f) => f.severity === 'error').length;
+  const warnings = all.length - errors;
+  const plural = (n: number, w: string) => `${n} guardrail ${w}${n === 1 ? '' : 's'}`;
+  return [errors > 0 ? plural(errors, 'error') : '', warnings > 0 ? plural(warnings, 'warning') : '']
+    .filter(Boolean)
+    .join(' and ');
 }
 
 /**

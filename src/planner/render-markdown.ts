@@ -8,12 +8,15 @@ import type { Plan, PlanStep, StepAction } from './plan.js';
 import {
   ACTION_SYMBOL,
   addressLabel,
-  changedSteps,
   CONFIG_CHANGES_TITLE,
   configChanges,
   diffLines,
   errorLine,
+  findingCounts,
+  findingLine,
+  planWideProblems,
   scrub,
+  shownSteps,
   sinkLine,
   summaryLine,
   targetLine,
@@ -88,17 +91,17 @@ export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions = {}):
     }
     head.push('');
   }
-  const errors = options.errors ?? [];
+  const { errors, warnings } = planWideProblems(plan, options.errors ?? []);
+  if ((options.errors?.length ?? 0) > 0) {
+    head.push('> [!CAUTION]', '> This plan has errors: it cannot be applied until they are fixed.', '');
+  }
+  const findings = findingCounts(plan.steps);
+  if (findings) head.push(`**Guardrails:** ${findings}, shown beside their resources below.`, '');
   if (errors.length > 0) {
     head.push(`#### ❌ Errors (${errors.length})`, '', ...errors.map((e) => `- ${escapeInline(errorLine(e))}`), '');
   }
-  if (plan.warnings.length > 0) {
-    head.push(
-      `#### ⚠️ Warnings (${plan.warnings.length})`,
-      '',
-      ...plan.warnings.map((w) => `- ${escapeInline(w.message)}`),
-      '',
-    );
+  if (warnings.length > 0) {
+    head.push(`#### ⚠️ Warnings (${warnings.length})`, '', ...warnings.map((w) => `- ${escapeInline(w.message)}`), '');
   }
   const noteRoom = 300;
   let out = `${head.join('\n')}\n`;
@@ -106,7 +109,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions = {}):
     // Thousands of errors or warnings: even the header is too long; cut it at a line boundary.
     out = `${out.slice(0, out.lastIndexOf('\n', limit - noteRoom))}\n`;
   }
-  const steps = changedSteps(plan.steps);
+  const steps = shownSteps(plan.steps);
   for (const [i, step] of steps.entries()) {
     const section = details(step, target);
     if (out.length + section.length + noteRoom > limit) {
@@ -122,10 +125,16 @@ function details(step: PlanStep, target: PlanTarget | undefined): string {
   const where = step.source ? ` — \`${escapeHtml(step.source.file)}:${step.source.line}\`` : '';
   const summary = `<code>${escapeHtml(ACTION_SYMBOL[step.action])} ${step.action}</code> <code>${escapeHtml(addressLabel(step.address, target))}</code>${where}`;
   const body = [escapeInline(step.reason), ''];
-  if (step.sink) body.push(sinkLine(step, step.sink, '`', true), '');
+  // An in-sync step is shown for its guardrail findings only: its value goes nowhere.
+  if (step.sink && step.action !== 'no-op') body.push(sinkLine(step, step.sink, '`', true), '');
   if (step.diff.length > 0)
     body.push('````diff', ...step.diff.flatMap(diffLines).map((line) => line.replaceAll('````', '```')), '````', '');
-  return `<details><summary>${summary}</summary>\n\n${body.join('\n')}</details>\n`;
+  const findings = step.guardrails ?? [];
+  if (findings.length > 0) body.push(...findings.map((f) => `- ${escapeInline(findingLine(f))}`), '');
+  // A guardrail error is why the plan cannot be applied: shown without a click.
+  const open = findings.some((f) => f.severity === 'error') ? ' open' : '';
+  const mark = findings.length === 0 ? '' : findings.some((f) => f.severity === 'error') ? ' ❌' : ' ⚠️';
+  return `<details${open}><summary>${summary}${mark}</summary>\n\n${body.join('\n')}</details>\n`;
 }
 
 function escapeHtml(text: string): string {

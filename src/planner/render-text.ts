@@ -5,12 +5,15 @@
 import { formatLocation } from '../errors.js';
 import type { Plan, StepAction } from './plan.js';
 import {
-  changedSteps,
   CONFIG_CHANGES_TITLE,
   configChanges,
   diffLines,
   errorLine,
+  findingCounts,
+  findingLine,
+  planWideProblems,
   scrub,
+  shownSteps,
   sinkLine,
   stepTitle,
   summaryLine,
@@ -44,20 +47,32 @@ export function renderText(plan: Plan, options: TextRenderOptions = {}): string 
     for (const line of config.flatMap(diffLines)) lines.push(`    ${paintDiff(line)}`);
     lines.push('');
   }
-  for (const step of changedSteps(plan.steps)) {
+  for (const step of shownSteps(plan.steps)) {
     const where = step.source ? `  (${formatLocation({ ...step.source, pointer: '' })})` : '';
     lines.push(paint(COLOR[step.action], stepTitle(step, options.target)) + where);
     lines.push(`    ${step.reason}`);
     if (step.targetId !== undefined) lines.push(`    id: ${step.targetId}`);
-    if (step.sink) lines.push(`    ${sinkLine(step, step.sink, '')}`);
+    // An in-sync step is shown for its guardrail findings only: its value goes nowhere.
+    if (step.sink && step.action !== 'no-op') lines.push(`    ${sinkLine(step, step.sink, '')}`);
     for (const line of step.diff.flatMap(diffLines)) lines.push(`      ${paintDiff(line)}`);
     if (step.dependsOn.length > 0) lines.push(`    after: ${step.dependsOn.join(', ')}`);
+    for (const f of step.guardrails ?? [])
+      lines.push(`    ${paint(f.severity === 'error' ? '31' : '33', findingLine(f))}`);
     lines.push('');
   }
-  for (const w of plan.warnings) lines.push(paint('33', `Warning: ${w.message}`));
-  for (const e of options.errors ?? []) lines.push(paint('31', `Error: ${errorLine(e)}`));
-  if (plan.warnings.length > 0 || (options.errors?.length ?? 0) > 0) lines.push('');
+  const { errors, warnings } = planWideProblems(plan, options.errors ?? []);
+  for (const w of warnings) lines.push(paint('33', `Warning: ${w.message}`));
+  for (const e of errors) lines.push(paint('31', `Error: ${errorLine(e)}`));
+  if (warnings.length > 0 || errors.length > 0) lines.push('');
   const inSync = plan.summary.total['no-op'];
-  lines.push(paint('1', summaryLine(plan.summary)) + (inSync > 0 ? ` ${inSync} in sync.` : ''));
+  const findings = findingCounts(plan.steps);
+  lines.push(
+    paint('1', summaryLine(plan.summary)) +
+      (inSync > 0 ? ` ${inSync} in sync.` : '') +
+      (findings ? ` ${findings}, shown beside their resources.` : ''),
+  );
+  if ((options.errors?.length ?? 0) > 0) {
+    lines.push(paint('31', 'This plan has errors: it cannot be applied until they are fixed.'));
+  }
   return scrub(`${lines.join('\n')}\n`);
 }

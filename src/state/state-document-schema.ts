@@ -103,6 +103,9 @@ const sinkConfigSchema = {
   ],
 } as const;
 
+/** GuardrailMode (src/config/types.ts): the applied snapshot records each rule's mode with the rule. */
+const guardrailMode = { enum: ['enforce', 'warn', 'enforce-new'] } as const;
+
 export const appliedConfigSchema = {
   type: 'object',
   required: ['digest', 'defaultSink', 'sinks', 'policy', 'applied_at'],
@@ -115,6 +118,18 @@ export const appliedConfigSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        mode: guardrailMode,
+        modes: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            tokenMaxLifetimeDays: guardrailMode,
+            forbiddenPermissionGroups: guardrailMode,
+            wildcardNeedsIpCondition: guardrailMode,
+            peerAllowedCidrs: guardrailMode,
+            peerAllowedPorts: guardrailMode,
+          },
+        },
         tokenMaxLifetimeDays: { type: 'number' },
         forbiddenPermissionGroups: strings,
         wildcardNeedsIpCondition: { type: 'boolean' },

@@ -2,7 +2,9 @@
  * `cfgitops plan [DIR]`: load, observe, plan — and nothing else. Plan never writes: no API mutation, no sink write
  * (only the read-only `check()` of already-applied sinks new values would go to, to warn when apply would refuse),
  * no state commit, and no state lock (README: State), so it is safe on an untrusted pull request. Exit codes follow
- * Terraform: 0 success (with `--detailed-exitcode`: 0 no changes, 2 changes), 1 error.
+ * Terraform: 0 success (with `--detailed-exitcode`: 0 no changes, 2 changes), 1 error. A plan with planning errors
+ * (an enforced guardrail, prevent-destroy, an unknown permission group…) is still shown in the chosen format, with
+ * guardrail findings beside their steps, and not saved; it exits 1, its errors also on stderr as for any failure.
  */
 import { createApp, type App, type Target } from '../../app.js';
 import { CfgitopsError, CfgitopsErrors, errorList } from '../../errors.js';
@@ -13,7 +15,8 @@ import {
   valueSinksOf,
 } from '../../executor/check-value-sinks.js';
 import { reviewedSinkNames } from '../../planner/plan-config.js';
-import type { Plan } from '../../planner/plan.js';
+import type { Plan, PlanWarning } from '../../planner/plan.js';
+import { errorAnnotation, warningAnnotation } from '../../github/workflow-commands.js';
 import { loadManifestsFor, resolveSecretsFor } from '../../workflow/load.js';
 import { preparePlan } from '../../workflow/prepare-plan.js';
 import { writeSavedPlan } from '../../workflow/saved-plan.js';
@@ -43,6 +46,8 @@ export interface PlanCommandOptions {
 interface PlanProgress {
   plan?: Plan;
   target?: PlanTarget;
+  /** The plan with its errors is already on stdout (and on GitHub): the failure path must not print it again. */
+  shown?: boolean;
 }
 
 export async function runPlan(app: App, options: PlanCommandOptions): Promise<number> {
@@ -50,6 +55,7 @@ export async function runPlan(app: App, options: PlanCommandOptions): Promise<nu
   try {
     return await planAndReport(app, options, progress);
   } catch (e) {
+    if (progress.shown) throw e;
     // JSON consumers get one valid document whatever happened: the plan so far (or none) with every error.
     if (options.format === 'json') {
       const plan = progress.plan ?? unplannedPlan(new Date(app.clock.now()).toISOString());
@@ -75,8 +81,14 @@ async function planAndReport(app: App, options: PlanCommandOptions, progress: Pl
   try {
     announceTarget(app, target);
     const prepared = await preparePlan(app, target, manifests, secrets, options);
+    progress.plan = prepared.plan;
     if (prepared.errors.length > 0) {
-      progress.plan = prepared.plan;
+      await showRefusedPlan(
+        app,
+        options,
+        { plan: prepared.plan, target: shownTarget, errors: prepared.errors },
+        progress,
+      );
       throw new CfgitopsErrors(prepared.errors);
     }
     plan = prepared.plan;
@@ -105,6 +117,7 @@ async function planAndReport(app: App, options: PlanCommandOptions, progress: Pl
     command: 'plan',
     key: options.dir,
     markdown: renderPlanAs('markdown', plan, { color: false, target: shownTarget }) + savedNote,
+    annotations: guardrailWarnings(plan).map(warningAnnotation),
   });
   if (options.out !== undefined && digest !== undefined) {
     if (options.format === 'text')
@@ -114,6 +127,32 @@ async function planAndReport(app: App, options: PlanCommandOptions, progress: Pl
     else app.output.err(`Saved the plan to ${options.out} (${digest}).\n`);
   }
   return options.detailedExitcode && plan.summary.hasChanges ? 2 : 0;
+}
+
+/**
+ * A plan that has errors, shown all the same: a reviewer sees every step with the violations beside it, not only a
+ * list of errors. Never saved (`--out`): it must not be applied.
+ */
+async function showRefusedPlan(
+  app: App,
+  options: PlanCommandOptions,
+  refused: { plan: Plan; target: PlanTarget; errors: readonly CfgitopsError[] },
+  progress: PlanProgress,
+): Promise<void> {
+  const { plan, target, errors } = refused;
+  app.output.out(renderPlanAs(options.format, plan, { color: app.output.color, target, errors }));
+  progress.shown = true;
+  if (options.out !== undefined) app.output.err(`Not saving the plan to ${options.out}: it has errors.\n`);
+  await options.github?.publish({
+    command: 'plan',
+    key: options.dir,
+    markdown: renderPlanAs('markdown', plan, { color: false, target, errors }),
+    annotations: [...errors.map(errorAnnotation), ...guardrailWarnings(plan).map(warningAnnotation)],
+  });
+}
+
+function guardrailWarnings(plan: Plan): PlanWarning[] {
+  return plan.warnings.filter((w) => w.code === 'W_POLICY_VIOLATION');
 }
 
 /** Says where a run goes, on stderr so machine-readable stdout stays clean; loudly when it is the emulator. */

@@ -1,10 +1,17 @@
 /**
- * `cfgitops validate [DIR] [--format text|json]`: load and check the manifests, offline. Every error is printed
+ * `cfgitops validate [DIR] [--format text|json]`: load and check the manifests, offline, and run every guardrail
+ * of the Config's `policy` that needs no live data (docs/guardrails.md). Every error is printed
  * (`error[CODE]: file:line:col /pointer message (hint)`) and the exit code is 1; else a one-line summary and 0.
+ * Guardrail violations are errors under `enforce`, warnings (`warning[W_POLICY_VIOLATION]: …`, exit 0) under `warn`
+ * and `enforce-new` (offline, nobody knows which resources are new: the plan decides).
  */
 import type { Command } from 'commander';
 import { systemClock, type Clock } from '../../effects.js';
-import type { CfgitopsErrorJson } from '../../errors.js';
+import { formatLocation, type CfgitopsErrorJson, type SourceLocation } from '../../errors.js';
+import { sortErrors } from '../../manifest/validate-manifests.js';
+import { findingError, offlineGuardrails } from '../../planner/guardrail-mode.js';
+import type { GuardrailFinding } from '../../planner/plan.js';
+import { warningAnnotation } from '../../github/workflow-commands.js';
 import { nodeManifestFs, readManifests, type ManifestFs } from '../../manifest/load-manifests.js';
 import { secretScrubber } from '../../secret.js';
 import { DEFAULT_DIR, formatOption } from '../options.js';
@@ -32,36 +39,62 @@ export interface ValidateOptions {
 export interface ValidateJson {
   valid: boolean;
   errors: CfgitopsErrorJson[];
+  /** Guardrail violations that do not fail validation (mode warn or enforce-new). */
+  warnings: ValidateWarningJson[];
   summary: string;
 }
 
+export interface ValidateWarningJson {
+  code: 'W_POLICY_VIOLATION';
+  message: string;
+  location: SourceLocation;
+  hint: string;
+}
+
 export async function runValidate(options: ValidateOptions, deps: ValidateDeps): Promise<number> {
-  const result = await readManifests(options.dir, { fs: deps.fs, cwd: deps.cwd, now: deps.clock.now() });
+  const now = deps.clock.now();
+  const result = await readManifests(options.dir, { fs: deps.fs, cwd: deps.cwd, now });
   const { stats } = result;
-  const valid = result.manifests !== undefined;
+  const findings = result.checkable
+    ? offlineGuardrails(result.checkable.resources, result.checkable.config.policy, now)
+    : [];
+  const errors = sortErrors([...result.errors, ...findings.filter(isError).map(findingError)]);
+  const warnings = findings.filter((f) => !isError(f)).map(warningJson);
+  const valid = result.manifests !== undefined && errors.length === 0;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const warned = warnings.length > 0 ? `; ${plural(warnings.length, 'guardrail warning')}` : '';
   const summary = valid
-    ? `${plural(stats.resources, 'resource')} in ${plural(stats.files, 'file')} valid (${plural(stats.accounts, 'account')})`
-    : `${plural(result.errors.length, 'error')} in ${plural(stats.files, 'file')}`;
+    ? `${plural(stats.resources, 'resource')} in ${plural(stats.files, 'file')} valid (${plural(stats.accounts, 'account')})${warned}`
+    : `${plural(errors.length, 'error')} in ${plural(stats.files, 'file')}${warned}`;
   if (options.format === 'json') {
-    const body: ValidateJson = { valid, errors: result.errors.map((e) => e.toJSON()), summary };
+    const body: ValidateJson = { valid, errors: errors.map((e) => e.toJSON()), warnings, summary };
     deps.out(`${JSON.stringify(body, null, 2)}\n`);
-  } else if (valid) {
-    deps.out(`${summary}\n`);
   } else {
-    for (const e of result.errors) deps.err(`error[${e.code}]: ${e.format()}\n`);
-    deps.err(`${summary}\n`);
+    for (const e of errors) deps.err(`error[${e.code}]: ${e.format()}\n`);
+    for (const w of warnings) deps.err(`warning[${w.code}]: ${formatLocation(w.location)} ${w.message} (${w.hint})\n`);
+    if (valid) deps.out(`${summary}\n`);
+    else deps.err(`${summary}\n`);
   }
+  const annotations = warnings.map((w) => warningAnnotation({ ...w, source: w.location }));
   if (valid) {
     await options.github?.publish({
       command: 'validate',
       key: options.dir,
       markdown: `### ✅ cfgitops validate: ${summary}\n`,
+      annotations,
     });
   } else {
-    await options.github?.publishFailure('validate', options.dir, new CfgitopsErrors(result.errors));
+    await options.github?.publishFailure('validate', options.dir, new CfgitopsErrors(errors));
   }
   return valid ? 0 : 1;
+}
+
+function isError(f: GuardrailFinding): boolean {
+  return f.severity === 'error';
+}
+
+function warningJson(f: GuardrailFinding): ValidateWarningJson {
+  return { code: 'W_POLICY_VIOLATION', message: f.message, location: f.location, hint: f.hint };
 }
 
 export const registerValidate: CommandRegistrar = (program: Command, setExitCode, environment) => {

@@ -1,17 +1,17 @@
 /** Guardrails on a peer (pure): its address inside `policy.peerAllowedCidrs`, its port in `policy.peerAllowedPorts`. */
-import type { CfgitopsError } from '../../errors.js';
 import type { DesiredPeer } from '../../manifest/types.js';
-import { violation } from '../../planner/check-policy.js';
+import { violation, type Violation } from '../../planner/check-policy.js';
 import { cidrContains } from '../../planner/net.js';
 import type { PolicyScope } from '../kind.js';
 
-export function checkPeer(d: DesiredPeer, { policy }: PolicyScope, errors: CfgitopsError[]): void {
+export function checkPeer(d: DesiredPeer, { policy }: PolicyScope, found: Violation[]): void {
   const cidrs = policy.peerAllowedCidrs;
   const ip = d.spec.ip;
   if (cidrs && ip !== undefined && !cidrs.some((c) => cidrContains(c, ip))) {
-    errors.push(
+    found.push(
       violation(
         d,
+        'peerAllowedCidrs',
         '/spec/ip',
         `peer "${d.spec.name}" address ${ip} is outside the allowed networks`,
         `allowed: ${cidrs.join(', ')} (policy.peerAllowedCidrs)`,
@@ -20,9 +20,10 @@ export function checkPeer(d: DesiredPeer, { policy }: PolicyScope, errors: Cfgit
   }
   const ports = policy.peerAllowedPorts;
   if (ports && !ports.includes(d.spec.port)) {
-    errors.push(
+    found.push(
       violation(
         d,
+        'peerAllowedPorts',
         '/spec/port',
         `peer "${d.spec.name}" port ${d.spec.port} is not allowed`,
         `allowed: ${ports.join(', ')} (policy.peerAllowedPorts)`,

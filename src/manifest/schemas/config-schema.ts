@@ -11,6 +11,10 @@ const SINK_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
 
 const seconds = (description: string, minimum = 1) => ({ type: 'integer', minimum, description }) as const;
 
+/** The values of GuardrailMode (src/config/types.ts), described once for `policy.mode` and each `policy.modes` entry. */
+const guardrailMode = (description: string) => ({ enum: ['enforce', 'warn', 'enforce-new'], description }) as const;
+const ruleMode = guardrailMode("This guardrail's mode, overriding policy.mode.");
+
 export const configSpecSchema = {
   type: 'object',
   description: 'cfgitops settings. Every setting is optional; the defaults are listed in each description.',
@@ -249,8 +253,27 @@ export const configSpecSchema = {
     policy: {
       type: 'object',
       additionalProperties: false,
-      description: 'Guardrails checked at plan time (E_POLICY_VIOLATION). Default: none.',
+      description:
+        'Guardrails, checked by validate (those that need no live data) and at plan time: a violation is an ' +
+        'E_POLICY_VIOLATION error or a W_POLICY_VIOLATION warning, per its mode (docs/guardrails.md). Default: none.',
       properties: {
+        mode: guardrailMode(
+          'How violations count, for every guardrail without its own entry in modes: enforce (errors: the plan is ' +
+            'shown but cannot be applied), warn (warnings), enforce-new (warnings for resources already applied and ' +
+            'unchanged by the plan, errors for new, adopted or changed ones). Default enforce.',
+        ),
+        modes: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'Per guardrail (keyed by its setting name), a mode overriding policy.mode.',
+          properties: {
+            tokenMaxLifetimeDays: ruleMode,
+            forbiddenPermissionGroups: ruleMode,
+            wildcardNeedsIpCondition: ruleMode,
+            peerAllowedCidrs: ruleMode,
+            peerAllowedPorts: ruleMode,
+          },
+        },
         tokenMaxLifetimeDays: {
           type: 'integer',
           minimum: 1,

@@ -82,6 +82,21 @@ describe('checkStateDocument', () => {
     ['a state from before applied_config (none)', doc({ applied_config: undefined }), 'ok'],
     ['an applied config', doc({ applied_config: APPLIED }), 'ok'],
     [
+      'an applied config with guardrail modes',
+      doc({
+        applied_config: {
+          ...APPLIED,
+          policy: { ...APPLIED.policy, mode: 'enforce-new', modes: { peerAllowedPorts: 'warn' } },
+        },
+      }),
+      'ok',
+    ],
+    [
+      'an applied config with an unknown guardrail mode',
+      doc({ applied_config: { ...APPLIED, policy: { ...APPLIED.policy, mode: 'lenient' } } }),
+      'E_STATE_CORRUPT',
+    ],
+    [
       'an applied config with a secret-looking field',
       doc({ applied_config: { ...APPLIED, sinks: { gh: { ...APPLIED.sinks['gh'], token: 'x' } } } }),
       'E_STATE_CORRUPT',
