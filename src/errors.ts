@@ -117,11 +117,15 @@ export class CfgitopsError extends Error {
     this.hint = options.hint;
   }
 
-  /** `file:line:col /pointer message` — the one-line form users see. */
+  /**
+   * `file:line:col /pointer message` — the one-line form users see. One line whatever the message quotes: a field
+   * name or value from a pull request's manifest may hold line breaks, and a line of output starting with `::` is a
+   * command to the GitHub Actions runner (`::add-mask::`, `::stop-commands::`), so control characters are escaped.
+   */
   format(): string {
     const where = this.location ? `${formatLocation(this.location)} ` : '';
     const hint = this.hint ? ` (${this.hint})` : '';
-    return `${where}${this.message}${hint}`;
+    return escapeControls(`${where}${this.message}${hint}`);
   }
 
   toJSON(): CfgitopsErrorJson {
@@ -153,6 +157,14 @@ export class CfgitopsErrors extends CfgitopsError {
   }
 }
 
+/** `\n`, `\r` and other control characters (ESC included) as visible escapes, so text stays on one line. */
+export function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 export function formatLocation(loc: SourceLocation): string {
   const pointer = loc.pointer ? ` ${loc.pointer}` : '';
   return `${loc.file}:${loc.line}:${loc.col}${pointer}`;
@@ -165,4 +177,12 @@ export function isCfgitopsError(e: unknown): e is CfgitopsError {
 /** Flattens one error or a collection into the list users see. */
 export function errorList(e: CfgitopsError): readonly CfgitopsError[] {
   return e instanceof CfgitopsErrors ? e.errors : [e];
+}
+
+/** Any failure as a CfgitopsError for a report: a bug becomes E_INTERNAL (its stack goes to stderr as usual). */
+export function asCfgitopsError(e: unknown): CfgitopsError {
+  if (e instanceof CfgitopsError) return e;
+  return new CfgitopsError('E_INTERNAL', `internal error: ${e instanceof Error ? e.message : String(e)}`, {
+    hint: 'this is a bug in cfgitops; please report it with the stack trace printed on stderr',
+  });
 }

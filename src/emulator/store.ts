@@ -74,9 +74,16 @@ export class EmulatorStore {
   /** sha256(value) → owning token, for authenticating minted tokens in O(1). */
   readonly #byValueHash = new Map<string, { account: string; tokenId: string }>();
 
+  /**
+   * What the data file holds (or, with none yet, the empty store): a persist that would write the same bytes writes
+   * nothing, so a read-only run (`plan --emulator` on a pull request) leaves the repository as it found it.
+   */
+  #written: string;
+
   constructor(dataFile?: string) {
     this.#dataFile = dataFile;
     if (dataFile !== undefined && existsSync(dataFile)) this.#load(dataFile);
+    this.#written = this.#serialize();
   }
 
   account(id: string): Account {
@@ -117,20 +124,29 @@ export class EmulatorStore {
   persist(): void {
     const file = this.#dataFile;
     if (file === undefined) return;
+    const text = this.#serialize();
+    if (text === this.#written) return;
+    const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+    // The directory may not exist yet (first run) or may have been removed while the emulator ran.
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(tmp, text, { mode: 0o600 });
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, file);
+    this.#written = text;
+  }
+
+  /** Accounts with nothing in them are left out: reading an account's lists creates it, and that is no change. */
+  #serialize(): string {
     const doc: PersistedDocument = { format: 'cfgitops-emulator', version: 1, accounts: {} };
     for (const [id, acct] of this.accounts) {
+      if (acct.peers.size + acct.tsigs.size + acct.tokens.size === 0) continue;
       doc.accounts[id] = {
         peers: [...acct.peers.values()],
         tsigs: [...acct.tsigs.values()],
         tokens: [...acct.tokens.values()],
       };
     }
-    const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-    // The directory may not exist yet (first run) or may have been removed while the emulator ran.
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n', { mode: 0o600 });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, file);
+    return JSON.stringify(doc, null, 2) + '\n';
   }
 
   #load(file: string): void {

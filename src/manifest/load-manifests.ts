@@ -1,26 +1,32 @@
 /**
  * The effectful side of the loader: find `*.yaml` / `*.yml` under a directory (recursively; dot-directories and
  * node_modules skipped, symlinked directories not followed), read them through an injected fs, find the repository
- * root, then hand everything to the pure `validateManifests`.
+ * root, then hand everything to the pure `validateManifests`. A symbolically linked manifest file is read only when
+ * it resolves inside the repository and outside `.git/` and `.cfgitops/`: on a pull request the link is the
+ * author's, and a parse error quotes the text it read (`leak.yaml -> ../.git/config` would print the checkout's
+ * token in an annotation).
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CfgitopsError, CfgitopsErrors } from '../errors.js';
 import { DEFAULT_PARSE_LIMITS, type ManifestFile, type ParseLimits } from './parse-manifest-file.js';
 import type { LoadedManifests } from './types.js';
-import type { SecretFileRef } from './check-document.js';
+import { escapes, reservedSecretDir, type SecretFileRef } from './check-document.js';
 import { sortErrors, validateManifests, type ValidationResult } from './validate-manifests.js';
 
 export interface ManifestFs {
   stat(p: string): Promise<{ size: number; isFile(): boolean; isDirectory(): boolean }>;
   readdir(p: string): Promise<{ name: string; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }[]>;
   readFile(p: string): Promise<Uint8Array>;
+  /** Resolves symbolic links; default: the real file system's. */
+  realpath?(p: string): Promise<string>;
 }
 
 export const nodeManifestFs: ManifestFs = {
   stat: (p) => stat(p),
   readdir: (p) => readdir(p, { withFileTypes: true }),
   readFile: (p) => readFile(p),
+  realpath: (p) => realpath(p),
 };
 
 export interface LoadDeps {
@@ -49,10 +55,13 @@ export async function readManifests(dir: string, deps: LoadDeps): Promise<Valida
   const errors: CfgitopsError[] = [];
   let paths: string[];
   let baseDir: string;
+  // Paths that may be symbolic links: the linked entries of the walk, or the one file given.
+  const links = new Set<string>();
   try {
     const s = await deps.fs.stat(absRoot);
     baseDir = s.isDirectory() ? absRoot : path.dirname(absRoot);
-    paths = s.isDirectory() ? await walk(deps.fs, absRoot) : [absRoot];
+    paths = s.isDirectory() ? await walk(deps.fs, absRoot, links) : [absRoot];
+    if (!s.isDirectory()) links.add(absRoot);
   } catch (cause) {
     // The path itself is wrong: there is no position in a file to point at.
     const code = (cause as { code?: unknown }).code;
@@ -64,11 +73,25 @@ export async function readManifests(dir: string, deps: LoadDeps): Promise<Valida
     return { errors: [err], stats: { files: 0, documents: 0, resources: 0, accounts: 0 } };
   }
 
+  const root = await repositoryRoot(deps.fs, baseDir);
+  const realRoot = links.size > 0 && deps.fs.realpath ? await deps.fs.realpath(root).catch(() => root) : root;
   const files: ManifestFile[] = [];
   for (const abs of paths.sort()) {
     const shown = display(abs);
     const location = { file: shown, line: 1, col: 1 };
     try {
+      if (links.has(abs) && deps.fs.realpath) {
+        const refused = linkRefusal(realRoot, await deps.fs.realpath(abs));
+        if (refused !== undefined) {
+          errors.push(
+            new CfgitopsError('E_PATH_ESCAPE', `the manifest file is a symbolic link ${refused}; it was not read`, {
+              location,
+              hint: 'manifests must be files inside the repository (outside .git/ and .cfgitops/): copy the file instead of linking it',
+            }),
+          );
+          continue;
+        }
+      }
       const { size } = await deps.fs.stat(abs);
       // Refuse before reading: a huge file must not be pulled into memory at all.
       if (size > limits.maxFileBytes) {
@@ -87,7 +110,6 @@ export async function readManifests(dir: string, deps: LoadDeps): Promise<Valida
       errors.push(new CfgitopsError('E_FILE_READ', 'cannot read file', { location, hint: 'check permissions', cause }));
     }
   }
-  const root = await repositoryRoot(deps.fs, baseDir);
   const result = validateManifests({ files, dir, cwd: deps.cwd, root, now: deps.now, limits, errors });
   const missing = await missingSecretFiles(deps.fs, result.secretFiles ?? []);
   if (missing.length === 0) return result;
@@ -129,12 +151,20 @@ export async function loadManifests(dir: string, deps: LoadDeps): Promise<Loaded
   return result.manifests;
 }
 
-async function walk(fs: ManifestFs, dir: string): Promise<string[]> {
+/** Where a linked manifest leads that it may not, or undefined when it stays inside the repository. */
+function linkRefusal(realRoot: string, target: string): string | undefined {
+  if (escapes(realRoot, target)) return 'leading outside the repository';
+  const reserved = reservedSecretDir(realRoot, target);
+  return reserved === undefined ? undefined : `leading into ${reserved}/`;
+}
+
+/** `links` collects the entries that are symbolic links (to files: linked directories are not followed). */
+async function walk(fs: ManifestFs, dir: string, links: Set<string>): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await fs.readdir(dir)) {
     const abs = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!entry.name.startsWith('.') && entry.name !== 'node_modules') out.push(...(await walk(fs, abs)));
+      if (!entry.name.startsWith('.') && entry.name !== 'node_modules') out.push(...(await walk(fs, abs, links)));
     } else if (MANIFEST_EXTENSION.test(entry.name) && (entry.isFile() || entry.isSymbolicLink())) {
       if (
         entry.isSymbolicLink() &&
@@ -144,6 +174,7 @@ async function walk(fs: ManifestFs, dir: string): Promise<string[]> {
         ))
       )
         continue;
+      if (entry.isSymbolicLink()) links.add(abs);
       out.push(abs);
     }
   }

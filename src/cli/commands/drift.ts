@@ -4,7 +4,9 @@
  * by the plan of corrections, rendered by the plan renderers.
  */
 import { createApp, type App } from '../../app.js';
-import { CfgitopsErrors } from '../../errors.js';
+import { asCfgitopsError, CfgitopsErrors, errorList } from '../../errors.js';
+import { renderJson, unplannedPlan } from '../../planner/render-json.js';
+import { scrub } from '../../planner/render-common.js';
 import type { GitHubReporter } from '../../github/github-reporter.js';
 import { escapeMarkdownText } from '../../github/step-summary.js';
 import { driftWorkflow, type DriftReport } from '../../workflow/drift.js';
@@ -39,6 +41,18 @@ export async function runDrift(app: App, options: DriftCommandOptions): Promise<
     });
     return report.drifted ? 2 : 0;
   } catch (e) {
+    // As for plan: `--format json` is one valid document whatever happened, the errors filled.
+    if (options.format === 'json') {
+      const errors = errorList(asCfgitopsError(e));
+      const plan = renderJson(unplannedPlan(new Date(app.clock.now()).toISOString()), { errors });
+      const body = {
+        drifted: false,
+        findings: [],
+        plan: JSON.parse(plan) as unknown,
+        errors: errors.map((x) => x.toJSON()),
+      };
+      app.output.out(scrub(`${JSON.stringify(body, null, 2)}\n`));
+    }
     await options.github?.publishFailure('drift', options.dir, e);
     throw e;
   }

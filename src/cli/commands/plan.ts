@@ -7,7 +7,7 @@
  * guardrail findings beside their steps, and not saved; it exits 1, its errors also on stderr as for any failure.
  */
 import { createApp, type App, type Target } from '../../app.js';
-import { CfgitopsError, CfgitopsErrors, errorList } from '../../errors.js';
+import { asCfgitopsError, CfgitopsErrors, errorList } from '../../errors.js';
 import {
   checkValueSinks,
   sinkNotReadyWarning,
@@ -190,11 +190,3 @@ export const registerPlan: CommandRegistrar = (program, setExitCode, environment
     );
   });
 };
-
-/** A bug is still reported in the document, as E_INTERNAL (its stack goes to stderr as usual). */
-function asCfgitopsError(e: unknown): CfgitopsError {
-  if (e instanceof CfgitopsError) return e;
-  return new CfgitopsError('E_INTERNAL', `internal error: ${e instanceof Error ? e.message : String(e)}`, {
-    hint: 'this is a bug in cfgitops; please report it with the stack trace printed on stderr',
-  });
-}

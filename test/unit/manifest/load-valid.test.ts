@@ -250,3 +250,51 @@ describe('GIVEN a temp tree', () => {
     });
   });
 });
+
+describe('GIVEN manifest files that are symbolic links (a pull request commits them)', () => {
+  let repoDir: string;
+  let outside: string;
+  beforeAll(async () => {
+    repoDir = await mkdtemp(path.join(tmpdir(), 'cfgitops-linked-'));
+    outside = await mkdtemp(path.join(tmpdir(), 'cfgitops-outside-'));
+    await mkdir(path.join(repoDir, '.git'), { recursive: true });
+    await writeFile(path.join(repoDir, '.git', 'config'), '[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n');
+    await writeFile(path.join(outside, 'creds.yaml'), 'token: outside-credential-value\n');
+    await mkdir(path.join(repoDir, 'shared'), { recursive: true });
+    await writeFile(
+      path.join(repoDir, 'shared', 'config.yaml'),
+      'apiVersion: cfgitops.dev/v1\nkind: Config\nspec: {}\n',
+    );
+  });
+  afterAll(async () => {
+    await rm(repoDir, { recursive: true, force: true });
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  async function loadWith(link: string, target: string): Promise<unknown> {
+    const m = path.join(repoDir, `m-${link}`);
+    await mkdir(m, { recursive: true });
+    await symlink(target, path.join(m, 'linked.yaml'));
+    return loadManifests(path.basename(m), { ...deps, cwd: repoDir }).catch((e: unknown) => e);
+  }
+
+  test.each([
+    ['outside the repository', 'out', () => path.join(outside, 'creds.yaml'), 'leading outside the repository'],
+    ['into .git/', 'git', () => '../.git/config', 'leading into .git/'],
+  ])(
+    'WHEN one leads %s THEN E_PATH_ESCAPE at the file and nothing it holds is quoted',
+    async (_n, name, target, why) => {
+      const error = await loadWith(name, target());
+      expect(error).toBeInstanceOf(CfgitopsErrors);
+      const errors = (error as CfgitopsErrors).errors;
+      expect(errors.map((e) => [e.code, e.location?.file])).toEqual([['E_PATH_ESCAPE', `m-${name}/linked.yaml`]]);
+      expect(errors[0]?.message).toContain(why);
+      expect(JSON.stringify(errors.map((e) => e.toJSON()))).not.toMatch(/c2VjcmV0|outside-credential-value/);
+    },
+  );
+
+  test('WHEN one leads to a file inside the repository THEN it is loaded', async () => {
+    const loaded = (await loadWith('inside', '../shared/config.yaml')) as LoadedManifests;
+    expect(loaded.config.source?.file).toBe('m-inside/linked.yaml');
+  });
+});

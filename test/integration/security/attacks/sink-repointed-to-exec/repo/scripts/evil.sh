@@ -1,0 +1,3 @@
+#!/bin/sh
+# Would prove the command ran, and keep what it was given.
+env > '{{MARKERS}}/evil-ran'
