@@ -260,9 +260,9 @@ describe('GIVEN manifest files that are symbolic links (a pull request commits t
     await mkdir(path.join(repoDir, '.git'), { recursive: true });
     await writeFile(path.join(repoDir, '.git', 'config'), '[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n');
     await writeFile(path.join(outside, 'creds.yaml'), 'token: outside-credential-value\n');
-    await mkdir(path.join(repoDir, 'shared'), { recursive: true });
+    await mkdir(path.join(repoDir, 'common'), { recursive: true });
     await writeFile(
-      path.join(repoDir, 'shared', 'config.yaml'),
+      path.join(repoDir, 'common', 'config.yaml'),
       'apiVersion: cfgitops.dev/v1\nkind: Config\nspec: {}\n',
     );
   });
@@ -294,7 +294,7 @@ describe('GIVEN manifest files that are symbolic links (a pull request commits t
   );
 
   test('WHEN one leads to a file inside the repository THEN it is loaded', async () => {
-    const loaded = (await loadWith('inside', '../shared/config.yaml')) as LoadedManifests;
+    const loaded = (await loadWith('inside', '../common/config.yaml')) as LoadedManifests;
     expect(loaded.config.source?.file).toBe('m-inside/linked.yaml');
   });
 });
