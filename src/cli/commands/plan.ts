@@ -7,7 +7,7 @@
  * guardrail findings beside their steps, and not saved; it exits 1, its errors also on stderr as for any failure.
  */
 import { createApp, type App, type Target } from '../../app.js';
-import { asCfgitopsError, CfgitopsErrors, errorList } from '../../errors.js';
+import { asCfgitopsError, CfgitopsError, CfgitopsErrors, errorList } from '../../errors.js';
 import {
   checkValueSinks,
   sinkNotReadyWarning,
