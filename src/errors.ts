@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   E_PREVENT_DESTROY: 'a delete is blocked by cfgitops.dev/prevent-destroy',
   E_MASS_DELETE: 'the plan deletes more than the allowed share of managed resources',
   E_ADOPT_AMBIGUOUS: 'several unmanaged live resources match a desired name',
+  E_TOKEN_QUOTA: 'the plan would hold more account tokens than Cloudflare allows per account (500)',
   E_POLICY_VIOLATION: 'a guardrail from the policy section is violated',
   E_PLAN_STALE: 'a saved plan no longer matches state or manifests',
   E_PLAN_FILE: 'a saved plan file is unreadable or not a plan',

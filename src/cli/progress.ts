@@ -42,8 +42,14 @@ export function estimatedCalls(step: PlanStep): number {
     case 'update':
       return 1 + roll;
     case 'delete':
+    case 'delete-predecessor':
     case 'roll-secret':
       return 1;
+    case 'rotate':
+      // overlap: rename, create, bound (and a roll when adopting the successor); roll: the roll (and a PUT on drift).
+      return step.rotation?.strategy === 'overlap'
+        ? 3 + (step.rotation.successor === 'adopt' ? 1 : 0)
+        : 1 + (step.body !== undefined ? 1 : 0);
   }
 }
 

@@ -6,7 +6,8 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { CfgitopsError, type SourceLocation } from '../errors.js';
 import type { configSpecSchema } from '../manifest/schemas/config-schema.js';
 import { didYouMeanHint } from '../manifest/did-you-mean.js';
-import { DEFAULT_SINK_NAME, defaultConfig, type ResolvedConfig, type SinkConfig } from './types.js';
+import { rotationPolicyProblem } from './rotation-problem.js';
+import { DEFAULT_SINK_NAME, defaultConfig, type ResolvedConfig, type RotationPolicy, type SinkConfig } from './types.js';
 
 export type ConfigSpec = FromSchema<typeof configSpecSchema>;
 type RawSink = NonNullable<NonNullable<ConfigSpec['secrets']>['sinks']>[string];
@@ -54,6 +55,15 @@ export function resolveConfig(
       }),
     );
   }
+  const rotationProblem = rotationPolicyProblem(resolveRotation(d.tokens.rotation, s.tokens?.rotation));
+  if (rotationProblem !== undefined) {
+    errors.push(
+      new CfgitopsError('E_CONFIG', rotationProblem, {
+        location: locate('/spec/tokens/rotation/grace'),
+        hint: 'make tokens.rotation.grace shorter than tokens.rotation.every: a token has at most one predecessor',
+      }),
+    );
+  }
   const state: ResolvedConfig['state'] =
     s.state === undefined
       ? d.state
@@ -74,7 +84,7 @@ export function resolveConfig(
     prune: s.prune ?? d.prune,
     ...(s.suspend === true ? { suspend: true as const } : {}),
     maxDeleteShare: s.deletes?.maxShare ?? d.maxDeleteShare,
-    tokens: { ...d.tokens, ...s.tokens },
+    tokens: { ...d.tokens, ...s.tokens, rotation: resolveRotation(d.tokens.rotation, s.tokens?.rotation) },
     api: {
       concurrency: s.api?.concurrency ?? d.api.concurrency,
       rateLimit: { ...d.api.rateLimit, ...s.api?.rateLimit },
@@ -85,6 +95,18 @@ export function resolveConfig(
     policy: { ...d.policy, ...s.policy },
   };
   return { config, errors };
+}
+
+type RawRotation = NonNullable<ConfigSpec['tokens']>['rotation'];
+
+/** The default policy with the written fields over it; `every: never` is the same as leaving it out. */
+function resolveRotation(base: RotationPolicy, raw: RawRotation): RotationPolicy {
+  const every = raw?.every ?? base.every;
+  return {
+    ...(every !== undefined && every !== 'never' ? { every } : {}),
+    strategy: raw?.strategy ?? base.strategy,
+    grace: raw?.grace ?? base.grace,
+  };
 }
 
 function mapSinks(raw: Record<string, RawSink>): Record<string, SinkConfig> {

@@ -68,6 +68,19 @@ export interface GuardrailPolicy {
   peerAllowedPorts?: number[];
 }
 
+/** How rotation strategies differ: docs/rotation.md. */
+export type RotationStrategy = 'overlap' | 'roll';
+
+/**
+ * A rotation policy with durations as written (`30d`, `24h`): `every` absent means never (only `cfgitops rotate`
+ * rotates). src/planner/rotation-policy.ts merges a token's own fields over this default and decides what is due.
+ */
+export interface RotationPolicy {
+  every?: string;
+  strategy: RotationStrategy;
+  grace: string;
+}
+
 export interface ResolvedConfig {
   /** Where the Config document was, if there was one. */
   source?: SourceLocation;
@@ -95,6 +108,8 @@ export interface ResolvedConfig {
      * stops working); `keep` leaves the value as it is, recorded `external`.
      */
     onAdopt: 'roll' | 'keep';
+    /** The default rotation policy of tokens (`tokens.rotation`); a token's `spec.rotation` overrides it field by field. */
+    rotation: RotationPolicy;
   };
   api: {
     /** Steps run at once by the executor. */
@@ -118,7 +133,13 @@ export function defaultConfig(): ResolvedConfig {
     defaultSink: DEFAULT_SINK_NAME,
     prune: false,
     maxDeleteShare: 0.3,
-    tokens: { onExpired: 'recreate', onRevoked: 'recreate', onAdopt: 'roll' },
+    tokens: {
+      onExpired: 'recreate',
+      onRevoked: 'recreate',
+      onAdopt: 'roll',
+      // Overlap by default: a rotation must not cut off a consumer still holding the old value (docs/rotation.md).
+      rotation: { strategy: 'overlap', grace: '24h' },
+    },
     api: {
       // An SDK script's usual pool: with 100 ms answers, 10 at once make ~100 calls/s, well under 200/s per IP.
       concurrency: 10,

@@ -16,6 +16,7 @@ import {
   withPreventDestroy,
   type StepContext,
 } from './step-context.js';
+import { deletePredecessor, rotateToken } from './rotate-token.js';
 import { rollAndDeliver } from './token-value.js';
 
 export async function runStep(ctx: StepContext): Promise<void> {
@@ -36,6 +37,10 @@ export async function runStep(ctx: StepContext): Promise<void> {
       return kindOf(ctx.step.address.kind).create(ctx);
     case 'roll-secret':
       return rollSecret(ctx);
+    case 'rotate':
+      return rotateToken(ctx);
+    case 'delete-predecessor':
+      return deletePredecessor(ctx);
     case 'forget':
       return forgetResource(ctx);
   }

@@ -103,6 +103,17 @@ export interface KindDefinition<K extends ResourceKind> {
     intent: Intent | undefined,
     common: StepFields,
   ): PlanStep;
+  /**
+   * Planner: a recorded resource in the middle of something the kind must finish first (a token's interrupted
+   * overlap rotation); true when it has put the step(s) in `out`, in place of the normal step.
+   */
+  planInterrupted?(
+    ctx: PlanContext,
+    d: DesiredOf<K>,
+    adapter: Adapter,
+    rec: RecordedResource,
+    out: PlanOutput,
+  ): boolean;
   /** Planner: why a recorded resource must be updated even without a diff (a peer whose PUT never ran). */
   unfinished?(rec: RecordedResource): string | undefined;
   /** Planner: what an adoption does with a value (tokens: roll or keep), as a reason part. */

@@ -16,6 +16,8 @@ import { compareText, PlanContext, type PlanInput } from './plan-context.js';
 import { newPlanOutput, type PlanOutput } from './plan-output.js';
 import { planConfigChanges } from './plan-config.js';
 import { planDesired } from './plan-desired.js';
+import { linkPredecessorSteps, planOrphanedPredecessors } from './plan-rotation.js';
+import { checkTokenQuota } from './token-quota.js';
 import { planRemovals } from './plan-removals.js';
 import { linkDependencies, orderSteps } from './order-steps.js';
 import { suspendSteps } from './suspend-steps.js';
@@ -32,7 +34,9 @@ export function planChanges(input: PlanInput): PlanResult {
   const out = newPlanOutput();
   // TSIGs first: a peer's body needs its TSIG's id (or a reference to the TSIG created in this run).
   for (const d of sortedDesired(input.desired)) planDesired(ctx, d, out);
+  planOrphanedPredecessors(ctx, out);
   planRemovals(ctx, out);
+  linkPredecessorSteps(out);
   const warnings = [...out.warnings, ...linkDependencies(ctx, out)];
   checkDestroys(ctx, out);
   const suspended = suspendSteps(orderSteps(out.steps.values()));
@@ -40,6 +44,7 @@ export function planChanges(input: PlanInput): PlanResult {
   warnings.push(...suspended.warnings);
   // After suspension: a suspended change is not made, so it does not count as one (guardrail-mode.ts).
   warnings.push(...checkGuardrails(ctx, out, steps));
+  out.errors.push(...checkTokenQuota(steps, input.live));
   const configChanges = planConfigChanges(input.config, input.state.applied_config);
   const plan: Plan = {
     format_version: PLAN_FORMAT_VERSION,

@@ -11,6 +11,7 @@ import { addressKey } from '../resources.js';
 import type { Intent, RecordedResource, StateDocument } from '../state/types.js';
 import { emptyLiveAccount, type LiveAccount, type LiveSnapshot } from './live.js';
 import { PermissionCatalog } from './permission-catalog.js';
+import type { ForcedRotation } from './plan-rotation.js';
 
 export interface PlanInput {
   desired: readonly DesiredResource[];
@@ -22,7 +23,7 @@ export interface PlanInput {
   now: number;
   manifestsDigest: string;
   configDigest: string;
-  options: { prune: boolean; allowMassDelete: boolean };
+  options: { prune: boolean; allowMassDelete: boolean; forceRotation?: ForcedRotation };
 }
 
 export type LiveByKind = { [K in ResourceKind]: KindTypes[K]['live'] };
@@ -46,6 +47,8 @@ export class PlanContext {
     for (const r of Object.values(input.state.resources ?? {})) {
       this.recorded.set(addressKey(r), r);
       this.#managedIds.add(idKey(r.kind, r.account, r.id));
+      // A predecessor is managed too: never adopted by name, never an orphan.
+      if (r.predecessor) this.#managedIds.add(idKey(r.kind, r.account, r.predecessor.id));
     }
     const intents = Object.values(input.state.pending ?? {}).sort(
       (a, b) => compareText(a.started_at, b.started_at) || compareText(a.id, b.id),

@@ -20,6 +20,7 @@ export function planDesired(ctx: PlanContext, d: DesiredResource, out: PlanOutpu
   if (!adapter) return;
   const key = addressKey(d.address);
   const rec = ctx.recorded.get(key);
+  if (rec && kind.planInterrupted?.(ctx, d, adapter, rec, out)) return;
   const intents = ctx.intentsByAddress.get(key) ?? [];
   const intent = intents.find((i) => i.op === 'create') ?? intents.find((i) => i.op === 'roll');
   const live = rec ? ctx.liveById(d.kind, d.address.account, rec.id) : undefined;

@@ -21,10 +21,23 @@ export const PLAN_FORMAT_VERSION = 1;
  *   unknown).
  * - replace: delete the live one and create anew (a `revoked (exposed)` or `expired` token, per config).
  * - roll-secret: same token id, new value delivered to the sink (value undelivered, expired/revoked per config).
+ * - rotate: a token's value is due by its rotation policy (or `cfgitops rotate` forces it), or an interrupted
+ *   overlap rotation is finished: see `rotation` (src/planner/plan-rotation.ts, docs/rotation.md).
+ * - delete-predecessor: the predecessor an overlap rotation left has reached its expiry: delete it.
  * - forget: recorded but gone live and no longer desired: drop from state with no API call.
  * - no-op: in sync (kept so reports can list what was checked).
  */
-export type StepAction = 'create' | 'update' | 'delete' | 'adopt' | 'replace' | 'roll-secret' | 'forget' | 'no-op';
+export type StepAction =
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'adopt'
+  | 'replace'
+  | 'roll-secret'
+  | 'rotate'
+  | 'delete-predecessor'
+  | 'forget'
+  | 'no-op';
 
 export const STEP_ACTIONS: readonly StepAction[] = [
   'create',
@@ -33,9 +46,34 @@ export const STEP_ACTIONS: readonly StepAction[] = [
   'adopt',
   'replace',
   'roll-secret',
+  'rotate',
+  'delete-predecessor',
   'forget',
   'no-op',
 ];
+
+/**
+ * How a `rotate` step rotates (docs/rotation.md). `roll`: same id, new value (with the body PUT first when the
+ * token also drifted). `overlap`: the token in force (`targetId`) is renamed `retiredName`, a successor is created
+ * from `body` and its value delivered, and only then is the predecessor given an `expires_on` of now + grace.
+ */
+export interface PlannedRotation {
+  strategy: 'overlap' | 'roll';
+  /** The generation the new value will have. */
+  generation: number;
+  /** overlap: how long the predecessor keeps working once the successor's value is delivered. */
+  graceSeconds?: number;
+  /** overlap: the predecessor's name once retired, unique per account so the successor can take the token's name. */
+  retiredName?: string;
+  /** overlap: the predecessor as live, for the PUTs that rename and bound it (PUT is a full replacement). */
+  predecessorBody?: CfTokenBody;
+  /**
+   * overlap: where the successor comes from — `create` it; `adopt` the one an interrupted run created (found by name
+   * as `successorId`, its value rolled since nobody read it); or it is `recorded` already (finishing delivery/bound).
+   */
+  successor?: 'create' | 'adopt' | 'recorded';
+  successorId?: string;
+}
 
 /**
  * One changed field. `sensitive` fields have `before`/`after` replaced by `(sensitive)`. A set-valued field
@@ -102,6 +140,8 @@ export interface PlanStep {
   sink?: SinkRef;
   /** Tokens: mint a new value (roll) as part of this step and deliver it to the sink. */
   rollValue?: boolean;
+  /** `rotate` steps: how. */
+  rotation?: PlannedRotation;
   /** The journal intent this step resolves (a crashed run's create). */
   resolvesIntent?: string;
   /** Annotations that matter to the executor or reviewers. */

@@ -4,6 +4,7 @@
  */
 import { formatLocation, type CfgitopsError } from '../errors.js';
 import { displayAddress, type ResourceAddress } from '../resources.js';
+import { formatDuration } from '../duration.js';
 import { secretScrubber, SENSITIVE } from '../secret.js';
 import { findingsBesideSteps, problemKey } from './guardrail-mode.js';
 import type { FieldChange, GuardrailFinding, Plan, PlanStep, PlanSummary, PlanWarning, StepAction } from './plan.js';
@@ -48,6 +49,8 @@ export const ACTION_SYMBOL: Record<StepAction, string> = {
   adopt: '<=',
   replace: '-/+',
   'roll-secret': '⟳',
+  rotate: '⟳',
+  'delete-predecessor': '-',
   forget: 'x',
   'no-op': ' ',
 };
@@ -58,7 +61,9 @@ const SUMMARY_WORDS: [StepAction, string][] = [
   ['replace', 'to replace'],
   ['adopt', 'to adopt'],
   ['roll-secret', 'to roll'],
+  ['rotate', 'to rotate'],
   ['delete', 'to delete'],
+  ['delete-predecessor', 'predecessor(s) to delete'],
   ['forget', 'to forget'],
 ];
 
@@ -128,6 +133,24 @@ export function sinkLine(step: PlanStep, sink: { sink: string; key: string }, qu
       ? `value stays where it is used today; \`cfgitops rotate\` would deliver a new one to ${where}`
       : `value → ${where}${step.rollValue ? ' (new value)' : ''}`;
   return capital ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+}
+
+/**
+ * What a `rotate` step does to the token in force and its successor, in one line: a reviewer must see that an
+ * overlap keeps the old value working for the grace and a roll does not.
+ */
+export function rotationLine(step: PlanStep, quote: string): string | undefined {
+  const r = step.rotation;
+  if (!r) return undefined;
+  if (r.strategy === 'roll') return `roll to generation ${r.generation}: same id, the old value stops working at once`;
+  const grace = r.graceSeconds === undefined ? '' : ` ${formatDuration(r.graceSeconds * 1000)}`;
+  const successor =
+    r.successor === 'adopt'
+      ? `adopt the successor ${r.successorId ?? ''} an interrupted run created`
+      : r.successor === 'recorded'
+        ? 'the successor is recorded'
+        : `create a successor (generation ${r.generation})`;
+  return `overlap: ${successor}; the predecessor ${step.targetId ?? ''} is renamed ${quote}${r.retiredName ?? ''}${quote} and expires${grace} after the new value is delivered`;
 }
 
 export function stepTitle(step: PlanStep, target?: PlanTarget): string {

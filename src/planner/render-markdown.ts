@@ -15,6 +15,7 @@ import {
   findingCounts,
   findingLine,
   planWideProblems,
+  rotationLine,
   scrub,
   shownSteps,
   sinkLine,
@@ -39,6 +40,7 @@ const COLUMNS: [StepAction, string][] = [
   ['adopt', 'adopt'],
   ['replace', 'replace'],
   ['roll-secret', 'roll'],
+  ['rotate', 'rotate'],
   ['forget', 'forget'],
   ['no-op', 'in sync'],
 ];
@@ -127,6 +129,8 @@ function details(step: PlanStep, target: PlanTarget | undefined): string {
   const body = [escapeInline(step.reason), ''];
   // An in-sync step is shown for its guardrail findings only: its value goes nowhere.
   if (step.sink && step.action !== 'no-op') body.push(sinkLine(step, step.sink, '`', true), '');
+  const rotation = rotationLine(step, '`');
+  if (rotation !== undefined) body.push(escapeInline(rotation), '');
   if (step.diff.length > 0)
     body.push('````diff', ...step.diff.flatMap(diffLines).map((line) => line.replaceAll('````', '```')), '````', '');
   const findings = step.guardrails ?? [];

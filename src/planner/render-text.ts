@@ -12,6 +12,7 @@ import {
   findingCounts,
   findingLine,
   planWideProblems,
+  rotationLine,
   scrub,
   shownSteps,
   sinkLine,
@@ -32,6 +33,8 @@ const COLOR: Record<StepAction, string> = {
   adopt: '36',
   replace: '35',
   'roll-secret': '34',
+  rotate: '34',
+  'delete-predecessor': '31',
   forget: '90',
   'no-op': '0',
 };
@@ -54,6 +57,8 @@ export function renderText(plan: Plan, options: TextRenderOptions = {}): string 
     if (step.targetId !== undefined) lines.push(`    id: ${step.targetId}`);
     // An in-sync step is shown for its guardrail findings only: its value goes nowhere.
     if (step.sink && step.action !== 'no-op') lines.push(`    ${sinkLine(step, step.sink, '')}`);
+    const rotation = rotationLine(step, '"');
+    if (rotation !== undefined) lines.push(`    ${rotation}`);
     for (const line of step.diff.flatMap(diffLines)) lines.push(`      ${paintDiff(line)}`);
     if (step.dependsOn.length > 0) lines.push(`    after: ${step.dependsOn.join(', ')}`);
     for (const f of step.guardrails ?? [])

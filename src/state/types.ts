@@ -73,6 +73,17 @@ export interface RecordedResource {
   value_status?: 'delivered' | 'undelivered' | 'external';
   /** Tokens: ISO time the current value was minted (create or roll); `rotate --older-than` reads it. */
   value_issued_at?: string;
+  /**
+   * Tokens: which value this is — 1 for the first, +1 with every rotation (overlap or roll). Absent: 1 (states
+   * written before rotation policies existed).
+   */
+  generation?: number;
+  /**
+   * Tokens: the token an overlap rotation is replacing (src/executor/rotate-overlap.ts), kept until it is deleted so
+   * state names both ids while they overlap. Present from the rotation's first journal write; `expires_on` says when
+   * Cloudflare ends it, once it is bounded (after the successor's value reached the sink).
+   */
+  predecessor?: PredecessorRecord;
   /** How the resource came under management. */
   origin?: 'created' | 'adopted' | 'imported';
   /**
@@ -80,6 +91,20 @@ export interface RecordedResource {
    * after the manifest that carried the annotation is removed.
    */
   prevent_destroy?: boolean;
+}
+
+/** A token's previous generation during and after an overlap rotation, until a later run deletes it. */
+export interface PredecessorRecord {
+  /** Its Cloudflare id (the record's `id` until the successor is recorded). */
+  id: string;
+  /** The name it is given when retired (unique per account, so the successor can take the token's name). */
+  cf_name: string;
+  /** The generation of its value. */
+  generation: number;
+  /** ISO time the rotation started. */
+  rotated_at: string;
+  /** ISO time it stops working, set when it was bounded (expires_on at Cloudflare); absent: not bounded yet. */
+  expires_on?: string;
 }
 
 export type IntentOp = 'create' | 'roll';

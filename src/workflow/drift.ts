@@ -156,7 +156,12 @@ function stepDriftKind(step: PlanStep, recorded: boolean): DriftKind | undefined
     case 'adopt':
       return step.resolvesIntent !== undefined ? undefined : 'unmanaged-name-clash';
     case 'roll-secret':
+    case 'rotate':
+      // A rotation due by policy (or an interrupted one) is a value apply will roll, like an undelivered one.
       return 'value-roll';
+    case 'delete-predecessor':
+      // Housekeeping of an overlap rotation's expired predecessor: nothing differs from the manifests.
+      return undefined;
     case 'replace':
       return 'token-unusable';
     case 'delete':

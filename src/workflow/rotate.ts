@@ -1,7 +1,10 @@
 /**
- * `rotate`: new values for managed tokens — same id, same permissions (Cloudflare's roll, docs/cloudflare-api.md) — delivered to
- * their sinks. Selection reads the state under the lock; the rolls run through `executePlan` like any apply, so a
- * run that dies mid-rotation is finished by the next plan (the roll intents and `undelivered` records say what).
+ * `rotate`: new values for managed tokens now, whatever their policy's schedule, each with its rotation strategy
+ * (or `--strategy`): `overlap` delivers a successor token and bounds the old one by its grace, `roll` gives the same
+ * id a new value (docs/rotation.md). Selection reads the state under the lock; the plan is the planner's own
+ * (src/planner/plan-rotation.ts: the same `rotate` steps a due rotation gets in `apply`), restricted to the selected
+ * tokens, and runs through `executePlan` like any apply, so a run that dies mid-rotation is finished by the next
+ * plan. A selected token whose manifest is gone is rolled (nothing says how to create a successor).
  */
 import type { App } from '../app.js';
 import { CfgitopsError } from '../errors.js';
@@ -13,6 +16,14 @@ import type { LoadedManifests } from '../manifest/types.js';
 import { PLAN_FORMAT_VERSION, summarize, type Plan, type PlanStep } from '../planner/plan.js';
 import { addressKey } from '../resources.js';
 import type { RecordedResource, StateDocument } from '../state/types.js';
+import type { RotationStrategy } from '../config/types.js';
+import { CfgitopsErrors } from '../errors.js';
+import { observeLive, observeNeeds } from '../executor/observe.js';
+import { planChanges } from '../planner/plan-changes.js';
+import { tokenRotationPolicy } from '../planner/rotation-policy.js';
+import { checkTokenQuota } from '../planner/token-quota.js';
+import type { DesiredToken } from '../manifest/types.js';
+import { formatAge } from '../duration.js';
 import { loadManifestsFor } from './load.js';
 
 export interface RotateRequest {
@@ -21,6 +32,8 @@ export interface RotateRequest {
   names: readonly string[];
   /** Only values issued longer ago than this (ms); a value of unknown age always qualifies. */
   olderThanMs?: number;
+  /** Overrides every selected token's own rotation strategy. */
+  strategy?: RotationStrategy;
   dryRun: boolean;
   emulator: boolean;
   lockTimeoutSeconds?: number;
@@ -39,7 +52,14 @@ export interface RotateSkip {
 export type RotateOutcome =
   | { kind: 'dry-run'; selected: RollTarget[]; skipped: RotateSkip[] }
   | { kind: 'nothing'; skipped: RotateSkip[] }
-  | { kind: 'rotated'; plan: Plan; result: ApplyResult; skipped: RotateSkip[] };
+  | {
+      kind: 'rotated';
+      plan: Plan;
+      result: ApplyResult;
+      skipped: RotateSkip[];
+      /** The Config's account aliases, for showing addresses. */
+      accounts: Readonly<Record<string, string>>;
+    };
 
 export async function rotateWorkflow(app: App, request: RotateRequest): Promise<RotateOutcome> {
   const manifests = await loadManifestsFor(app, request.dir);
@@ -49,7 +69,11 @@ export async function rotateWorkflow(app: App, request: RotateRequest): Promise<
     try {
       const doc = await state.read();
       const { selected, skipped } = selectTokens(doc, request, now);
-      return { kind: 'dry-run', selected, skipped };
+      const withStrategy = selected.map((t) => ({
+        ...t,
+        reason: `${t.reason}, strategy ${strategyOf(manifests, t.record, request.strategy)}`,
+      }));
+      return { kind: 'dry-run', selected: withStrategy, skipped };
     } finally {
       await state.close();
     }
@@ -61,23 +85,57 @@ export async function rotateWorkflow(app: App, request: RotateRequest): Promise<
     try {
       const doc = lock.current();
       const { selected, skipped } = selectTokens(doc, request, now);
-      // One token list per account confirms each id still exists, so a token deleted out of band is reported
-      // (apply re-creates it) instead of failing its roll with a 404.
-      const accounts = [...new Set(selected.map((t) => t.record.account))].sort();
-      const liveIds = new Set<string>();
-      for (const account of accounts) {
-        for (const t of await target.api.listTokens(account, request.signal)) liveIds.add(`${account}/${t.id}`);
-      }
-      const live = selected.filter((t) => liveIds.has(`${t.record.account}/${t.record.id}`));
+      if (selected.length === 0) return { kind: 'nothing', skipped };
+      // The planner's own view (one list per kind per account, as a plan makes), so a rotation is planned exactly
+      // as apply would plan a due one: the successor's body from the manifests, the predecessor's from Cloudflare.
+      const live = await observeLive(target.api, observeNeeds(manifests.resources, doc), request.signal);
+      const planned = planChanges({
+        desired: manifests.resources,
+        // TSIG secrets are not needed: only token steps are kept.
+        secrets: new Map(),
+        config: manifests.config,
+        state: doc,
+        live,
+        now,
+        manifestsDigest: manifests.digest,
+        configDigest: configDigest(manifests.config),
+        options: {
+          prune: false,
+          allowMassDelete: false,
+          forceRotation: {
+            reasons: new Map(selected.map((t) => [addressKey(t.record), t.reason])),
+            ...(request.strategy !== undefined ? { strategy: request.strategy } : {}),
+          },
+        },
+      });
+      const tokenErrors = planned.errors.filter((e) => e.code !== 'E_TOKEN_QUOTA');
+      if (tokenErrors.length > 0) throw new CfgitopsErrors(tokenErrors);
+      const steps: PlanStep[] = [];
+      const rolls: RollTarget[] = [];
       for (const t of selected) {
-        if (live.includes(t)) continue;
-        skipped.push({
-          resource: addressKey(t.record),
-          why: `token ${t.record.id} no longer exists at Cloudflare; run apply to re-create it`,
-        });
+        const key = addressKey(t.record);
+        const step = planned.plan.steps.find((s) => s.action !== 'delete-predecessor' && addressKey(s.address) === key);
+        const liveToken = live.accounts[t.record.account]?.tokens.find((l) => l.id === t.record.id);
+        if (step === undefined) {
+          // Not in the manifests: rolled, as rotate always did.
+          if (liveToken) rolls.push(t);
+          else
+            skipped.push({
+              resource: key,
+              why: `token ${t.record.id} no longer exists at Cloudflare; run apply to re-create it`,
+            });
+        } else if (step.rollValue === true) {
+          steps.push(step);
+        } else {
+          skipped.push({ resource: key, why: notRotatedWhy(step, t.record) });
+        }
       }
-      if (live.length === 0) return { kind: 'nothing', skipped };
-      const plan = rollSecretPlan(live, doc, manifests, now);
+      const plan = rollSecretPlan(rolls, doc, manifests, now);
+      plan.steps.push(...steps);
+      plan.summary = summarize(plan.steps);
+      if (plan.steps.length === 0) return { kind: 'nothing', skipped };
+      const quota = checkTokenQuota(plan.steps, live);
+      if (quota.length > 0) throw new CfgitopsErrors(quota);
       await assertValueSinksReady(plan, target.sinks);
       request.onPlan?.(plan, target.rateLimit);
       const result = await executePlan(plan, {
@@ -92,7 +150,7 @@ export async function rotateWorkflow(app: App, request: RotateRequest): Promise<
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       });
-      return { kind: 'rotated', plan, result, skipped };
+      return { kind: 'rotated', plan, result, skipped, accounts: manifests.config.accounts };
     } finally {
       await lock.release();
     }
@@ -147,14 +205,29 @@ function ageReason(record: RecordedResource, olderThanMs: number | undefined, no
   if (Number.isNaN(issued)) return 'rotate: the value’s age is unknown';
   const age = now - issued;
   if (olderThanMs !== undefined && age < olderThanMs) return undefined;
-  return `rotate: value issued ${formatAge(age)} ago (${record.value_issued_at ?? ''})`;
+  return `rotate: value ${formatAge(age)} old (issued ${record.value_issued_at ?? ''})`;
 }
 
-function formatAge(ms: number): string {
-  const days = Math.floor(ms / 86_400_000);
-  if (days >= 1) return `${days}d`;
-  const hours = Math.floor(ms / 3_600_000);
-  return hours >= 1 ? `${hours}h` : `${Math.max(0, Math.floor(ms / 60_000))}m`;
+function strategyOf(
+  manifests: LoadedManifests,
+  record: RecordedResource,
+  forced: RotationStrategy | undefined,
+): string {
+  if (forced !== undefined) return forced;
+  const d = manifests.resources.find(
+    (r): r is DesiredToken => r.kind === 'AccountToken' && addressKey(r.address) === addressKey(record),
+  );
+  return d ? tokenRotationPolicy(d, manifests.config).strategy : 'roll (not in the manifests)';
+}
+
+/** Why a selected token gets no rotation this run, from the step the planner gave it instead. */
+function notRotatedWhy(step: PlanStep, record: RecordedResource): string {
+  if (step.action === 'create') return `token ${record.id} no longer exists at Cloudflare; run apply to re-create it`;
+  const pred = record.predecessor;
+  if (pred !== undefined) {
+    return `its last overlap rotation's predecessor ${pred.id} lives until ${pred.expires_on ?? '(being bounded)'}: a token has one predecessor at a time; rotate after that, or use --strategy roll`;
+  }
+  return `planned as ${step.action} (${step.reason}); run apply first`;
 }
 
 /**

@@ -4,8 +4,11 @@
  * token was rotated, 1 otherwise.
  */
 import { stat } from 'node:fs/promises';
+import { Option } from 'commander';
+import type { RotationStrategy } from '../../config/types.js';
+import type { Plan } from '../../planner/plan.js';
 import { createApp, type App } from '../../app.js';
-import { addressKey } from '../../resources.js';
+import { addressKey, displayAddress } from '../../resources.js';
 import { rotateWorkflow, type RotateSkip } from '../../workflow/rotate.js';
 import { DEFAULT_DIR, emulatorOption, lockTimeoutOption, lockTimeoutSeconds, parseDuration } from '../options.js';
 import { handleInterrupts, interruptedNotice } from '../interrupt.js';
@@ -17,6 +20,7 @@ export interface RotateCommandOptions {
   dir: string;
   names: string[];
   olderThan?: string;
+  strategy?: RotationStrategy;
   dryRun: boolean;
   emulator: boolean;
   lockTimeoutSeconds?: number;
@@ -31,6 +35,7 @@ export async function runRotate(app: App, options: RotateCommandOptions): Promis
       dir: options.dir,
       names: options.names,
       ...(olderThanMs !== undefined ? { olderThanMs } : {}),
+      ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
       dryRun: options.dryRun,
       emulator: options.emulator,
       ...(options.lockTimeoutSeconds !== undefined ? { lockTimeoutSeconds: options.lockTimeoutSeconds } : {}),
@@ -56,10 +61,7 @@ export async function runRotate(app: App, options: RotateCommandOptions): Promis
       case 'rotated': {
         const by = interrupt.interruptedBy();
         if (outcome.result.ok && by === undefined) {
-          const n = outcome.result.counts.succeeded;
-          app.output.out(
-            `Rotated ${n} token value(s): same ids and permissions, new values delivered to their sinks.\n`,
-          );
+          app.output.out(rotatedSummary(outcome.plan, outcome.accounts));
         } else {
           app.output.out(renderApplyResult(outcome.result));
         }
@@ -73,6 +75,24 @@ export async function runRotate(app: App, options: RotateCommandOptions): Promis
   }
 }
 
+/** What a person must know after a rotation: which old values still work, and until when. */
+function rotatedSummary(plan: Plan, accounts: Readonly<Record<string, string>>): string {
+  const overlap = plan.steps.filter((s) => s.rotation?.strategy === 'overlap').length;
+  const rolled = plan.steps.length - overlap;
+  const parts: string[] = [];
+  if (overlap > 0) {
+    parts.push(
+      `${overlap} by overlap (a successor token delivered to the sink; the old value works until its grace ends)`,
+    );
+  }
+  if (rolled > 0) parts.push(`${rolled} by roll (same id, new value; the old value no longer works)`);
+  const lines = plan.steps.map((s) => {
+    const how = s.rotation?.strategy === 'overlap' ? 'overlap' : 'roll';
+    return `  ${displayAddress(s.address, accounts)} (${how})\n`;
+  });
+  return `Rotated ${plan.steps.length} token(s): ${parts.join('; ')}.\n${lines.join('')}`;
+}
+
 function reportSkips(app: App, skipped: readonly RotateSkip[]): void {
   for (const s of skipped) app.output.err(`! not rotating ${s.resource}: ${s.why}\n`);
 }
@@ -80,12 +100,20 @@ function reportSkips(app: App, skipped: readonly RotateSkip[]): void {
 export const registerRotate: CommandRegistrar = (program, setExitCode, environment) => {
   program
     .command('rotate')
-    .description('roll managed token values (same id and permissions) into their sinks')
+    .description(
+      'rotate managed token values now, each with its rotation strategy (overlap: a successor token, the old value works until its grace ends; roll: same id, new value)',
+    )
     .argument(
       '[names-and-dir...]',
       'token metadata.names to rotate (default: all); a trailing directory is the manifest directory',
     )
     .option('--older-than <duration>', 'only values issued longer ago than this (e.g. 30d, 12h)')
+    .addOption(
+      new Option(
+        '--strategy <strategy>',
+        "rotate with this strategy instead of each token's rotation.strategy",
+      ).choices(['overlap', 'roll']),
+    )
     .option('--dir <dir>', 'manifest directory', DEFAULT_DIR)
     .option('--dry-run', 'list what would be rotated; change nothing')
     .addOption(lockTimeoutOption())
@@ -99,6 +127,7 @@ export const registerRotate: CommandRegistrar = (program, setExitCode, environme
           dir,
           names,
           ...(typeof opts['olderThan'] === 'string' ? { olderThan: opts['olderThan'] } : {}),
+          ...(opts['strategy'] === 'overlap' || opts['strategy'] === 'roll' ? { strategy: opts['strategy'] } : {}),
           dryRun: opts['dryRun'] === true,
           emulator: opts['emulator'] === true,
           ...(timeout !== undefined ? { lockTimeoutSeconds: timeout } : {}),

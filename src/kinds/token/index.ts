@@ -7,6 +7,7 @@ import { createToken, deleteToken, updateToken } from './execute.js';
 import { tokenExport } from './export.js';
 import { planExistingToken, tokenAdapter, tokenAdoptValue } from './plan.js';
 import { checkToken } from './policy.js';
+import { planPredecessor } from '../../planner/plan-rotation.js';
 import { SCOPE_SHORTHANDS, tokenDocumentSchema } from './schema.js';
 import { isCfgitopsError } from '../../errors.js';
 import { sinkRefOf } from '../../executor/step-context.js';
@@ -47,6 +48,7 @@ export const tokenKind: KindDefinition<'AccountToken'> = {
   },
   adapter: tokenAdapter,
   planExisting: planExistingToken,
+  planInterrupted: (ctx, d, adapter, rec, out) => planPredecessor(ctx, d, rec, out, adapter.body, adapter.sink),
   adoptValue: tokenAdoptValue,
   recreateNote: ' with a new value',
   policy: checkToken,

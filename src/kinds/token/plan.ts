@@ -12,6 +12,7 @@ import type { PlanStep } from '../../planner/plan.js';
 import { sinkDestinationChanged } from '../../planner/plan-config.js';
 import type { PlanContext } from '../../planner/plan-context.js';
 import { driftReason, makeStep, type PlanOutput } from '../../planner/plan-output.js';
+import { withRotation } from '../../planner/plan-rotation.js';
 import { buildTokenBody } from '../../planner/token-body.js';
 import { addressKey } from '../../resources.js';
 import type { Intent, RecordedResource, SinkRef } from '../../state/types.js';
@@ -45,9 +46,22 @@ export function tokenAdapter(ctx: PlanContext, d: DesiredToken, out: PlanOutput)
   };
 }
 
+/** The step of a recorded, live token: what its state calls for, or a rotation when its value is due. */
 export function planExistingToken(
   ctx: PlanContext,
-  _d: DesiredToken,
+  d: DesiredToken,
+  adapter: Adapter,
+  rec: RecordedResource,
+  live: CfToken,
+  intent: Intent | undefined,
+  common: StepFields,
+): PlanStep {
+  const step = planTokenState(ctx, adapter, rec, live, intent, common);
+  return withRotation(ctx, d, rec, live, step, adapter.body);
+}
+
+function planTokenState(
+  ctx: PlanContext,
   adapter: Adapter,
   rec: RecordedResource,
   live: CfToken,

@@ -1,4 +1,9 @@
-import { HEX32_PATTERN, cidrSchema, manifestDocumentSchema } from '../../manifest/schemas/common-schemas.js';
+import {
+  HEX32_PATTERN,
+  cidrSchema,
+  manifestDocumentSchema,
+  rotationPolicySchema,
+} from '../../manifest/schemas/common-schemas.js';
 
 /** Shorthands users may write for a permission group's scope; the loader normalises them to the full form. */
 export const SCOPE_SHORTHANDS = {
@@ -164,6 +169,7 @@ export const tokenSpecSchema = {
       enum: ['active', 'disabled'],
       description: 'active (default) or disabled.',
     },
+    rotation: rotationPolicySchema,
     secret: {
       type: 'object',
       additionalProperties: false,

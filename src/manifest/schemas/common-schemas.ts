@@ -4,6 +4,8 @@
  * test/unit/manifest/schema-files.test.ts (CFGITOPS_WRITE_SCHEMAS=1), which fails if the two drift.
  */
 
+import { DURATION_PATTERN } from '../../duration.js';
+
 export const API_VERSION = 'cfgitops.dev/v1';
 export const SCHEMA_BASE = 'https://cfgitops.dev/schemas/v1/';
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
@@ -61,6 +63,41 @@ export const metadataSchema = {
             'When "true", plans leave this resource as it is (a no-op step saying it is suspended, and a W_SUSPENDED warning), and so does every step that depends on it.',
         },
       },
+    },
+  },
+} as const;
+
+/**
+ * A rotation policy: how often a token gets a new value and how. The same three fields per token
+ * (`spec.rotation`) and as the Config default (`tokens.rotation`); a token's own fields win one by one.
+ * docs/rotation.md says which strategy to choose.
+ */
+export const rotationPolicySchema = {
+  type: 'object',
+  additionalProperties: false,
+  description:
+    'When and how the token value is rotated (docs/rotation.md). Each field overrides the Config default ' +
+    'tokens.rotation; e.g. {every: 30d, strategy: overlap, grace: 24h}.',
+  properties: {
+    every: {
+      type: 'string',
+      pattern: '^([1-9][0-9]*(s|m|h|d)|never)$',
+      description:
+        'Rotate a value once it is this old (e.g. 30d, 12h); plan shows it as a rotate step and apply does it. ' +
+        'never: only `cfgitops rotate` rotates it. Default: the Config tokens.rotation.every, else never.',
+    },
+    strategy: {
+      type: 'string',
+      enum: ['overlap', 'roll'],
+      description:
+        'overlap (default): a successor token with the same policies is created and delivered, and the old one keeps ' +
+        'working for the grace period; roll: same token id, new value, the old value stops working at once.',
+    },
+    grace: {
+      type: 'string',
+      pattern: DURATION_PATTERN,
+      description:
+        'overlap: how long the old value keeps working after the new one is delivered (e.g. 24h); shorter than every. Default 24h.',
     },
   },
 } as const;

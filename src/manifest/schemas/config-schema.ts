@@ -5,6 +5,7 @@ import {
   JSON_SCHEMA_DIALECT,
   SCHEMA_BASE,
   cidrSchema,
+  rotationPolicySchema,
 } from './common-schemas.js';
 
 const SINK_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
@@ -209,6 +210,11 @@ export const configSpecSchema = {
           enum: ['roll', 'keep'],
           description:
             'An existing token taken under management (adopted by name, or imported): roll (default) gives it a new value delivered to its sink, breaking whatever uses the old one; keep leaves its value alone (recorded as external: rotate rolls it into the sink when you are ready).',
+        },
+        rotation: {
+          ...rotationPolicySchema,
+          description:
+            'The rotation policy of every token that does not set its own (spec.rotation), field by field. Default {every: never, strategy: overlap, grace: 24h}.',
         },
       },
     },

@@ -163,7 +163,7 @@ describe('GIVEN one token per sink type', () => {
     const ids = await assertEverySinkCurrent();
     const old = await values();
 
-    const r = await cli('rotate');
+    const r = await cli('rotate', '--strategy', 'roll');
     expect(r.code, r.stdout + r.stderr).toBe(0);
 
     expect(await assertEverySinkCurrent()).toEqual(ids);

@@ -147,7 +147,7 @@ describe('GIVEN a delivered token whose sink then refuses', () => {
     const first = await readSinkValue(world.ws, { gh: world.gh, age: world.age }, 'exec-token');
 
     await world.ws.write('vault-sealed', '');
-    const rotated = await cli('rotate', 'exec-token');
+    const rotated = await cli('rotate', 'exec-token', '--strategy', 'roll');
     expect(rotated.code, rotated.stdout + rotated.stderr).toBe(1);
     expect(rotated.stdout + rotated.stderr).toMatch(/vault is sealed/);
     expect((await stateTokens(world.ws))['exec-token']).toMatchObject({ id, value_status: 'undelivered' });

@@ -59,7 +59,7 @@ describe('GIVEN an existing token with the name of a declared one', () => {
     const plan = await cli('plan', '--detailed-exitcode');
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
 
-    const rotated = await cli('rotate', 'zone-readonly');
+    const rotated = await cli('rotate', 'zone-readonly', '--strategy', 'roll');
     expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0);
     expect(await currentHash(id)).not.toBe(hash);
     expect((await verifySinkValues(world.emulator, world.ws))['zone-readonly']).toBe(id);

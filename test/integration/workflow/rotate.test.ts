@@ -1,5 +1,7 @@
 /**
- * `cfgitops rotate`: same id, new value in the sink, old value dead; selection by name and age; dry run.
+ * `cfgitops rotate`: with --strategy roll, same id, new value in the sink, old value dead; selection by name and
+ * age; dry run. The example's tokens have no rotation policy, so their strategy is the default, overlap (its own
+ * tests are in rotate-overlap.test.ts).
  */
 import { describe, expect, test } from 'vitest';
 import { useE2eWorld } from '../../support/e2e-world.js';
@@ -34,7 +36,7 @@ describe('GIVEN an applied example', () => {
     const oldValue = (await world.ws.sinkValues())['zone-readonly']!;
     expect(await verifyStatus(oldValue)).toBe(200);
 
-    const r = await cli('rotate', 'zone-readonly');
+    const r = await cli('rotate', 'zone-readonly', '--strategy', 'roll');
     expect(r.code, r.stderr).toBe(0);
 
     const values = await world.ws.sinkValues();
@@ -51,7 +53,7 @@ describe('GIVEN an applied example', () => {
   test('WHEN every token is rotated THEN each is rolled once and all sink values are current', async () => {
     const before = await requestCounts(world.emulator);
     const oldValues = await world.ws.sinkValues();
-    const r = await cli('rotate', 'desired-state');
+    const r = await cli('rotate', 'desired-state', '--strategy', 'roll');
     expect(r.code, r.stderr).toBe(0);
     expect(rolls(callsBetween(before, await requestCounts(world.emulator)))).toBe(3);
     const values = await world.ws.sinkValues();
@@ -81,7 +83,7 @@ describe('GIVEN an applied example', () => {
   ] as const)('WHEN --older-than %s and ages %j THEN %i token(s) roll', async (olderThan, ages, expected) => {
     for (const [name, days] of ages) await ageValue(name, days);
     const before = await requestCounts(world.emulator);
-    const r = await cli('rotate', '--older-than', olderThan);
+    const r = await cli('rotate', '--older-than', olderThan, '--strategy', 'roll');
     expect(r.code, r.stderr).toBe(0);
     expect(rolls(callsBetween(before, await requestCounts(world.emulator)))).toBe(expected);
   });
@@ -111,7 +113,7 @@ describe('GIVEN an applied example', () => {
     const gone = live.tokens.find((t) => t.name === 'cfgitops logs reader')!;
     await world.emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/tokens/${gone.id}`);
     const before = await requestCounts(world.emulator);
-    const r = await cli('rotate');
+    const r = await cli('rotate', '--strategy', 'roll');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(tokenKey(EXAMPLE_ACCOUNT, 'logs-reader'));
     expect(rolls(callsBetween(before, await requestCounts(world.emulator)))).toBe(2);

@@ -304,7 +304,10 @@ describe('planChanges — tokens needing a new value', () => {
   ] as const)('GIVEN a token %s and policy %s WHEN planning THEN %s', (status, mode, action) => {
     const k = token('k');
     const { steps } = planAgainstApplied([k], (w) => (liveToken(w).status = status), {
-      config: { ...input().config, tokens: { onExpired: mode, onRevoked: mode, onAdopt: 'roll' } },
+      config: {
+        ...input().config,
+        tokens: { ...input().config.tokens, onExpired: mode, onRevoked: mode, onAdopt: 'roll' },
+      },
     });
     expect(steps.map((s) => s.action)).toEqual([action]);
     expect(steps[0]!.rollValue).toBe(true);
@@ -314,7 +317,10 @@ describe('planChanges — tokens needing a new value', () => {
   test('GIVEN an active token whose expires_on has passed WHEN planning with onExpired roll THEN roll-secret', () => {
     const k = token('k', { expires_on: '2026-02-01T00:00:00Z' });
     const { steps } = planAgainstApplied([k], () => undefined, {
-      config: { ...input().config, tokens: { onExpired: 'roll', onRevoked: 'recreate', onAdopt: 'roll' } },
+      config: {
+        ...input().config,
+        tokens: { ...input().config.tokens, onExpired: 'roll', onRevoked: 'recreate', onAdopt: 'roll' },
+      },
     });
     expect(steps.map((s) => s.action)).toEqual(['roll-secret']);
   });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { CfPeer, CfToken, CfTsig } from '../../../src/cloudflare/types.js';
 import type { DesiredResource, TokenPolicySpec } from '../../../src/manifest/types.js';
+import { defaultConfig } from '../../../src/config/types.js';
 import { planChanges } from '../../../src/planner/plan-changes.js';
 import { RESOURCE_KINDS } from '../../../src/kinds/registry.js';
 import { Secret } from '../../../src/secret.js';
@@ -274,7 +275,7 @@ describe('planChanges properties', () => {
               state,
               live: snapshot,
               options,
-              config: { tokens: { onExpired: mode, onRevoked: mode, onAdopt: 'roll' } },
+              config: { tokens: { ...defaultConfig().tokens, onExpired: mode, onRevoked: mode, onAdopt: 'roll' } },
             }),
           );
           const ids = plan.steps.map((s) => s.id);
