@@ -7,7 +7,13 @@ import { CfgitopsError, type SourceLocation } from '../errors.js';
 import type { configSpecSchema } from '../manifest/schemas/config-schema.js';
 import { didYouMeanHint } from '../manifest/did-you-mean.js';
 import { rotationPolicyProblem } from './rotation-problem.js';
-import { DEFAULT_SINK_NAME, defaultConfig, type ResolvedConfig, type RotationPolicy, type SinkConfig } from './types.js';
+import {
+  DEFAULT_SINK_NAME,
+  defaultConfig,
+  type ResolvedConfig,
+  type RotationPolicy,
+  type SinkConfig,
+} from './types.js';
 
 export type ConfigSpec = FromSchema<typeof configSpecSchema>;
 type RawSink = NonNullable<NonNullable<ConfigSpec['secrets']>['sinks']>[string];
