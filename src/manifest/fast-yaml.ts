@@ -1,6 +1,7 @@
 /**
- * The fast path for well-formed manifest files: js-yaml (~6× faster than yaml 2 on manifests, which spends much of
- * its time in a per-token `process.env.LOG_TOKENS` read and in building a full node tree) gives the values, and a
+ * The fast path for well-formed manifest files: the subset parser (subset-yaml.ts) or, for what it declines, js-yaml
+ * (~6× faster than yaml 2 on manifests, which spends much of its time in a per-token `process.env.LOG_TOKENS` read
+ * and in building a full node tree) gives the values, and a
  * line scan gives each document's start, which is all a valid resource needs (`source` in plans). Anything else —
  * a YAML error, a duplicate key, anchors, aliases, tags, directives, complex keys, an explicit `null` document —
  * returns undefined and the caller takes yaml's positioned path, so every error keeps its exact line:col. For
@@ -11,6 +12,7 @@
  * the two paths equal.
  */
 import { FAILSAFE_SCHEMA, Type, loadAll, type Schema } from 'js-yaml';
+import { subsetParse, type SubsetDocument } from './subset-yaml.js';
 
 /** Where a document's content starts (1-based), and its 0-based position in the stream. */
 export interface FastDocument {
@@ -20,27 +22,51 @@ export interface FastDocument {
   col: number;
 }
 
-/** `first`: the characters a match can start with (a cheap gate: js-yaml tries every type on every plain scalar). */
-const scalar = (tag: string, first: string, test: RegExp, construct: (s: string) => unknown): Type =>
-  new Type(`tag:yaml.org,2002:${tag}`, {
-    kind: 'scalar',
-    resolve: (data) => typeof data === 'string' && (data === '' || first.includes(data.charAt(0))) && test.test(data),
-    construct: (data) => construct(data as string),
-  });
+/**
+ * YAML 1.2 core schema's implicit scalars, in resolution order. `first`: the characters a match can start with (a
+ * cheap gate: js-yaml tries every type on every plain scalar).
+ */
+const CORE_SCALARS: readonly { tag: string; first: string; test: RegExp; construct: (s: string) => unknown }[] = [
+  { tag: 'null', first: '~nN', test: /^(?:~|[Nn]ull|NULL)?$/, construct: () => null },
+  {
+    tag: 'bool',
+    first: 'tTfF',
+    test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
+    construct: (s) => s[0] === 't' || s[0] === 'T',
+  },
+  { tag: 'int', first: '-+0123456789', test: /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/, construct: intValue },
+  {
+    tag: 'float',
+    first: '-+.0123456789',
+    test: /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+    construct: floatValue,
+  },
+];
+
+const matches = (rule: (typeof CORE_SCALARS)[number], data: string): boolean =>
+  (data === '' || rule.first.includes(data.charAt(0))) && rule.test.test(data);
 
 const CORE_SCHEMA: Schema = FAILSAFE_SCHEMA.extend({
-  implicit: [
-    scalar('null', '~nN', /^(?:~|[Nn]ull|NULL)?$/, () => null),
-    scalar('bool', 'tTfF', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
-    scalar('int', '-+0123456789', /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/, intValue),
-    scalar(
-      'float',
-      '-+.0123456789',
-      /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      floatValue,
-    ),
-  ],
+  implicit: CORE_SCALARS.map(
+    (rule) =>
+      new Type(`tag:yaml.org,2002:${rule.tag}`, {
+        kind: 'scalar',
+        resolve: (data) => typeof data === 'string' && matches(rule, data),
+        construct: (data) => rule.construct(data as string),
+      }),
+  ),
 });
+
+/** Every character a core-schema null, boolean or number can start with. */
+const NON_STRING_FIRST = new Set(CORE_SCALARS.flatMap((rule) => rule.first.split('')));
+
+/** A plain scalar's value under the same rules (the subset parser's resolver). */
+export function resolvePlain(text: string): unknown {
+  // Most scalars (names, hosts, words) start with a character no rule can match: they are strings at once.
+  if (text !== '' && !NON_STRING_FIRST.has(text.charAt(0))) return text;
+  for (const rule of CORE_SCALARS) if (matches(rule, text)) return rule.construct(text);
+  return text;
+}
 
 function intValue(s: string): number {
   if (s.startsWith('0o')) return parseInt(s.slice(2), 8);
@@ -59,6 +85,16 @@ const NOT_FAST = /(?:^|[\s[{,])[&*!]|(?:^|\s)\?(?:\s|$)|^(?:%|\.\.\.)|^ *\t/m;
 
 export function fastParse(text: string, maxDocuments: number): FastDocument[] | undefined {
   if (NOT_FAST.test(text)) return undefined;
+  // The subset parser takes what manifests are usually written as, starts included; js-yaml the rest of the fast path.
+  const found = subsetParse(text, resolvePlain) ?? jsYamlDocuments(text);
+  if (found === undefined || found.length > maxDocuments) return undefined;
+  const docs: FastDocument[] = [];
+  for (const [index, d] of found.entries()) if (d !== undefined) docs.push({ index, ...d });
+  return docs;
+}
+
+/** js-yaml's values with the line scan's document starts (undefined entries: empty documents). */
+function jsYamlDocuments(text: string): (SubsetDocument | undefined)[] | undefined {
   const starts = documentStarts(text);
   if (starts === undefined) return undefined;
   let values: unknown[];
@@ -67,16 +103,17 @@ export function fastParse(text: string, maxDocuments: number): FastDocument[] | 
   } catch {
     return undefined;
   }
-  if (values.length !== starts.length || values.length > maxDocuments) return undefined;
-  const docs: FastDocument[] = [];
+  if (values.length !== starts.length) return undefined;
+  const docs: (SubsetDocument | undefined)[] = [];
   for (const [index, start] of starts.entries()) {
     const value = values[index];
     if (start === undefined) {
       if (value !== null && value !== undefined) return undefined;
-      continue; // an empty document in a stream: skipped, as on yaml's path
+      docs.push(undefined); // an empty document in a stream: skipped, as on yaml's path
+      continue;
     }
     if (value === null || value === undefined) return undefined; // `~` or `null` as a document: yaml's path says so
-    docs.push({ index, value, ...start });
+    docs.push({ value, ...start });
   }
   return docs;
 }
