@@ -29,7 +29,9 @@ export function observeNeeds(desired: readonly DesiredResource[], state: StateDo
     need(d.address.account, d.kind);
     const kind = kindOf(d.kind);
     if (kind.needsPermissionGroups) permissionGroups.add(d.address.account);
-    for (const other of kind.observeAlso) need(d.address.account, other);
+    // No `observeAlso` here: that is export's (a peer's TSIG named by manifest name). A plan of a peer needs no TSIG
+    // list — its `tsig` names a desired TSIG, listed for that one, and its `tsig_id` is passed through unchecked —
+    // so a peers-only account costs one list, not two in a row (a latency round before any write).
   }
   for (const r of Object.values(state.resources)) need(r.account, r.kind);
   for (const i of Object.values(state.pending)) need(i.account, i.kind);

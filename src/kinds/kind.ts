@@ -79,7 +79,7 @@ export interface KindDefinition<K extends ResourceKind> {
   document: { file: string; schema: Record<string, unknown> };
   /** Spec fields that name other managed resources. */
   references: readonly KindReference[];
-  /** Other kinds whose live lists plans of this kind read (a peer's `tsig_id` is checked against the TSIGs). */
+  /** Other kinds whose live lists an export of this kind reads (a peer's `tsig_id` becomes its TSIG's name). */
   observeAlso: readonly ResourceKind[];
   /** Tokens: permission groups are resolved against the account's catalog. */
   needsPermissionGroups: boolean;

@@ -12,7 +12,7 @@ import { checkWritableFile } from './check-writable.js';
 import { dotenvKey, parseDotenv, setDotenvValue } from './dotenv.js';
 import type { PathLocks } from './path-locks.js';
 import type { SinkFileSystem } from './sink-deps.js';
-import { SinkError, describeFailure } from './sink-error.js';
+import { SinkError, describeFailure, scrubValue } from './sink-error.js';
 import type { SecretSink, SinkCheckResult, TokenMetadata } from './types.js';
 import { SINK_WRITE_TIMEOUT_MS, withinTime } from './within-time.js';
 
@@ -32,11 +32,23 @@ export interface FileSinkOptions {
 
 const FILE_MODE = 0o600;
 
+interface QueuedPut {
+  ref: SinkRef;
+  /** As stored in the file. */
+  key: string;
+  value: Secret;
+  /** true: written; false: the file already held this value. */
+  resolve(changed: boolean): void;
+  reject(e: unknown): void;
+}
+
 export class FileSink implements SecretSink {
   readonly type = 'file';
   readonly name: string;
   readonly #opts: FileSinkOptions;
   readonly #abs: string;
+  readonly #queued: QueuedPut[] = [];
+  #draining = false;
 
   constructor(opts: FileSinkOptions) {
     this.name = opts.name;
@@ -56,24 +68,10 @@ export class FileSink implements SecretSink {
   async put(ref: SinkRef, token: TokenMetadata, value: Secret): Promise<void> {
     const key = this.storedKey(ref.key);
     const timeoutMs = this.#opts.timeoutMs ?? SINK_WRITE_TIMEOUT_MS;
-    const write = this.#opts.locks.run(this.#abs, async () => {
-      const { fs } = this.#opts;
-      let current: string | undefined;
-      try {
-        current = await readIfExists(fs, this.#abs);
-      } catch (e) {
-        throw this.#fail(ref, `cannot read ${this.#opts.path}: ${describeFailure(e, value.reveal())}`, e);
-      }
-      const next =
-        this.#opts.format === 'json' ? this.#setJson(ref, current, key, value) : this.#setDotenv(current, key, value);
-      if (next === undefined) return false;
-      try {
-        await writeFileAtomic(fs, this.#abs, next, { mode: FILE_MODE, createDir: true });
-      } catch (e) {
-        throw this.#fail(ref, `cannot write ${this.#opts.path}: ${describeFailure(e, value.reveal())}`, e);
-      }
-      return true;
+    const write = new Promise<boolean>((resolve, reject) => {
+      this.#queued.push({ ref, key, value, resolve, reject });
     });
+    this.#drain();
     const changed = await withinTime(this.#opts.clock, timeoutMs, write, () =>
       this.#fail(ref, `writing ${this.#opts.path} did not finish within ${timeoutMs / 1000}s (a hung filesystem?)`),
     );
@@ -81,6 +79,69 @@ export class FileSink implements SecretSink {
       { sink: this.name, path: this.#opts.path, key, tokenName: token.name, changed },
       changed ? 'stored token value' : 'token value already stored',
     );
+  }
+
+  /**
+   * Group write: the puts that queue while one write is in flight go into the next one together, each settling when
+   * the write holding its value is durable. One rewrite per put made a large first apply O(tokens²) in this file
+   * (5,000 tokens: 5,000 reads, parses and fsynced rewrites of a file growing to ~360 KB).
+   */
+  #drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    void (async () => {
+      while (this.#queued.length > 0) {
+        const batch = this.#queued.splice(0);
+        await this.#opts.locks.run(this.#abs, () => this.#writeBatch(batch)).catch(() => undefined);
+      }
+      this.#draining = false;
+    })();
+  }
+
+  async #writeBatch(batch: readonly QueuedPut[]): Promise<void> {
+    const { fs } = this.#opts;
+    const scrub = (e: unknown) => batch.reduce((text, p) => scrubValue(text, p.value.reveal()), describeFailure(e));
+    let current: string | undefined;
+    try {
+      current = await readIfExists(fs, this.#abs);
+    } catch (e) {
+      for (const p of batch) p.reject(this.#fail(p.ref, `cannot read ${this.#opts.path}: ${scrub(e)}`, e));
+      return;
+    }
+    const changed: QueuedPut[] = [];
+    let text = current;
+    let doc: Record<string, string> | undefined;
+    for (const p of batch) {
+      try {
+        if (this.#opts.format === 'json') {
+          doc ??= this.#readJson(p.ref, current);
+          if (doc[p.key] === p.value.reveal()) {
+            p.resolve(false);
+            continue;
+          }
+          doc[p.key] = p.value.reveal();
+        } else {
+          const next = this.#setDotenv(text, p.key, p.value);
+          if (next === undefined) {
+            p.resolve(false);
+            continue;
+          }
+          text = next;
+        }
+        changed.push(p);
+      } catch (e) {
+        p.reject(e);
+      }
+    }
+    if (changed.length === 0) return;
+    const next = doc ? `${JSON.stringify(doc, null, 2)}\n` : (text ?? '');
+    try {
+      await writeFileAtomic(fs, this.#abs, next, { mode: FILE_MODE, createDir: true });
+    } catch (e) {
+      for (const p of changed) p.reject(this.#fail(p.ref, `cannot write ${this.#opts.path}: ${scrub(e)}`, e));
+      return;
+    }
+    for (const p of changed) p.resolve(true);
   }
 
   async check(): Promise<SinkCheckResult> {
@@ -105,22 +166,18 @@ export class FileSink implements SecretSink {
     return { ok: true, detail: `${where} is writable (${this.#opts.format})` };
   }
 
-  /** New file text, or undefined when the file already holds this value (a re-delivery writes nothing). */
-  #setJson(ref: SinkRef, current: string | undefined, key: string, value: Secret): string | undefined {
-    let doc: Record<string, string> = {};
-    if (current !== undefined && current.trim() !== '') {
-      try {
-        doc = parseJsonObject(current);
-      } catch {
-        // Never overwrite a file we cannot read: it may hold the only copy of other token values.
-        throw this.#fail(ref, `${this.#opts.path} is not a JSON object of strings; refusing to overwrite it`);
-      }
+  /** The file's keys and values (empty when there is no file yet). */
+  #readJson(ref: SinkRef, current: string | undefined): Record<string, string> {
+    if (current === undefined || current.trim() === '') return {};
+    try {
+      return parseJsonObject(current);
+    } catch {
+      // Never overwrite a file we cannot read: it may hold the only copy of other token values.
+      throw this.#fail(ref, `${this.#opts.path} is not a JSON object of strings; refusing to overwrite it`);
     }
-    if (doc[key] === value.reveal()) return undefined;
-    doc[key] = value.reveal();
-    return `${JSON.stringify(doc, null, 2)}\n`;
   }
 
+  /** New file text, or undefined when the file already holds this value (a re-delivery writes nothing). */
   #setDotenv(current: string | undefined, key: string, value: Secret): string | undefined {
     const text = current ?? '';
     if (parseDotenv(text).get(key) === value.reveal()) return undefined;

@@ -23,7 +23,7 @@ export const peerKind: KindDefinition<'SecondaryDnsPeer'> = {
       hint: 'tsig takes the metadata.name of a SecondaryDnsTsig in the same account; use tsig_id for an unmanaged key',
     },
   ],
-  // A peer's `tsig_id` is checked against the live TSIG list.
+  // Export writes a managed TSIG's name for a peer's `tsig_id`: it reads the TSIG list.
   observeAlso: ['SecondaryDnsTsig'],
   needsPermissionGroups: false,
   hasValue: false,

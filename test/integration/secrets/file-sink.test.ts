@@ -58,6 +58,46 @@ describe('file sink, JSON', () => {
     expect(doc).toEqual(Object.fromEntries(values.map((v, i) => [`k${i}`, v])));
   });
 
+  test('GIVEN puts that queue behind a write WHEN they finish THEN they share writes, and each settles with its value on disk', async () => {
+    let renames = 0;
+    const counting: SinkFileSystem = {
+      ...fsPromises,
+      rename: async (from, to) => {
+        renames++;
+        await fsPromises.rename(from, to);
+      },
+    };
+    const sink = fileSink('json', '.cfgitops/secrets.out', counting);
+    const path = join(dir, '.cfgitops/secrets.out');
+    const values = Array.from({ length: 20 }, () => tokenValue());
+    await Promise.all(
+      values.map(async (v, i) => {
+        await sink.put({ sink: 'local', key: `k${i}` }, token, new Secret(v));
+        // Settled means durable: the file already holds this value.
+        expect(JSON.parse(await readFile(path, 'utf8'))[`k${i}`]).toBe(v);
+      }),
+    );
+    // The first put writes alone; the 19 that queued behind it go into one (or a few) more writes.
+    expect(renames).toBeGreaterThanOrEqual(2);
+    expect(renames).toBeLessThan(10);
+  });
+
+  test('GIVEN a batch whose write fails WHEN the puts settle THEN each fails with its own key and no value in the message', async () => {
+    const failing: SinkFileSystem = {
+      ...fsPromises,
+      rename: () => Promise.reject(Object.assign(new Error('EIO'), { code: 'EIO' })),
+    };
+    const sink = fileSink('json', 'out/s.json', failing);
+    const values = Array.from({ length: 5 }, () => tokenValue());
+    const errors = await Promise.all(
+      values.map((v, i) => sink.put({ sink: 'local', key: `k${i}` }, token, new Secret(v)).catch((e: unknown) => e)),
+    );
+    errors.forEach((err, i) => {
+      expect(err).toMatchObject({ code: 'E_SINK_WRITE', sink: 'local', key: `k${i}` });
+      for (const v of values) expect((err as Error).message).not.toContain(v);
+    });
+  });
+
   test('GIVEN the same value put twice WHEN the second put runs THEN the file is not rewritten (idempotent)', async () => {
     const sink = fileSink('json');
     const v = new Secret(tokenValue());
