@@ -14,7 +14,7 @@ export class Secret {
 
   constructor(value: string) {
     this.#value = value;
-    secretScrubber.add(value);
+    secretScrubber.add(value, this);
   }
 
   /** The plain value. Call only where it must leave the process: an HTTP request or a sink write. */
@@ -58,32 +58,55 @@ export class Secret {
  * Replaces every registered secret (and its base64 and URL-encoded forms) in a text with `[redacted]`.
  * Values shorter than 8 characters are not registered: scrubbing them would mangle ordinary output,
  * and no real credential is that short.
+ *
+ * Bounded for processes that live long (the controller mints and reads values every cycle for months): a value is
+ * kept while any Secret holding it is alive (or forever when added without a holder), and of the values whose
+ * Secrets are all gone, about the `keepReleased` most recently seen are kept too (for a plain copy still on its way
+ * out), oldest dropped first. Keeping every value ever seen made memory, and the cost of scrubbing each log line
+ * (one alternation over all of them), grow with every token value a long-running controller minted or read. The
+ * bound: live values + keepReleased + max(16, keepReleased / 4).
  */
 export class SecretScrubber {
-  readonly #values = new Set<string>();
+  /** By value, least recently seen first (re-adding moves it to the end). */
+  readonly #entries = new Map<string, { holders: WeakRef<object>[]; pinned: boolean }>();
+  readonly #keepReleased: number;
+  /** The pruning scan is amortised: it runs again only after a quarter of `keepReleased` more values. */
+  #pruneAbove: number;
   #pattern: RegExp | undefined;
 
-  add(value: string): void {
-    if (value.length < 8) return;
-    const forms = [value, Buffer.from(value, 'utf8').toString('base64'), encodeURIComponent(value)];
-    let changed = false;
-    for (const f of forms) {
-      if (!this.#values.has(f)) {
-        this.#values.add(f);
-        changed = true;
-      }
-    }
-    if (changed) this.#pattern = undefined;
+  constructor(options: { keepReleased?: number } = {}) {
+    this.#keepReleased = options.keepReleased ?? 1024;
+    this.#pruneAbove = this.#keepReleased;
   }
 
+  /** Registers a value; with `holder` (the Secret), only for as long as the holder lives (see the class comment). */
+  add(value: string, holder?: object): void {
+    if (value.length < 8) return;
+    let entry = this.#entries.get(value);
+    if (entry === undefined) {
+      entry = { holders: [], pinned: false };
+      this.#pattern = undefined;
+    } else {
+      this.#entries.delete(value);
+    }
+    this.#entries.set(value, entry);
+    if (holder === undefined) entry.pinned = true;
+    else entry.holders = [...entry.holders.filter((h) => h.deref() !== undefined), new WeakRef(holder)];
+    if (this.#entries.size > this.#pruneAbove) {
+      this.#dropReleased();
+      this.#pruneAbove = this.#entries.size + Math.max(16, this.#keepReleased >> 2);
+    }
+  }
+
+  /** Values registered (each scrubbed in up to three forms). */
   get size(): number {
-    return this.#values.size;
+    return this.#entries.size;
   }
 
   scrub(text: string): string {
-    if (this.#values.size === 0) return text;
+    if (this.#entries.size === 0) return text;
     this.#pattern ??= new RegExp(
-      [...this.#values]
+      [...new Set([...this.#entries.keys()].flatMap(formsOf))]
         .sort((a, b) => b.length - a.length)
         .map(escapeRegExp)
         .join('|'),
@@ -91,6 +114,19 @@ export class SecretScrubber {
     );
     return text.replace(this.#pattern, REDACTED);
   }
+
+  /** Drops the least recently seen released values beyond `keepReleased`; values still held are never dropped. */
+  #dropReleased(): void {
+    const released = [...this.#entries].filter(([, e]) => !e.pinned && !e.holders.some((h) => h.deref() !== undefined));
+    const excess = released.length - this.#keepReleased;
+    if (excess <= 0) return;
+    for (const [value] of released.slice(0, excess)) this.#entries.delete(value);
+    this.#pattern = undefined;
+  }
+}
+
+function formsOf(value: string): string[] {
+  return [value, Buffer.from(value, 'utf8').toString('base64'), encodeURIComponent(value)];
 }
 
 function escapeRegExp(s: string): string {

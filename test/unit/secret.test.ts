@@ -1,6 +1,8 @@
 import { inspect } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
-import { Secret, SecretScrubber } from '../../src/secret.js';
+import { Secret, SecretScrubber, secretScrubber } from '../../src/secret.js';
 
 describe('Secret', () => {
   const value = 'cfat_abcdefghijklmnopqrstuvwxyz0123456789ABCD';
@@ -41,5 +43,46 @@ describe('SecretScrubber', () => {
     const scrubber = new SecretScrubber();
     scrubber.add('abc');
     expect(scrubber.scrub('abc')).toBe('abc');
+  });
+});
+
+describe('SecretScrubber over a long life (the controller)', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  /** Lets the holders made before it go (WeakRefs keep their target until the job that made them ends), then GCs. */
+  const collect = async (): Promise<void> => {
+    await new Promise((r) => setImmediate(r));
+    gc();
+  };
+
+  test('GIVEN values minted cycle after cycle and let go WHEN collected THEN the scrubber stays bounded, keeps every held value and the most recent released ones', async () => {
+    const scrubber = new SecretScrubber({ keepReleased: 8 });
+    const held = Array.from({ length: 20 }, (_, i) => ({ value: `held-value-${i}-0123456789` }));
+    for (const h of held) scrubber.add(h.value, h);
+    const mint = (cycle: number): void => {
+      for (let i = 0; i < 3; i++) scrubber.add(`minted-${cycle}-${i}-0123456789`, {});
+    };
+    let largest = 0;
+    for (let cycle = 0; cycle < 100; cycle++) {
+      mint(cycle);
+      largest = Math.max(largest, scrubber.size);
+      await collect();
+    }
+    // Without the bound it held 20 + 300 values. With it: live (20 held, 3 of the cycle) + keepReleased + 16.
+    expect(largest).toBeLessThanOrEqual(20 + 3 + 8 + 16);
+    for (const h of held) expect(scrubber.scrub(h.value)).toBe('[redacted]');
+    expect(scrubber.scrub('minted-99-2-0123456789')).toBe('[redacted]');
+    expect(scrubber.scrub('minted-0-0-0123456789')).toBe('minted-0-0-0123456789');
+  });
+
+  test('GIVEN Secrets made and dropped by the thousand THEN the process-wide scrubber does not keep them all', async () => {
+    const before = secretScrubber.size;
+    const kept = new Secret('a-value-still-in-use-0123456789');
+    for (let cycle = 0; cycle < 30; cycle++) {
+      for (let i = 0; i < 100; i++) new Secret(`dropped-${cycle}-${i}-0123456789`);
+      await collect();
+    }
+    expect(secretScrubber.size).toBeLessThanOrEqual(before + 1 + 100 + 1024 + 256);
+    expect(secretScrubber.scrub(`x ${kept.reveal()} y`)).toBe('x [redacted] y');
   });
 });
