@@ -21,6 +21,7 @@ import { errorsOf, type ControllerMode, type CycleReport, type CycleTrigger } fr
 import { startHttpServer, type ControllerView, type Role } from './http-server.js';
 import type { Leadership } from './leadership.js';
 import type { ManifestSource, SourceRevision } from './manifest-source.js';
+import { readiness, type Readiness } from './readiness.js';
 import { runCycle, type CycleSettings } from './run-cycle.js';
 import { nextDelayMs, type ScheduleSettings } from './schedule.js';
 import type { StateBackendConfig } from '../config/types.js';
@@ -287,34 +288,20 @@ class ControllerLoop {
     if (this.#wake.signal.aborted) this.#wake = new AbortController();
   }
 
-  #readiness(): { ready: boolean; role: Role; reason: string } {
-    const role = this.#role;
-    const now = this.#app.clock.now();
-    if (role === 'standby') {
-      return { ready: true, role, reason: `standing by: ${this.#leadership?.describe ?? ''} has another leader` };
-    }
-    if (role === 'starting') {
-      const errors = this.#sourceErrors.map((e) => e.code).join(', ');
-      return { ready: false, role, reason: errors ? `cannot start: ${errors}` : 'syncing the source' };
-    }
-    if (this.#last === undefined) return { ready: false, role, reason: 'the first cycle has not finished yet' };
-    const sinceLast = now - Date.parse(this.#last.finishedAt);
-    const staleAfter = 2 * this.#r.intervalMs + this.#r.cycleTimeoutMs;
-    if (this.#cycleAbort === undefined && sinceLast > staleAfter) {
-      return { ready: false, role, reason: `no cycle finished in the last ${Math.round(sinceLast / 1000)} s` };
-    }
-    if (this.#failingSince !== undefined && now - this.#failingSince > this.#r.failingThresholdMs) {
-      return {
-        ready: false,
-        role,
-        reason: `cycles have been failing for ${Math.round((now - this.#failingSince) / 1000)} s (${this.#failures} in a row)`,
-      };
-    }
-    return {
-      ready: true,
-      role,
-      reason: this.#failures > 0 ? `last cycle failed (${this.#failures} in a row)` : 'reconciling',
-    };
+  #readiness(): Readiness {
+    return readiness(
+      {
+        role: this.#role,
+        leadership: this.#leadership?.describe,
+        startErrors: this.#sourceErrors.map((e) => e.code),
+        lastFinishedAt: this.#last === undefined ? undefined : Date.parse(this.#last.finishedAt),
+        cycleRunning: this.#cycleAbort !== undefined,
+        consecutiveFailures: this.#failures,
+        failingSince: this.#failingSince,
+      },
+      this.#r,
+      this.#app.clock.now(),
+    );
   }
 
   #view(): ControllerView {

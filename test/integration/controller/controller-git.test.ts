@@ -13,6 +13,19 @@ import { gitRemote, startController, stopController, waitForCycle } from './harn
 
 const world = useE2eWorld();
 const SECRET = 'webhook-secret-for-tests-1f3a';
+const ISSUE_METRICS = [
+  'cfgitops_controller_cycles_total',
+  'cfgitops_controller_cycle_duration_seconds',
+  'cfgitops_managed_resources',
+  'cfgitops_drifted_resources',
+  'cfgitops_pending_changes',
+  'cfgitops_api_requests_total',
+  'cfgitops_api_rate_limited_total',
+  'cfgitops_token_value_oldest_age_seconds',
+  'cfgitops_tokens_due_for_rotation',
+  'cfgitops_last_successful_apply_timestamp_seconds',
+  'cfgitops_controller_leader',
+];
 
 function pushPayload(commit: string, ref = 'refs/heads/main'): string {
   return JSON.stringify({ ref, after: commit, repository: { full_name: 'acme/dns' } });
@@ -22,6 +35,7 @@ describe('cfgitops controller with a git source', () => {
   test('GIVEN a controller on a git branch WHEN a commit is pushed and a signed webhook arrives THEN one cycle applies it; unsigned and badly signed deliveries are refused and counted', async () => {
     const { ws } = world;
     const remote = await gitRemote(ws);
+    const startedAt = Date.now();
     const c = await startController(
       ws,
       [
@@ -49,8 +63,30 @@ describe('cfgitops controller with a git source', () => {
     expect(c.sample(m, 'cfgitops_controller_leader')).toBe(1);
     expect(c.sample(m, 'cfgitops_api_requests_total', { method: 'POST', code: '200' })).toBeGreaterThanOrEqual(6);
     expect(c.sample(m, 'cfgitops_api_rate_limited_total')).toBe(0);
-    expect(c.sample(m, 'cfgitops_controller_cycle_duration_seconds')).toBe(1);
+    expect(c.sample(m, 'cfgitops_controller_cycle_duration_seconds_count', { mode: 'apply' })).toBe(1);
     expect(m.find((f) => f.name === 'cfgitops_process_resident_memory_bytes')).toBeDefined();
+    // Every metric issue #18 lists, with its type (docs/controller.md has the table).
+    expect(Object.fromEntries(m.filter((f) => ISSUE_METRICS.includes(f.name)).map((f) => [f.name, f.type]))).toEqual({
+      cfgitops_controller_cycles_total: 'counter',
+      cfgitops_controller_cycle_duration_seconds: 'histogram',
+      cfgitops_managed_resources: 'gauge',
+      cfgitops_drifted_resources: 'gauge',
+      cfgitops_pending_changes: 'gauge',
+      cfgitops_api_requests_total: 'counter',
+      cfgitops_api_rate_limited_total: 'counter',
+      cfgitops_token_value_oldest_age_seconds: 'gauge',
+      cfgitops_tokens_due_for_rotation: 'gauge',
+      cfgitops_last_successful_apply_timestamp_seconds: 'gauge',
+      cfgitops_controller_leader: 'gauge',
+    });
+    expect(c.sample(m, 'cfgitops_drifted_resources')).toBe(6);
+    expect(c.sample(m, 'cfgitops_pending_changes')).toBe(0);
+    expect(c.sample(m, 'cfgitops_managed_resources', { kind: 'SecondaryDnsTsig' })).toBe(1);
+    expect(c.sample(m, 'cfgitops_token_value_oldest_age_seconds')).toBeLessThan(120);
+    expect(c.sample(m, 'cfgitops_tokens_due_for_rotation')).toBe(0);
+    const lastApply = c.sample(m, 'cfgitops_last_successful_apply_timestamp_seconds');
+    expect(lastApply * 1000).toBeGreaterThanOrEqual(startedAt - 1_000);
+    expect(lastApply * 1000).toBeLessThanOrEqual(Date.now());
 
     const second = await remote.push('move ns2', async (work) => {
       const file = join(work, 'desired-state', 'peers.yaml');
@@ -92,6 +128,8 @@ describe('cfgitops controller with a git source', () => {
     expect(live.peers.find((p) => p.name === 'ns2.example.com')?.ip).toBe('2001:db8::54');
     m = await c.metrics();
     expect(c.sample(m, 'cfgitops_controller_cycles_total', { mode: 'apply', result: 'applied' })).toBe(2);
+    expect(c.sample(m, 'cfgitops_controller_cycle_duration_seconds_count', { mode: 'apply' })).toBe(2);
+    expect(c.sample(m, 'cfgitops_drifted_resources')).toBe(1);
     expect(c.sample(m, 'cfgitops_webhook_requests_total', { result: 'accepted' })).toBe(1);
     expect(c.sample(m, 'cfgitops_api_requests_total', { method: 'PUT', code: '200' })).toBeGreaterThanOrEqual(1);
 

@@ -7,8 +7,8 @@ import { execFile as execFileCb } from 'node:child_process';
 import { cp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-text-format';
 import { spawnCli, waitFor, type SpawnedCli } from '../../support/cli.js';
+import { parsePrometheusText, sampleValue, type PromFamily } from '../../support/prometheus-text.js';
 import { EXAMPLE_DIR, type Workspace } from '../../support/workspace.js';
 
 const execFile = promisify(execFileCb);
@@ -57,8 +57,9 @@ export interface RunningController {
   url: string;
   spawned: SpawnedCli;
   status(): Promise<ControllerStatus>;
+  /** GET /metrics, parsed strictly (test/support/prometheus-text.ts): a malformed exposition fails the test. */
   metrics(): Promise<PromFamily[]>;
-  /** The value of one sample (0 when absent), matching every given label. */
+  /** The value of one sample by its own name (a histogram's `…_count`), 0 when that series is absent. */
   sample(families: PromFamily[], name: string, labels?: Record<string, string>): number;
   post(path: string, body: string, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
   get(path: string): Promise<{ status: number; body: unknown }>;
@@ -120,14 +121,8 @@ export async function startController(
     url,
     spawned,
     status: async () => JSON.parse((await request('GET', '/status')).text) as ControllerStatus,
-    metrics: async () => parsePrometheusTextFormat((await request('GET', '/metrics')).text),
-    sample: (families, name, labels = {}) => {
-      const family = families.find((f) => f.name === name);
-      // The parser keeps no labels on histogram samples (only buckets): the +Inf bucket is the observation count.
-      if (family?.type === 'HISTOGRAM') return family.metrics.reduce((n, x) => n + Number(x.buckets?.['+Inf'] ?? 0), 0);
-      const hit = family?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
-      return hit === undefined ? 0 : Number(hit.value ?? hit.count ?? 0);
-    },
+    metrics: async () => parsePrometheusText((await request('GET', '/metrics')).text),
+    sample: sampleValue,
     post: async (path, body, headers = {}) => {
       const r = await request('POST', path, body, headers);
       return { status: r.status, body: JSON.parse(r.text) as unknown };
