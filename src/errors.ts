@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   E_TIME_RANGE: 'expires_on is not after not_before, or already past',
   E_PATH_ESCAPE: 'a fromFile path leaves the repository',
   E_CIDR_HOST_BITS: 'a CIDR has bits set after its prefix (10.0.0.1/8 for 10.0.0.0/8)',
+  E_ACL_RANGE: 'a Secondary DNS ACL range is wider than Cloudflare allows (/24 IPv4, /64 IPv6)',
   E_DUPLICATE_CONFIG: 'more than one Config document',
   E_CONFIG: 'the configuration is invalid',
   // secrets given by reference

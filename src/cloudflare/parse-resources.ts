@@ -4,6 +4,7 @@
  */
 import { Secret } from '../secret.js';
 import type {
+  CfAcl,
   CfCondition,
   CfPeer,
   CfPermissionGroup,
@@ -63,6 +64,11 @@ export function parsePeer(v: unknown): CfPeer {
   const tsig = optStr(o, 'tsig_id', 'peer');
   if (tsig !== undefined) peer.tsig_id = tsig;
   return peer;
+}
+
+export function parseAcl(v: unknown): CfAcl {
+  const o = obj(v, 'acl');
+  return { id: str(o, 'id', 'acl'), name: str(o, 'name', 'acl'), ip_range: str(o, 'ip_range', 'acl') };
 }
 
 export function parseTsig(v: unknown): CfTsig {

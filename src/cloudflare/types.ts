@@ -37,6 +37,19 @@ export interface CfTsigBody {
   secret: Secret;
 }
 
+/** A Secondary DNS ACL: an address range allowed to AXFR primary zones and to NOTIFY secondary ones. */
+export interface CfAcl {
+  id: string;
+  name: string;
+  ip_range: string;
+}
+
+/** Create/PUT body of an ACL (PUT is a full replacement). */
+export interface CfAclBody {
+  name: string;
+  ip_range: string;
+}
+
 /** Flat (`"com.cloudflare.api.account.zone.<id>": "*"`) or nested (account → zone map). */
 export type CfResources = Record<string, string | Record<string, string>>;
 
@@ -124,6 +137,12 @@ export interface CloudflareApi {
   createTsig(account: string, body: CfTsigBody, signal?: AbortSignal): Promise<CreateOutcome<CfTsig>>;
   updateTsig(account: string, id: string, body: CfTsigBody, signal?: AbortSignal): Promise<CfTsig>;
   deleteTsig(account: string, id: string, signal?: AbortSignal): Promise<void>;
+
+  /** Not paginated (docs/cloudflare-api.md "Zone transfers"). */
+  listAcls(account: string, signal?: AbortSignal): Promise<CfAcl[]>;
+  createAcl(account: string, body: CfAclBody, signal?: AbortSignal): Promise<CreateOutcome<CfAcl>>;
+  updateAcl(account: string, id: string, body: CfAclBody, signal?: AbortSignal): Promise<CfAcl>;
+  deleteAcl(account: string, id: string, signal?: AbortSignal): Promise<void>;
 
   /** Walks every page (per_page 50). */
   listTokens(account: string, signal?: AbortSignal): Promise<CfToken[]>;

@@ -66,6 +66,8 @@ export interface GuardrailPolicy {
   /** Peers must have their ip inside one of these CIDRs. */
   peerAllowedCidrs?: string[];
   peerAllowedPorts?: number[];
+  /** ACL ranges must lie inside one of these CIDRs. */
+  aclAllowedCidrs?: string[];
 }
 
 /** How rotation strategies differ: docs/rotation.md. */

@@ -9,13 +9,16 @@
  *   PUT  /__emulator/accounts/{acct}/tokens/{id}/status   `{status}`, e.g. `revoked (exposed)`
  *   GET  /__emulator/clock, POST /__emulator/clock/advance `{ms}` or `{seconds}`
  *   GET  /__emulator/secrets                   every token value and TSIG secret ever minted or stored
+ *   POST /__emulator/zones                     `{account, name, type: primary|secondary}` → the zone (its id)
+ *   GET  /__emulator/zones                     every zone with its transfer configurations
  */
 import type { EmulatorCore } from './context.js';
 import { faultRuleProblem, type FaultInjector, type FaultRule } from './faults.js';
 import type { RateLimiter, RateLimitSettings } from './rate-limiter.js';
 import type { RequestCounts } from './request-counts.js';
 import type { RouteTable } from './routes.js';
-import type { StoredTokenStatus } from './store.js';
+import { newId } from './random.js';
+import type { StoredTokenStatus, StoredZone } from './store.js';
 
 export const CONTROL_PATH = '/__emulator';
 
@@ -88,6 +91,10 @@ export function handleControl(
       deps.core.clock.advance(ms);
       return { status: 200, body: clockView(deps.core) };
     }
+    case 'GET /zones':
+      return { status: 200, body: { zones: [...deps.core.store.zones.values()] } };
+    case 'POST /zones':
+      return createZone(deps, input);
     case 'GET /secrets':
       return { status: 200, body: { secrets: deps.core.secrets.list() } };
     default:
@@ -108,6 +115,22 @@ function tokenStatus(deps: ControlDeps, method: string, path: string, input: Rec
   return { status: 200, body: { id: token.id, status } };
 }
 
+const ZONE_TYPES = ['primary', 'secondary'] as const;
+
+/** Zones are not managed by cfgitops: tests and demos create them here, primary or secondary. */
+function createZone(deps: ControlDeps, input: Record<string, unknown>): ControlResponse {
+  const { account, name, type } = input;
+  if (typeof account !== 'string' || !/^[0-9a-f]{32}$/.test(account)) return bad('account must be a 32-hex id');
+  if (typeof name !== 'string' || name === '') return bad('name must be a zone name, e.g. example.com');
+  if (!ZONE_TYPES.includes(type as StoredZone['type'])) return bad(`type must be one of ${ZONE_TYPES.join(', ')}`);
+  const id = typeof input.id === 'string' && /^[0-9a-f]{32}$/.test(input.id) ? input.id : newId(deps.core.random);
+  if (deps.core.store.zones.has(id)) return bad(`zone ${id} exists`);
+  const zone: StoredZone = { id, account, name, type: type as StoredZone['type'] };
+  deps.core.store.zones.set(id, zone);
+  deps.core.store.persist();
+  return { status: 200, body: zone };
+}
+
 function clockView(core: EmulatorCore): { now: string; nowMs: number; offsetMs: number } {
   return { now: core.clock.iso(), nowMs: core.clock.now(), offsetMs: core.clock.offsetMs };
 }
@@ -123,6 +146,8 @@ function resources(core: EmulatorCore, withSecrets: boolean, only: string | null
         const { value_sha256, ...rest } = t;
         return withSecrets ? { ...rest, value_sha256 } : rest;
       }),
+      acls: [...acct.acls.values()],
+      zones: [...core.store.zones.values()].filter((z) => z.account === id),
     };
   }
   return { accounts };

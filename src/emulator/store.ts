@@ -56,20 +56,58 @@ export interface StoredToken {
   value_sha256: string;
 }
 
+export interface StoredAcl {
+  id: string;
+  name: string;
+  ip_range: string;
+}
+
+/** A zone transfer configuration (incoming on a secondary zone, outgoing on a primary one): one per zone. */
+export interface StoredZoneTransfer {
+  id: string;
+  name: string;
+  peers: string[];
+  auto_refresh_seconds?: number;
+  checked_time: string;
+  created_time: string;
+  modified_time: string;
+  soa_serial: number;
+  last_transferred_time?: string;
+  /** Outgoing only: transfers enabled (`POST …/outgoing/enable`) or not. */
+  enabled?: boolean;
+}
+
+/** A zone, created through the control API; it belongs to one account and is primary or secondary. */
+export interface StoredZone {
+  id: string;
+  account: string;
+  name: string;
+  type: 'primary' | 'secondary';
+  incoming?: StoredZoneTransfer;
+  outgoing?: StoredZoneTransfer;
+}
+
 export interface Account {
   peers: Map<string, StoredPeer>;
   tsigs: Map<string, StoredTsig>;
   tokens: Map<string, StoredToken>;
+  acls: Map<string, StoredAcl>;
 }
 
 interface PersistedDocument {
   format: 'cfgitops-emulator';
   version: 1;
-  accounts: Record<string, { peers: StoredPeer[]; tsigs: StoredTsig[]; tokens: StoredToken[] }>;
+  accounts: Record<
+    string,
+    { peers: StoredPeer[]; tsigs: StoredTsig[]; tokens: StoredToken[]; acls?: StoredAcl[] | undefined }
+  >;
+  zones?: StoredZone[] | undefined;
 }
 
 export class EmulatorStore {
   readonly accounts = new Map<string, Account>();
+  /** By zone id; zone ids are global, as at Cloudflare. */
+  readonly zones = new Map<string, StoredZone>();
   readonly #dataFile: string | undefined;
   /** sha256(value) → owning token, for authenticating minted tokens in O(1). */
   readonly #byValueHash = new Map<string, { account: string; tokenId: string }>();
@@ -89,7 +127,7 @@ export class EmulatorStore {
   account(id: string): Account {
     let acct = this.accounts.get(id);
     if (!acct) {
-      acct = { peers: new Map(), tsigs: new Map(), tokens: new Map() };
+      acct = { peers: new Map(), tsigs: new Map(), tokens: new Map(), acls: new Map() };
       this.accounts.set(id, acct);
     }
     return acct;
@@ -117,6 +155,7 @@ export class EmulatorStore {
 
   clear(): void {
     this.accounts.clear();
+    this.zones.clear();
     this.#byValueHash.clear();
   }
 
@@ -139,13 +178,15 @@ export class EmulatorStore {
   #serialize(): string {
     const doc: PersistedDocument = { format: 'cfgitops-emulator', version: 1, accounts: {} };
     for (const [id, acct] of this.accounts) {
-      if (acct.peers.size + acct.tsigs.size + acct.tokens.size === 0) continue;
+      if (acct.peers.size + acct.tsigs.size + acct.tokens.size + acct.acls.size === 0) continue;
       doc.accounts[id] = {
         peers: [...acct.peers.values()],
         tsigs: [...acct.tsigs.values()],
         tokens: [...acct.tokens.values()],
+        acls: [...acct.acls.values()],
       };
     }
+    if (this.zones.size > 0) doc.zones = [...this.zones.values()];
     return JSON.stringify(doc, null, 2) + '\n';
   }
 
@@ -166,6 +207,8 @@ export class EmulatorStore {
       for (const p of data.peers) acct.peers.set(p.id, p);
       for (const t of data.tsigs) acct.tsigs.set(t.id, t);
       for (const t of data.tokens) this.putToken(id, t);
+      for (const a of data.acls ?? []) acct.acls.set(a.id, a);
     }
+    for (const z of doc.zones ?? []) this.zones.set(z.id, z);
   }
 }

@@ -88,6 +88,8 @@ export interface KindDefinition<K extends ResourceKind> {
   /** API calls of a create (a peer's POST then PUT: 2), for progress estimates. */
   createCalls: number;
 
+  /** Loader: checks of a spec beyond its schema (run whether or not the schema passed; fields are unknown). */
+  checkSpec?(spec: Record<string, unknown>, locate: (pointer: string) => SourceLocation): CfgitopsError[];
   /** Loader: a schema-valid document's spec → the desired resource, defaults filled in. Pure. */
   build(spec: unknown, base: DesiredBaseFields, config: Pick<ResolvedConfig, 'defaultSink'>): DesiredOf<K>;
 

@@ -8,10 +8,11 @@
  *
  * `KINDS` is in create order: TSIGs before the peers that point at them; deletes run in the reverse order.
  */
-import type { CfPeer, CfToken, CfTsig } from '../cloudflare/types.js';
-import type { PeerSpec, TokenSpec, TsigSpec } from '../manifest/types.js';
-import type { PlannedPeerBody, PlannedTokenBody, PlannedTsigBody } from '../planner/plan.js';
+import type { CfAcl, CfPeer, CfToken, CfTsig } from '../cloudflare/types.js';
+import type { AclSpec, PeerSpec, TokenSpec, TsigSpec } from '../manifest/types.js';
+import type { PlannedAclBody, PlannedPeerBody, PlannedTokenBody, PlannedTsigBody } from '../planner/plan.js';
 import type { AccountAliases, ResourceAddress } from '../resources.js';
+import { aclKind, type AclApi } from './acl/index.js';
 import type { KindDefinition } from './kind.js';
 import { peerKind, type PeerApi } from './peer/index.js';
 import { tokenKind, type TokenApi } from './token/index.js';
@@ -21,11 +22,17 @@ import { tsigKind, type TsigApi } from './tsig/index.js';
 export interface KindTypes {
   SecondaryDnsTsig: { spec: TsigSpec; live: CfTsig; body: PlannedTsigBody; api: TsigApi };
   SecondaryDnsPeer: { spec: PeerSpec; live: CfPeer; body: PlannedPeerBody; api: PeerApi };
+  SecondaryDnsAcl: { spec: AclSpec; live: CfAcl; body: PlannedAclBody; api: AclApi };
   AccountToken: { spec: TokenSpec; live: CfToken; body: PlannedTokenBody; api: TokenApi };
 }
 export type ResourceKind = keyof KindTypes;
 
-export const KINDS: readonly KindDefinition<ResourceKind>[] = [erase(tsigKind), erase(peerKind), erase(tokenKind)];
+export const KINDS: readonly KindDefinition<ResourceKind>[] = [
+  erase(tsigKind),
+  erase(peerKind),
+  erase(aclKind),
+  erase(tokenKind),
+];
 
 /**
  * A kind's definition as the registry holds it. Sound because every caller hands a kind only resources, steps and

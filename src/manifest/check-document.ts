@@ -9,6 +9,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { credentialEnvReason } from '../credential-env.js';
 import { CfgitopsError, type ErrorCode, type SourceLocation } from '../errors.js';
 import { cidrWithHostBits } from '../planner/net.js';
+import { kindOf } from '../kinds/registry.js';
 import { ACCOUNT_ID_PATTERN, type ResourceKind } from '../resources.js';
 import { didYouMeanHint } from './did-you-mean.js';
 import type { ParsedDocument } from './parse-manifest-file.js';
@@ -84,6 +85,7 @@ export function checkDocument(parsed: ParsedDocument, kind: ResourceKind, ctx: D
     }
   }
   if (!spec) return out;
+  errors.push(...(kindOf(kind).checkSpec?.(spec, locate) ?? []));
 
   if (kind === 'SecondaryDnsTsig') {
     const fromEnv = asRecord(spec['secret'])?.['fromEnv'];

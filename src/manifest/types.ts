@@ -16,6 +16,7 @@ import type { ResourceAddress, ResourceKind } from '../resources.js';
 import type { Secret } from '../secret.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { KindTypes } from '../kinds/registry.js';
+import type { aclSpecSchema } from '../kinds/acl/schema.js';
 import type { peerSpecSchema } from '../kinds/peer/schema.js';
 import type { permissionGroupSelectorSchema, tokenPolicySchema, tokenSpecSchema } from '../kinds/token/schema.js';
 import type { secretReferenceSchema, tsigSpecSchema } from '../kinds/tsig/schema.js';
@@ -24,6 +25,7 @@ export type SecretReference = FromSchema<typeof secretReferenceSchema>;
 export type PermissionGroupSelector = FromSchema<typeof permissionGroupSelectorSchema>;
 export type TsigSpec = FromSchema<typeof tsigSpecSchema>;
 export type PeerSpec = FromSchema<typeof peerSpecSchema>;
+export type AclSpec = FromSchema<typeof aclSpecSchema>;
 export type TokenPolicySpec = FromSchema<typeof tokenPolicySchema>;
 export type TokenSpec = FromSchema<typeof tokenSpecSchema>;
 
@@ -43,6 +45,7 @@ interface DesiredBase<K extends ResourceKind, S> {
 export type DesiredTsig = DesiredBase<'SecondaryDnsTsig', TsigSpec>;
 export type DesiredPeer = DesiredBase<'SecondaryDnsPeer', PeerSpec>;
 export type DesiredToken = DesiredBase<'AccountToken', TokenSpec>;
+export type DesiredAcl = DesiredBase<'SecondaryDnsAcl', AclSpec>;
 /** One per registered kind (src/kinds/registry.ts). */
 export type DesiredResource = { [K in ResourceKind]: DesiredBase<K, KindTypes[K]['spec']> }[ResourceKind];
 

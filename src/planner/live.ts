@@ -2,12 +2,13 @@
  * What Cloudflare holds right now, as read by the observer: one list per kind per account, plus the account's
  * permission-group catalog (names are resolved against it at plan time: docs/cloudflare-api.md).
  */
-import type { CfPeer, CfPermissionGroup, CfToken, CfTsig } from '../cloudflare/types.js';
+import type { CfAcl, CfPeer, CfPermissionGroup, CfToken, CfTsig } from '../cloudflare/types.js';
 
 export interface LiveAccount {
   tsigs: CfTsig[];
   peers: CfPeer[];
   tokens: CfToken[];
+  acls: CfAcl[];
   permissionGroups: CfPermissionGroup[];
 }
 
@@ -17,5 +18,5 @@ export interface LiveSnapshot {
 }
 
 export function emptyLiveAccount(): LiveAccount {
-  return { tsigs: [], peers: [], tokens: [], permissionGroups: [] };
+  return { tsigs: [], peers: [], tokens: [], acls: [], permissionGroups: [] };
 }

@@ -109,6 +109,12 @@ export interface PlannedPeerBody {
   tsig_ref?: string;
 }
 
+export interface PlannedAclBody {
+  kind: 'SecondaryDnsAcl';
+  name: string;
+  ip_range: string;
+}
+
 export interface PlannedTokenBody {
   kind: 'AccountToken';
   /** Permission-group names already resolved to ids; always the full body (PUT is a full replacement). */

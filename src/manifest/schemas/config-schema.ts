@@ -295,6 +295,11 @@ export const configSpecSchema = {
           description: 'A policy on wildcard resources needs a condition.request_ip.',
         },
         peerAllowedCidrs: { type: 'array', items: cidrSchema, description: 'Peers must have their ip in one.' },
+        aclAllowedCidrs: {
+          type: 'array',
+          items: cidrSchema,
+          description: 'Secondary DNS ACL ranges must lie inside one (an ACL opens zone transfers).',
+        },
         peerAllowedPorts: {
           type: 'array',
           items: { type: 'integer', minimum: 1, maximum: 65535 },
