@@ -45,6 +45,7 @@ export const GUARDRAIL_RULES = [
   'wildcardNeedsIpCondition',
   'peerAllowedCidrs',
   'peerAllowedPorts',
+  'aclAllowedCidrs',
 ] as const;
 
 export type GuardrailRule = (typeof GUARDRAIL_RULES)[number];

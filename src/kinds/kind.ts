@@ -14,7 +14,7 @@ import type { ApiContext } from '../cloudflare/api-context.js';
 import type { CloudflareApi } from '../cloudflare/types.js';
 import type { GuardrailPolicy, ResolvedConfig } from '../config/types.js';
 import type { Route } from '../emulator/routes.js';
-import type { SourceLocation } from '../errors.js';
+import type { CfgitopsError, SourceLocation } from '../errors.js';
 import type { StepContext } from '../executor/step-context.js';
 import type { DesiredResource } from '../manifest/types.js';
 import type { LiveAccount } from '../planner/live.js';

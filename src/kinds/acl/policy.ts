@@ -5,7 +5,7 @@
 import { CfgitopsError, type SourceLocation } from '../../errors.js';
 import { isCidr } from '../../manifest/formats.js';
 import type { DesiredAcl } from '../../manifest/types.js';
-import { violation } from '../../planner/check-policy.js';
+import { violation, type Violation } from '../../planner/check-policy.js';
 import { cidrContains, cidrWithHostBits } from '../../planner/net.js';
 import type { PolicyScope } from '../kind.js';
 
@@ -44,7 +44,7 @@ export function checkAclSpec(spec: Record<string, unknown>, locate: (p: string) 
   return [];
 }
 
-export function checkAcl(d: DesiredAcl, { policy }: PolicyScope, errors: CfgitopsError[]): void {
+export function checkAcl(d: DesiredAcl, { policy }: PolicyScope, found: Violation[]): void {
   const allowed = policy.aclAllowedCidrs;
   if (!allowed) return;
   const range = d.spec.ip_range;
@@ -52,9 +52,10 @@ export function checkAcl(d: DesiredAcl, { policy }: PolicyScope, errors: Cfgitop
   const address = range.split('/')[0]!;
   const inside = allowed.some((c) => cidrContains(c, address) && prefixOf(c).prefix <= prefix);
   if (!inside) {
-    errors.push(
+    found.push(
       violation(
         d,
+        'aclAllowedCidrs',
         '/spec/ip_range',
         `ACL "${d.spec.name}" range ${range} is outside the allowed networks`,
         `allowed: ${allowed.join(', ')} (policy.aclAllowedCidrs)`,

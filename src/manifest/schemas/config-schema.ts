@@ -278,6 +278,7 @@ export const configSpecSchema = {
             wildcardNeedsIpCondition: ruleMode,
             peerAllowedCidrs: ruleMode,
             peerAllowedPorts: ruleMode,
+            aclAllowedCidrs: ruleMode,
           },
         },
         tokenMaxLifetimeDays: {
