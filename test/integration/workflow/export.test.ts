@@ -98,6 +98,7 @@ describe('GIVEN an account made by hand (TSIGs, peers with and without TSIG, tok
       'account-api-tokens-list-permission-groups': 1,
       'secondary-dns-(-peer)-list-peers': 1,
       'secondary-dns-(-tsig)-list-tsi-gs': 1,
+      'secondary-dns-(-acl)-list-ac-ls': 1,
     });
     expect(report.exported).toHaveLength(7);
     expect(report.skipped).toEqual([
