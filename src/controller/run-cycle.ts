@@ -100,6 +100,7 @@ async function reconcile(app: App, settings: CycleSettings, input: CycleInput): 
     prune: false,
     // Plan mode (and a suspended apply) reports the guardrails an apply would hit; drift shows every difference.
     allowMassDelete: settings.mode === 'drift',
+    enforceGuardrails: settings.mode !== 'drift',
     signal: input.signal,
   });
   if (outcome.kind === 'errors') {

@@ -1,10 +1,11 @@
 /**
  * What a guardrail violation counts as: its rule's mode (`policy.modes[rule]`, else `policy.mode`, else `enforce`)
  * and whether the plan changes the resource. Under `enforce-new` a resource already applied and left as it is by
- * this plan (a no-op, or only a new value: the body Cloudflare has stays the same) is tolerated with a warning, so a
- * guardrail can be adopted on a repository that does not comply yet; anything the plan would create, adopt, update
- * or re-create must comply. An update restoring out-of-band drift counts as a change: apply would write the whole
- * non-compliant body again (cfgitops records no copy of the applied spec that would tell drift from an edit).
+ * this plan (a no-op, only a new value, or an expired or revoked token re-created as it was) is tolerated with a
+ * warning, so a guardrail can be adopted on a repository that does not comply yet; anything the plan would create,
+ * adopt or update must comply. An update restoring out-of-band drift counts as a change: apply would write the whole
+ * non-compliant body again (cfgitops records no copy of the applied spec that would tell drift from an edit), and
+ * so does re-creating a resource deleted out of band.
  */
 import type { GuardrailMode, GuardrailPolicy, GuardrailRule } from '../config/types.js';
 import { CfgitopsError, formatLocation, type SourceLocation } from '../errors.js';
@@ -29,9 +30,23 @@ function modeSetting(policy: GuardrailPolicy, rule: GuardrailRule): string {
   return policy.modes?.[rule] !== undefined ? `policy.modes.${rule}` : 'policy.mode';
 }
 
-/** A step leaves a recorded resource's body as it is: in sync, or only rolling its value. */
+/**
+ * A step leaves a recorded resource's configuration as it is: in sync, only a new value, or a re-creation of the same
+ * spec because Cloudflare expired or revoked the token (blocking that would keep a dead or leaked token in place
+ * over a rule the resource was tolerated under). A create, adoption or update writes a configuration of its own.
+ */
 export function leavesBodyAsIs(step: PlanStep, recorded: boolean): boolean {
-  return recorded && (step.action === 'no-op' || step.action === 'roll-secret');
+  if (!recorded) return false;
+  switch (step.action) {
+    case 'create':
+    case 'adopt':
+    case 'update':
+      return false;
+    case 'replace':
+      return step.diff.every((c) => c.path === '/status');
+    default:
+      return true;
+  }
 }
 
 export function classify(violation: Violation, policy: GuardrailPolicy, change: ResourceChange): GuardrailFinding {

@@ -63,6 +63,12 @@ export interface DriftRequest {
   manifests?: LoadedManifests;
   /** Default true: drift reports what differs; the controller's plan mode sets false to see apply's guardrails. */
   allowMassDelete?: boolean;
+  /**
+   * Default false: an enforced guardrail violation (E_POLICY_VIOLATION) is what apply refuses, not a difference, so
+   * drift still reports (the findings stay beside their steps in `report.plan`); the controller's plan mode sets
+   * true to fail on it as apply would.
+   */
+  enforceGuardrails?: boolean;
   signal?: AbortSignal;
 }
 
@@ -84,7 +90,10 @@ export async function driftWorkflow(app: App, request: DriftRequest): Promise<Dr
       undefined,
       request.signal,
     );
-    if (prepared.errors.length > 0) return { kind: 'errors', errors: prepared.errors };
+    const errors = request.enforceGuardrails
+      ? prepared.errors
+      : prepared.errors.filter((e) => e.code !== 'E_POLICY_VIOLATION');
+    if (errors.length > 0) return { kind: 'errors', errors };
     const findings = driftFindings(prepared.plan, prepared.state);
     return {
       kind: 'report',

@@ -82,6 +82,25 @@ describe('GIVEN a token applied before the guardrail existed (no expires_on) WHE
     expect(stepOf(r, 'old').guardrails?.[0]?.severity).toBe('warning');
   });
 
+  test('THEN under enforce-new, when Cloudflare expired it and it is re-created as it was, it is still tolerated', () => {
+    const config: ResolvedConfig = { ...defaultConfig(), policy: { ...LIFETIME, mode: 'enforce-new' } };
+    const world = applied([old], secretsFor([old]), config);
+    world.live.accounts[ACCOUNT]!.tokens[0]!.status = 'expired';
+    const r = planChanges(input({ desired: [old], state: world.state, live: world.live, config }));
+    expect(stepOf(r, 'old').action).toBe('replace');
+    expect(r.errors).toEqual([]);
+    expect(stepOf(r, 'old').guardrails?.[0]?.severity).toBe('warning');
+  });
+
+  test('THEN under enforce-new, when it was deleted out of band, re-creating it must comply', () => {
+    const config: ResolvedConfig = { ...defaultConfig(), policy: { ...LIFETIME, mode: 'enforce-new' } };
+    const world = applied([old], secretsFor([old]), config);
+    world.live.accounts[ACCOUNT]!.tokens = [];
+    const r = planChanges(input({ desired: [old], state: world.state, live: world.live, config }));
+    expect(stepOf(r, 'old').action).toBe('create');
+    expect(r.errors.map((e) => e.code)).toEqual(['E_POLICY_VIOLATION']);
+  });
+
   test('THEN under enforce-new, once its manifest changes, it is an error', () => {
     const edited = token('old', { name: 'old (renamed)' });
     const r = planWith({ ...LIFETIME, mode: 'enforce-new' }, [edited], [old]);
