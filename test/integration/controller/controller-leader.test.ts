@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signBody } from '../../../src/controller/github-webhook.js';
+import { waitFor } from '../../support/cli.js';
 import { useE2eWorld } from '../../support/e2e-world.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { EXAMPLE_ACCOUNT, liveResources } from '../../support/workspace.js';
@@ -112,5 +113,55 @@ describe('cfgitops controller: several replicas on PostgreSQL', () => {
     console.log(`controller failover: leader after ${failoverMs} ms, reconciled after ${reconciledAt - killedAt} ms`);
     expect(failoverMs).toBeLessThan(FAILOVER_BOUND_MS);
     expect(await stopController(standby)).toEqual({ code: 0, signal: null });
+  });
+
+  test('GIVEN the leader on PostgreSQL mid-cycle WHEN SIGTERM arrives THEN it exits 0 having released leadership and the state lock: the standby leads at its next try and finishes the job, leaving no pending intent and no duplicate', async () => {
+    // One step at a time, each create slow: SIGTERM after the first create lands mid-cycle whatever the speed.
+    const file = join(world.ws.dir, 'desired-state', 'cfgitops.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/concurrency: \d+/, 'concurrency: 1'));
+    await world.emulator.control('PUT', '/faults', { rules: [{ kind: 'latency', method: 'POST', ms: 1_000 }] });
+    const args = ['--source', 'desired-state', '--interval', '1h', '--leader-retry', `${LEADER_RETRY_MS}ms`];
+    const [a, b] = await Promise.all([
+      startController(world.ws, args, world.outputs),
+      startController(world.ws, args, world.outputs),
+    ]);
+    try {
+      let leader: RunningController | undefined;
+      await waitFor(async () => {
+        for (const c of [a, b]) if ((await c.status()).role === 'leader') leader = c;
+        return leader !== undefined && /"msg":"created"/.test(leader.spawned.stderr());
+      }, 'the leader to create its first resource');
+      const standby = leader === a ? b : a;
+      const stoppedAt = Date.now();
+      expect(await stopController(leader!)).toEqual({ code: 0, signal: null });
+      await world.emulator.control('PUT', '/faults', { rules: [] });
+      await expect(leader!.status()).rejects.toThrow(); // gone, not lingering with the lock
+      // Leadership was released (not left to a session timeout) and so was the state lock: the standby's first
+      // cycle takes the lock with the Config's lock timeout (0) and applies what the interrupted cycle left.
+      let tookOverAt = 0;
+      const done = await waitForCycle(
+        standby,
+        (s) => {
+          if (s.role === 'leader' && tookOverAt === 0) tookOverAt = Date.now();
+          return s.role === 'leader' && s.lastCycle !== undefined;
+        },
+        'the standby to lead and finish the job',
+      );
+      expect(done.lastCycle).toMatchObject({ result: 'applied', pending: 0, errors: [] });
+      console.log(`controller handover after SIGTERM: the standby led ${tookOverAt - stoppedAt} ms after the exit`);
+      expect(tookOverAt - stoppedAt).toBeLessThan(FAILOVER_BOUND_MS);
+      expect(await stopController(standby)).toEqual({ code: 0, signal: null });
+
+      const list = await world.cli('state', 'list', '--format', 'json', '--dir', 'desired-state');
+      expect(list.code, list.stderr).toBe(0);
+      const state = JSON.parse(list.stdout) as { pending: object; resources: object };
+      expect(state.pending).toEqual({});
+      expect(Object.keys(state.resources)).toHaveLength(6);
+      const live = await liveResources(world.emulator);
+      expect([live.tokens.length, live.peers.length, live.tsigs.length]).toEqual([3, 2, 1]);
+    } finally {
+      await world.emulator.control('PUT', '/faults', { rules: [] });
+      for (const c of [a, b]) c.spawned.child.kill('SIGKILL');
+    }
   });
 });
