@@ -55,7 +55,15 @@ export class Secret {
 }
 
 /**
- * Replaces every registered secret (and its base64 and URL-encoded forms) in a text with `[redacted]`.
+ * The shape of a current Cloudflare account token value (docs/cloudflare-api.md "Value format"): `cfat_`, 40
+ * letters and digits, an 8-hex checksum. Recognised by shape, so a value that never passed through a `Secret` (a
+ * sink program echoing it, an error body quoting it) is still caught by the scrubber and the tests' leak scan.
+ */
+export const TOKEN_VALUE_SHAPE = /cfat_[A-Za-z0-9]{40}[0-9a-f]{8}/g;
+
+/**
+ * Replaces every registered secret (and its base64 and URL-encoded forms) in a text with `[redacted]`, and every
+ * `cfat_` token value by its shape, registered or not.
  * Values shorter than 8 characters are not registered: scrubbing them would mangle ordinary output,
  * and no real credential is that short.
  *
@@ -104,6 +112,11 @@ export class SecretScrubber {
   }
 
   scrub(text: string): string {
+    const shaped = text.includes('cfat_') ? text.replace(TOKEN_VALUE_SHAPE, REDACTED) : text;
+    return this.#scrubRegistered(shaped);
+  }
+
+  #scrubRegistered(text: string): string {
     if (this.#entries.size === 0) return text;
     this.#pattern ??= new RegExp(
       [...new Set([...this.#entries.keys()].flatMap(formsOf))]

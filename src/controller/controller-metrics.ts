@@ -62,7 +62,7 @@ export function createControllerMetrics(options: { apiBasePath: string }): Contr
   );
   const dueRotation = gauge(
     'tokens_due_for_rotation',
-    'Managed tokens whose value is older than --rotate-after (or of unknown age).',
+    'Managed tokens due by their rotation policy (or --rotate-after where none sets every), as the planner decides.',
   );
   const lastApply = gauge(
     'last_successful_apply_timestamp_seconds',

@@ -8,7 +8,9 @@ import type { ApplyCounts } from '../executor/apply-result.js';
 import type { Plan, StepAction } from '../planner/plan.js';
 import { RESOURCE_KINDS, type ResourceKind } from '../kinds/registry.js';
 import { addressKey } from '../resources.js';
-import type { StateDocument } from '../state/types.js';
+import type { RotationPolicy } from '../config/types.js';
+import { rotationDueReason } from '../planner/rotation-policy.js';
+import type { RecordedResource, StateDocument } from '../state/types.js';
 
 export const CONTROLLER_MODES = ['apply', 'plan', 'drift'] as const;
 export type ControllerMode = (typeof CONTROLLER_MODES)[number];
@@ -28,7 +30,7 @@ export type CycleResult = (typeof CYCLE_RESULTS)[number];
 export interface TokenAges {
   /** Age of the oldest token value cfgitops minted (`value_issued_at`), in seconds; absent: no such token. */
   oldestValueAgeSeconds?: number;
-  /** Tokens whose value is older than the rotation age, or of unknown age. */
+  /** Tokens due by their rotation policy (or --rotate-after where none sets `every`), as the planner decides. */
   dueForRotation: number;
 }
 
@@ -88,18 +90,23 @@ export function managedByKind(state: StateDocument): Record<ResourceKind, number
   return counts;
 }
 
-export function tokenAges(state: StateDocument, now: number, rotateAfterMs: number): TokenAges {
+/**
+ * The oldest value's age, and how many tokens are due by their rotation policy — the planner's own rule
+ * (src/planner/rotation-policy.ts), so the metric counts exactly what the next apply would rotate.
+ */
+export function tokenAges(
+  state: StateDocument,
+  now: number,
+  policyOf: (rec: RecordedResource) => RotationPolicy,
+): TokenAges {
   let oldest: number | undefined;
   let due = 0;
   for (const r of Object.values(state.resources)) {
     if (r.kind !== 'AccountToken') continue;
+    if (rotationDueReason(r, policyOf(r), now) !== undefined) due++;
     const issued = r.value_issued_at === undefined ? NaN : Date.parse(r.value_issued_at);
-    if (Number.isNaN(issued)) {
-      due++;
-      continue;
-    }
+    if (Number.isNaN(issued)) continue;
     const age = Math.max(0, now - issued);
-    if (age >= rotateAfterMs) due++;
     oldest = oldest === undefined ? age : Math.max(oldest, age);
   }
   return { ...(oldest !== undefined ? { oldestValueAgeSeconds: Math.floor(oldest / 1000) } : {}), dueForRotation: due };

@@ -22,6 +22,12 @@ import {
   type CycleTrigger,
 } from './cycle-report.js';
 import type { SourceRevision } from './manifest-source.js';
+import type { RotationPolicy } from '../config/types.js';
+import { formatDuration } from '../duration.js';
+import type { DesiredToken, LoadedManifests } from '../manifest/types.js';
+import { tokenRotationPolicy } from '../planner/rotation-policy.js';
+import { addressKey } from '../resources.js';
+import type { RecordedResource } from '../state/types.js';
 
 export interface CycleSettings {
   mode: ControllerMode;
@@ -91,7 +97,7 @@ async function reconcile(app: App, settings: CycleSettings, input: CycleInput): 
       // The controller is the reviewer's `--auto-approve`: the manifests were reviewed when they were merged.
       confirm: () => Promise.resolve(true),
     });
-    return fromApply(outcome, settings, now());
+    return fromApply(outcome, rotationPolicies(manifests, settings.rotateAfterMs), now());
   }
   const outcome = await driftWorkflow(app, {
     dir: input.source.dir,
@@ -120,19 +126,41 @@ async function reconcile(app: App, settings: CycleSettings, input: CycleInput): 
     pending: changeCount(plan),
     suspended: { config: suspendedConfig, resources: suspendedResources(plan) },
     managed: managedByKind(outcome.state),
-    tokens: tokenAges(outcome.state, now(), settings.rotateAfterMs),
+    tokens: tokenAges(outcome.state, now(), rotationPolicies(manifests, settings.rotateAfterMs)),
     errors: [],
   };
 }
 
-function fromApply(outcome: ApplyOutcome, settings: CycleSettings, now: number): ReportBody {
+/**
+ * Each recorded token's rotation policy as the planner reads it; where neither the token nor the Config sets
+ * `every`, the controller's --rotate-after stands in (the metric predates policies), unless the token says never.
+ */
+function rotationPolicies(
+  manifests: LoadedManifests,
+  rotateAfterMs: number,
+): (rec: RecordedResource) => RotationPolicy {
+  const tokens = new Map<string, DesiredToken>();
+  for (const d of manifests.resources) if (d.kind === 'AccountToken') tokens.set(addressKey(d.address), d);
+  return (rec) => {
+    const d = tokens.get(addressKey(rec));
+    const policy = tokenRotationPolicy(d, manifests.config);
+    if (policy.every !== undefined || d?.spec.rotation?.every === 'never') return policy;
+    return { ...policy, every: formatDuration(rotateAfterMs) };
+  };
+}
+
+function fromApply(
+  outcome: ApplyOutcome,
+  policyOf: (rec: RecordedResource) => RotationPolicy,
+  now: number,
+): ReportBody {
   const { plan, state } = outcome;
   const common = {
     plan: planSummary(plan),
     drifted: driftedResources(plan),
     suspended: { config: false, resources: suspendedResources(plan) },
     managed: managedByKind(state),
-    tokens: tokenAges(state, now, settings.rotateAfterMs),
+    tokens: tokenAges(state, now, policyOf),
   };
   if (outcome.kind !== 'applied') return { ...common, result: 'in-sync', pending: 0, errors: [] };
   const { result } = outcome;

@@ -4,6 +4,7 @@
  * base64 forms. A hit names the secret's kind and where, never the value.
  */
 import { expect } from 'vitest';
+import { TOKEN_VALUE_SHAPE } from '../../src/secret.js';
 import type { TestEmulator } from './emulator.js';
 
 export async function knownSecrets(
@@ -35,6 +36,8 @@ export async function assertNoSecretIn(
       const forms = [s.value, Buffer.from(s.value).toString('base64')];
       if (forms.some((f) => text.includes(f))) hits.push(`${s.kind} found in output #${i}`);
     }
+    // Any token value by its shape, even one this emulator never minted (another run's, a real one pasted in).
+    if (new RegExp(TOKEN_VALUE_SHAPE.source).test(text)) hits.push(`a cfat_ token value found in output #${i}`);
   });
   expect(hits, 'secrets leaked into outputs').toEqual([]);
   expect(secrets.length).toBeGreaterThan(0);

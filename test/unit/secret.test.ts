@@ -86,3 +86,22 @@ describe('SecretScrubber over a long life (the controller)', () => {
     expect(secretScrubber.scrub(`x ${kept.reveal()} y`)).toBe('x [redacted] y');
   });
 });
+
+describe('SecretScrubber — token values by shape', () => {
+  // cfat_ + 40 alphanumerics + an 8-hex checksum, as the emulator (and Cloudflare) mint them; never registered here.
+  const shaped = `cfat_${'A1b2C3d4E5'.repeat(4)}0a1b2c3d`;
+
+  test('GIVEN an unregistered cfat_ value in a line WHEN scrubbed THEN it is redacted, the text around it kept', () => {
+    const out = new SecretScrubber().scrub(`vault said: stored ${shaped}; done`);
+    expect(out).toBe('vault said: stored [redacted]; done');
+  });
+
+  test('GIVEN text that only mentions the prefix or a shorter cfat_ word WHEN scrubbed THEN it is left alone', () => {
+    const text = 'tokens look like cfat_… (cfat_short, cfat_ + 40 characters)';
+    expect(new SecretScrubber().scrub(text)).toBe(text);
+  });
+
+  test('GIVEN two values in one text WHEN scrubbed THEN both go (the pattern is global)', () => {
+    expect(new SecretScrubber().scrub(`${shaped} and ${shaped.replace('A1', 'Z9')}`)).toBe('[redacted] and [redacted]');
+  });
+});

@@ -153,7 +153,11 @@ export const registerController: CommandRegistrar = (program, setExitCode, envir
     .option('--max-backoff <duration>', 'longest wait between failed cycles (never more than --interval)', '5m')
     .option('--cycle-timeout <duration>', 'a cycle running longer is stopped like SIGTERM stops apply', '30m')
     .option('--failing-threshold <duration>', '/readyz fails once cycles have failed for longer than this', '30m')
-    .option('--rotate-after <duration>', 'token values older than this count as due for rotation (metrics)', '30d')
+    .option(
+      '--rotate-after <duration>',
+      'metrics: tokens whose rotation policy sets no "every" count as due once their value is this old',
+      '30d',
+    )
     .option('--leader-retry <duration>', 'how often a standby tries to take over (PostgreSQL state)', '2s')
     .option(
       '--listen <host:port>',

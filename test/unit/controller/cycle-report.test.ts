@@ -34,8 +34,17 @@ describe('cycle report: state figures', () => {
       record('AccountToken', 'unknown'),
       record('SecondaryDnsPeer', 'p'),
     );
-    expect(tokenAges(s, NOW, 30 * DAY)).toEqual({ oldestValueAgeSeconds: 40 * 86_400, dueForRotation: 2 });
-    expect(tokenAges(state(), NOW, 30 * DAY)).toEqual({ dueForRotation: 0 });
+    const every30d = () => ({ every: '30d', strategy: 'overlap' as const, grace: '24h' });
+    expect(tokenAges(s, NOW, every30d)).toEqual({ oldestValueAgeSeconds: 40 * 86_400, dueForRotation: 2 });
+    expect(tokenAges(state(), NOW, every30d)).toEqual({ dueForRotation: 0 });
+    // Per token: the same rule as the planner — no `every`, never due; `external` values are not cfgitops' to rotate.
+    const none = () => ({ strategy: 'overlap' as const, grace: '24h' });
+    expect(tokenAges(s, NOW, none).dueForRotation).toBe(0);
+    const ext = state({
+      ...record('AccountToken', 'ext', new Date(NOW - 90 * DAY).toISOString()),
+      value_status: 'external',
+    });
+    expect(tokenAges(ext, NOW, every30d).dueForRotation).toBe(0);
     expect(managedByKind(s)).toEqual({ SecondaryDnsTsig: 0, SecondaryDnsPeer: 1, AccountToken: 3 });
   });
 });
