@@ -68,6 +68,41 @@ describe('GIVEN a run inside GitHub Actions', () => {
     expect(github.comments(pr)[0]?.body).not.toContain('E_UNKNOWN_KIND');
   });
 
+  test('WHEN a guardrail fails THEN the comment is the plan itself with the violation beside its step, annotated; under warn a ::warning', async () => {
+    const config = await ws.read('desired-state/cfgitops.yaml');
+    const withPolicy = (extra: string) =>
+      ws.write(
+        'desired-state/cfgitops.yaml',
+        config.replace(
+          'kind: Config\nspec:\n',
+          `kind: Config\nspec:\n  policy:\n${extra}    peerAllowedPorts: [5353]\n`,
+        ),
+      );
+    await withPolicy('');
+    const r = await cli(actionsEnv(), 'plan', '--github', '--pr-comment');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^::error file=desired-state\/peers\.yaml,line=\d+,col=\d+,title=E_POLICY_VIOLATION::\/spec\/port: peer "ns1\.example\.com" port 53 is not allowed/m,
+    );
+    const body = github.comments(pr)[0]?.body ?? '';
+    expect(body).not.toContain('plan failed');
+    expect(body).toContain('This plan has errors: it cannot be applied until they are fixed.');
+    expect(body).toMatch(
+      /<details open><summary><code>\+ create<\/code> <code>SecondaryDnsPeer\/main\/ns1-primary<\/code>/,
+    );
+    expect(body).toContain('✗ guardrail error: peerAllowedPorts (enforce)');
+
+    await withPolicy('    mode: warn\n');
+    const warned = await cli(actionsEnv(), 'plan', '--github', '--pr-comment');
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toMatch(
+      /^::warning file=desired-state\/peers\.yaml,line=\d+,col=\d+,title=W_POLICY_VIOLATION::/m,
+    );
+    expect(warned.stderr).not.toContain('::error');
+    expect(github.comments(pr)).toHaveLength(1);
+    expect(github.comments(pr)[0]?.body).toContain('⚠ guardrail warning: peerAllowedPorts (warn)');
+  });
+
   test('WHEN drift runs with --github THEN its report is appended to the summary and the exit code is kept', async () => {
     const r = await cli(actionsEnv(), 'drift', '--github');
     expect(r.code, r.stderr).toBe(2);

@@ -52,4 +52,55 @@ describe('cfgitops validate', () => {
     ]);
     expect(typeof body.summary).toBe('string');
   });
+
+  const guarded = (policy: string) =>
+    memoryFs({
+      '/w/g/cfgitops.yaml': `apiVersion: cfgitops.dev/v1\nkind: Config\nspec:\n  policy:\n${policy}`,
+      '/w/g/peers.yaml': [
+        'apiVersion: cfgitops.dev/v1',
+        'kind: SecondaryDnsPeer',
+        'metadata: {name: ns1, account: 0123456789abcdef0123456789abcdef}',
+        'spec: {name: ns1.example.com, ip: 192.0.2.53, port: 5353}',
+        '---',
+        'apiVersion: cfgitops.dev/v1',
+        'kind: SecondaryDnsPeer',
+        'metadata: {name: ns2, account: 0123456789abcdef0123456789abcdef}',
+        'spec: {name: ns2.example.com, ip: 192.0.2.54, port: [53]}',
+        '',
+      ].join('\n'),
+    });
+
+  test('GIVEN an enforced guardrail WHEN validated THEN its violation is an error beside the schema error of another document, in one pass', async () => {
+    const c = capture();
+    const fs = guarded('    peerAllowedPorts: [53]\n');
+    const code = await runValidate({ dir: 'g', format: 'text' }, { ...c.io, cwd: '/w', clock, fs });
+    expect(code).toBe(1);
+    const lines = c.err.join('').trim().split('\n');
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^error\[E_POLICY_VIOLATION\]: g\/peers\.yaml:4:\d+ \/spec\/port peer "ns1\.example\.com" port 5353 is not allowed/,
+      ),
+    );
+    expect(lines.some((l) => l.startsWith('error[E_SCHEMA]: g/peers.yaml:9:'))).toBe(true);
+  });
+
+  test.each([['warn'], ['enforce-new']])(
+    'GIVEN mode %s WHEN validated as json THEN the violation is a warning with its position and the run is valid',
+    async (mode) => {
+      const c = capture();
+      const fs = guarded(`    mode: ${mode}\n    peerAllowedPorts: [53]\n`);
+      await runValidate({ dir: 'g', format: 'json' }, { ...c.io, cwd: '/w', clock, fs });
+      const body = JSON.parse(c.out.join('')) as ValidateJson;
+      // The second peer's schema error still fails the run; the guardrail does not.
+      expect(body.errors.map((e) => e.code)).toEqual(['E_SCHEMA']);
+      expect(body.warnings).toEqual([
+        expect.objectContaining({
+          code: 'W_POLICY_VIOLATION',
+          location: expect.objectContaining({ file: 'g/peers.yaml', line: 4, pointer: '/spec/port' }),
+          hint: expect.stringContaining(`policy.mode: ${mode}`),
+        }),
+      ]);
+      expect(body.summary).toContain('1 guardrail warning');
+    },
+  );
 });
