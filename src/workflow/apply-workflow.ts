@@ -3,14 +3,14 @@
  * lock from the first read to the last journal write, so no other run can change state in between.
  */
 import type { App, Target } from '../app.js';
-import { configDigest } from '../config/config-digest.js';
+import { canonicalJson, configDigest } from '../config/config-digest.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Logger } from '../effects.js';
 import { CfgitopsError, CfgitopsErrors } from '../errors.js';
 import type { ApplyResult, ProgressEvent } from '../executor/apply-result.js';
 import { assertValueSinksReady } from '../executor/check-value-sinks.js';
 import { executePlan } from '../executor/execute-plan.js';
-import type { LoadedManifests } from '../manifest/types.js';
+import type { LoadedManifests, ResolvedSecrets } from '../manifest/types.js';
 import type { Plan } from '../planner/plan.js';
 import { appliedConfigOf } from '../state/applied-config.js';
 import type { StateDocument, StateLock } from '../state/types.js';
@@ -77,7 +77,7 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
           ...(changed !== undefined ? { changedSecrets: changed } : {}),
           secretCount: secrets.size,
         });
-        plan = saved.plan;
+        plan = await reviewedPlanMatches(app, target, manifests, secrets, saved.plan, lock.current(), request.signal);
       } else {
         const prepared = await preparePlan(app, target, manifests, secrets, request, lock.current(), request.signal);
         if (prepared.errors.length > 0) throw new CfgitopsErrors(prepared.errors);
@@ -146,6 +146,40 @@ async function recordAppliedConfig(
     log.warn({ code }, 'could not record the applied configuration; the next plan shows its changes again');
     return false;
   }
+}
+
+/**
+ * The saved plan is only what a reviewer saw; what gets applied must also be what the manifests and live Cloudflare
+ * give now. The file comes from a pull request's job, which runs the pull request's workflow and dependencies: its
+ * digests and serial are easy to copy, its steps easy to edit (a peer's `body.ip`, a token's policies). So the plan is
+ * made again, under the lock, from the manifests of this checkout, and applied only if its steps and configuration
+ * changes are exactly the saved ones — otherwise it is stale (live changed since, or the file was edited) and the merge
+ * workflow plans again for approval. Prune follows the saved plan (its deletes were reviewed) and the mass-delete
+ * guard is not asked again: both are then checked by the comparison itself.
+ */
+async function reviewedPlanMatches(
+  app: App,
+  target: Target,
+  manifests: LoadedManifests,
+  secrets: ResolvedSecrets,
+  saved: Plan,
+  state: StateDocument,
+  signal: AbortSignal | undefined,
+): Promise<Plan> {
+  const prune = saved.steps.some((s) => s.action === 'delete');
+  const fresh = await preparePlan(app, target, manifests, secrets, { prune, allowMassDelete: true }, state, signal);
+  if (fresh.errors.length > 0) throw new CfgitopsErrors(fresh.errors);
+  const same =
+    canonicalJson(fresh.plan.steps) === canonicalJson(saved.steps) &&
+    canonicalJson(fresh.plan.config_changes ?? []) === canonicalJson(saved.config_changes ?? []);
+  if (!same) {
+    throw new CfgitopsError(
+      'E_PLAN_STALE',
+      'the saved plan is stale: a plan of the same manifests made now has other steps (live Cloudflare changed since, or the file was edited)',
+      { hint: 'run `cfgitops plan --out FILE` again, review it and apply the new plan' },
+    );
+  }
+  return saved;
 }
 
 /** Throws when a run was asked to apply without a way to confirm. */

@@ -81,7 +81,8 @@ export async function listAttacks(): Promise<Attack[]> {
   );
 }
 
-const RUN_TIMEOUT_MS = 30_000;
+// A hang guard only: on a loaded machine a run can take many seconds.
+const RUN_TIMEOUT_MS = 120_000;
 
 function argvFor(command: CommandName, allowed: string): string[] {
   switch (command) {
