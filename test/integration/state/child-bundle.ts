@@ -20,7 +20,8 @@ export async function bundleChild(entry: string): Promise<string> {
     platform: 'node',
     external: [/^[^./]/],
     resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
-    output: { file, format: 'esm' },
+    // One file: dynamic imports (the kinds' emulator routes, reachable from the stores) are inlined.
+    output: { file, format: 'esm', codeSplitting: false },
     logLevel: 'silent',
   });
   return file;

@@ -68,6 +68,33 @@ describe('postgres state store: documents', () => {
     expect(read.pending).toEqual({});
   });
 
+  test('GIVEN 200 recorded resources WHEN one is updated and one removed THEN the commit writes only those rows (O(change))', async () => {
+    const workspace = ws();
+    const lock = await stores.open(workspace).lock('apply', 0);
+    const names = Array.from({ length: 200 }, (_, i) => `t${i}`);
+    await lock.commit(names.map((name) => ({ type: 'put-resource', resource: tokenResource(name) })));
+    // xmin: the transaction that last wrote a row version. Rows the next commit does not name keep theirs.
+    const versions = async () =>
+      new Map(
+        (
+          await admin.query<{ key: string; xmin: string }>(
+            'SELECT key, xmin::text AS xmin FROM cfgitops_resources WHERE workspace = $1',
+            [workspace],
+          )
+        ).rows.map((r) => [r.key, r.xmin]),
+      );
+    const before = await versions();
+    await lock.commit([
+      { type: 'put-resource', resource: { ...tokenResource('t7'), id: 'rolled' } },
+      { type: 'remove-resource', key: addressKey(tokenResource('t9')) },
+    ]);
+    const after = await versions();
+    await lock.release();
+    const rewritten = [...after].filter(([key, xmin]) => before.get(key) !== xmin).map(([key]) => key);
+    expect(rewritten).toEqual([addressKey(tokenResource('t7'))]);
+    expect(after.size).toBe(199);
+  });
+
   test('GIVEN put-config commits WHEN another store reads THEN the applied config round-trips and the last one wins', async () => {
     const workspace = ws();
     const lock = await stores.open(workspace).lock('apply', 0);
