@@ -9,7 +9,6 @@
  */
 import type { GuardrailMode, GuardrailPolicy, GuardrailRule } from '../config/types.js';
 import { CfgitopsError, formatLocation, type SourceLocation } from '../errors.js';
-import { addressKey } from '../resources.js';
 import type { DesiredResource } from '../manifest/types.js';
 import { checkPolicy, writtenGroups, type Violation } from './check-policy.js';
 import type { GuardrailFinding, PlanStep, PlanWarning } from './plan.js';
@@ -58,16 +57,16 @@ export function classify(violation: Violation, policy: GuardrailPolicy, change: 
     severity: error ? 'error' : 'warning',
     message: violation.message,
     location: violation.location,
-    hint: `${violation.hint}${modeNote(mode, modeSetting(policy, violation.rule), change, addressKey(violation.address))}`,
+    hint: `${violation.hint}${modeNote(mode, modeSetting(policy, violation.rule), change)}`,
   };
 }
 
-function modeNote(mode: GuardrailMode, setting: string, change: ResourceChange, key: string): string {
+function modeNote(mode: GuardrailMode, setting: string, change: ResourceChange): string {
   if (mode === 'enforce') return '';
   if (mode === 'warn') return `; a warning only (${setting}: warn)`;
   switch (change) {
     case 'unchanged':
-      return `; tolerated while ${key} stays as applied (${setting}: enforce-new), an error once it is changed`;
+      return `; tolerated while the resource stays as applied (${setting}: enforce-new), an error once it is changed`;
     case 'changed':
       return `; new and changed resources must comply (${setting}: enforce-new)`;
     case 'unknown':

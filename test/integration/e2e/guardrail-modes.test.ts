@@ -132,7 +132,7 @@ describe('GIVEN the example applied with the built CLI', () => {
     const plan = await built('plan', '--detailed-exitcode');
     expect(plan.code, plan.stderr).toBe(2); // the config changed; no resource does
     expect(plan.stdout).toContain('10 guardrail warnings, shown beside their resources.');
-    expect(plan.stdout).toContain('tolerated while AccountToken/');
+    expect(plan.stdout).toContain('tolerated while the resource stays as applied (policy.mode: enforce-new)');
     const applied = await built('apply', '--auto-approve');
     expect(applied.code, applied.stderr).toBe(0);
 

@@ -68,7 +68,7 @@ describe('GIVEN a token applied before the guardrail existed (no expires_on) WHE
     expect(r.errors).toEqual([]);
     const finding = stepOf(r, 'old').guardrails?.[0];
     expect(finding).toMatchObject({ mode: 'enforce-new', severity: 'warning' });
-    expect(finding?.hint).toContain('tolerated while AccountToken/');
+    expect(finding?.hint).toContain('tolerated while the resource stays as applied (policy.mode: enforce-new)');
     expect(finding?.hint).toContain('an error once it is changed');
   });
 
