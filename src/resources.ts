@@ -24,6 +24,12 @@ export function addressKey(a: ResourceAddress): string {
 export const ACCOUNT_ID_PATTERN = /^[0-9a-f]{32}$/;
 
 export const ANNOTATION_PREVENT_DESTROY = 'cfgitops.dev/prevent-destroy';
+/**
+ * The one human decision a `held` step waits for: a prevent-destroy token that must be re-created (expired with
+ * `recreate`, or revoked as exposed) goes ahead when this names the live id being replaced. Bound to that id, the
+ * approval is spent by the replacement (the new token has a new id), so protection stays on for the next one.
+ */
+export const ANNOTATION_APPROVE_REPLACE = 'cfgitops.dev/approve-replace';
 /** Per-resource override of the Config's `tokens.onAdopt` (`keep` | `roll`); `cfgitops export` writes `keep`. */
 export const ANNOTATION_ON_ADOPT = 'cfgitops.dev/on-adopt';
 

@@ -31,12 +31,14 @@ export function estimatedCalls(step: PlanStep): number {
   const roll = step.rollValue === true ? 1 : 0;
   switch (step.action) {
     case 'no-op':
+    case 'held':
     case 'forget':
       return 0;
     case 'create':
-      return kindOf(step.address.kind).createCalls + roll;
+      return createCalls(step) + roll;
     case 'replace':
-      return 1 + kindOf(step.address.kind).createCalls;
+    case 'replace-exposed':
+      return 1 + createCalls(step);
     case 'adopt':
       return (step.diff.length > 0 ? 1 : 0) + roll;
     case 'update':
@@ -51,6 +53,13 @@ export function estimatedCalls(step: PlanStep): number {
         ? 3 + (step.rotation.successor === 'adopt' ? 1 : 0)
         : 1 + (step.body !== undefined ? 1 : 0);
   }
+}
+
+/** A kind's create calls, plus the status PUT of a token created `disabled` (the create takes no status). */
+function createCalls(step: PlanStep): number {
+  const body = step.body;
+  const statusPut = body?.kind === 'AccountToken' && body.body.status === 'disabled' ? 1 : 0;
+  return kindOf(step.address.kind).createCalls + statusPut;
 }
 
 export function progressReporter(app: App, label = 'apply'): ProgressReporter {

@@ -38,7 +38,7 @@ export interface ExecutorDeps {
 
 /**
  * - succeeded: the step's changes are live and recorded.
- * - unchanged: a no-op step (nothing sent).
+ * - unchanged: a no-op or held step (nothing sent).
  * - failed: `error` says why; `bug` marks an error that was not a CfgitopsError (wrapped as E_INTERNAL).
  * - skipped: never started, because a step it depends on failed or was skipped, or because the run was interrupted
  *   or its state writes failed (`halted`).

@@ -39,7 +39,13 @@ export function valueSinksOf(plan: Pick<Plan, 'steps'>): Map<string, PlanStep[]>
 
 export function mintsValue(step: PlanStep): boolean {
   if (step.address.kind !== 'AccountToken') return false;
-  return step.action === 'create' || step.action === 'replace' || step.action === 'roll-secret' || !!step.rollValue;
+  return (
+    step.action === 'create' ||
+    step.action === 'replace' ||
+    step.action === 'replace-exposed' ||
+    step.action === 'roll-secret' ||
+    !!step.rollValue
+  );
 }
 
 /**

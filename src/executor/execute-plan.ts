@@ -53,7 +53,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
     halted,
     run: (step) => runStep(contextFor(step)),
     onStart: (step) => {
-      if (step.action !== 'no-op') deps.onProgress?.({ step, phase: 'start', done: settled, total });
+      if (!sendsNothing(step)) deps.onProgress?.({ step, phase: 'start', done: settled, total });
     },
     onSettled: (step, outcome) => {
       settled++;
@@ -75,9 +75,14 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
   };
 }
 
+/** No-op and held steps (waiting for a person's decision) change nothing live. */
+function sendsNothing(step: PlanStep): boolean {
+  return step.action === 'no-op' || step.action === 'held';
+}
+
 function phaseOf(step: PlanStep, outcome: NodeOutcome): 'done' | 'failed' | 'skipped' {
   if (outcome.status === 'failed') return 'failed';
-  if (outcome.status === 'skipped' || step.action === 'no-op') return 'skipped';
+  if (outcome.status === 'skipped' || sendsNothing(step)) return 'skipped';
   return 'done';
 }
 
@@ -94,7 +99,7 @@ function toStepOutcome(step: PlanStep, outcome: NodeOutcome | undefined): StepOu
   }
   switch (outcome.status) {
     case 'succeeded':
-      return { ...base, status: step.action === 'no-op' ? 'unchanged' : 'succeeded' };
+      return { ...base, status: sendsNothing(step) ? 'unchanged' : 'succeeded' };
     case 'skipped':
       return { ...base, status: 'skipped', skipReason: outcome.reason, blockedBy: outcome.blockedBy };
     case 'failed': {

@@ -22,6 +22,8 @@ import { rollAndDeliver } from './token-value.js';
 export async function runStep(ctx: StepContext): Promise<void> {
   switch (ctx.step.action) {
     case 'no-op':
+    case 'held':
+      // A held step waits for a person (planner/held-steps.ts): nothing is sent, only the annotations recorded.
       return syncAnnotations(ctx);
     case 'create':
       return kindOf(ctx.step.address.kind).create(ctx);
@@ -32,6 +34,7 @@ export async function runStep(ctx: StepContext): Promise<void> {
     case 'delete':
       return deleteResource(ctx);
     case 'replace':
+    case 'replace-exposed':
       // Delete first: two live resources must never share a name, since names are how crashes are recovered.
       await deleteResource(ctx);
       return kindOf(ctx.step.address.kind).create(ctx);
@@ -52,8 +55,11 @@ async function updateResource(ctx: StepContext): Promise<void> {
   const id = targetIdOf(ctx, rec);
   const kind = kindOf(ctx.step.address.kind);
   await kind.update(ctx, id);
+  // A PUT carries the full body, so it also finishes a create whose second call (a peer's PUT, a disabled token's
+  // status PUT) never ran: `complete: false` is dropped, and a kind that records completion sets it again.
+  const { complete: _unfinished, ...done } = rec;
   const updated = withPreventDestroy(ctx, {
-    ...rec,
+    ...done,
     id,
     cf_name: cfNameOf(ctx),
     updated_at: ctx.now(),

@@ -104,6 +104,7 @@ export interface KindDefinition<K extends ResourceKind> {
     live: LiveOf<K>,
     intent: Intent | undefined,
     common: StepFields,
+    out: PlanOutput,
   ): PlanStep;
   /**
    * Planner: a recorded resource in the middle of something the kind must finish first (a token's interrupted
@@ -116,6 +117,19 @@ export interface KindDefinition<K extends ResourceKind> {
     rec: RecordedResource,
     out: PlanOutput,
   ): boolean;
+  /**
+   * Planner: a desired resource that is neither recorded-and-live nor adoptable must not always be created (a token
+   * whose declared expiry is past). Returns what to plan instead (a step, or none); undefined: create it.
+   */
+  insteadOfCreate?(
+    ctx: PlanContext,
+    d: DesiredOf<K>,
+    adapter: Adapter,
+    rec: RecordedResource | undefined,
+    createIntent: Intent | undefined,
+    common: StepFields,
+    out: PlanOutput,
+  ): { step: PlanStep | undefined } | undefined;
   /** Planner: why a recorded resource must be updated even without a diff (a peer whose PUT never ran). */
   unfinished?(rec: RecordedResource): string | undefined;
   /** Planner: what an adoption does with a value (tokens: roll or keep), as a reason part. */

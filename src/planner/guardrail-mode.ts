@@ -42,6 +42,7 @@ export function leavesBodyAsIs(step: PlanStep, recorded: boolean): boolean {
     case 'update':
       return false;
     case 'replace':
+    case 'replace-exposed':
       return step.diff.every((c) => c.path === '/status');
     default:
       return true;

@@ -8,6 +8,7 @@ import { CfgitopsError } from '../errors.js';
 import type { DesiredResource } from '../manifest/types.js';
 import { checkPolicy, resolvedGroups } from './check-policy.js';
 import { classify, findingError, findingWarning, leavesBodyAsIs, type ResourceChange } from './guardrail-mode.js';
+import { holdIfProtected, isReplacement } from './held-steps.js';
 import { KIND_ORDER } from '../kinds/registry.js';
 import { ANNOTATION_PREVENT_DESTROY, addressKey } from '../resources.js';
 import { formatInstant } from './instant.js';
@@ -99,21 +100,30 @@ function sortedDesired(desired: readonly DesiredResource[]): DesiredResource[] {
   return keyed.map((k) => k.d);
 }
 
-/** prevent-destroy on deletes and replaces; a cap on the share of managed resources one run may delete. */
+/**
+ * prevent-destroy: a delete of a protected resource is an error; a protected token that must be re-created is held
+ * for a decision (held-steps.ts). And a cap on the share of managed resources one run may delete.
+ */
 function checkDestroys(ctx: PlanContext, out: PlanOutput): void {
   let deletes = 0;
   for (const [key, step] of out.steps) {
     if (step.action === 'delete' && ctx.recorded.has(key)) deletes++;
-    if (step.action !== 'delete' && step.action !== 'replace') continue;
-    const rec = ctx.recorded.get(key);
     const d = ctx.desiredByKey.get(key);
-    const annotated = d?.annotations[ANNOTATION_PREVENT_DESTROY] === 'true';
-    if (!rec?.prevent_destroy && !annotated) continue;
+    if (isReplacement(step)) {
+      out.steps.set(key, holdIfProtected(step, d));
+      continue;
+    }
+    if (step.action !== 'delete') continue;
+    const rec = ctx.recorded.get(key);
+    // While the manifest exists its annotation decides (removing it takes effect at once); the state's copy keeps
+    // a delete blocked once the manifest that carried the annotation is gone.
+    const guarded = d ? d.annotations[ANNOTATION_PREVENT_DESTROY] === 'true' : rec?.prevent_destroy === true;
+    if (!guarded) continue;
     const location = d ? d.locate(`/metadata/annotations/${ANNOTATION_PREVENT_DESTROY.replace('/', '~1')}`) : undefined;
     out.errors.push(
       new CfgitopsError(
         'E_PREVENT_DESTROY',
-        `${key} would be ${step.action === 'delete' ? 'deleted' : 're-created'}, but it is protected by ${ANNOTATION_PREVENT_DESTROY}`,
+        `${key} would be deleted, but it is protected by ${ANNOTATION_PREVENT_DESTROY}`,
         {
           location,
           hint: d

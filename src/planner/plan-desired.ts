@@ -27,7 +27,7 @@ export function planDesired(ctx: PlanContext, d: DesiredResource, out: PlanOutpu
   let step: PlanStep | undefined;
   if (rec && live) {
     ctx.claim(d.kind, d.address.account, live.id);
-    step = planExisting(ctx, d, adapter, rec, live, intent);
+    step = planExisting(ctx, d, adapter, rec, live, intent, out);
     warnOrphanOfIntent(ctx, d, intent, out);
   } else {
     step = planAbsent(ctx, d, adapter, rec, intent, out);
@@ -44,12 +44,13 @@ function planExisting(
   rec: RecordedResource,
   live: LiveByKind[ResourceKind],
   intent: Intent | undefined,
+  out: PlanOutput,
 ): PlanStep {
   // Every step of a desired resource carries its annotations (even none), so the executor records
   // prevent-destroy — and clears it — on every action, no-op included.
   const common = stepFields(d, adapter, intent, live.id);
   const kind = kindOf(d.kind);
-  if (kind.planExisting) return kind.planExisting(ctx, d, adapter, rec, live, intent, common);
+  if (kind.planExisting) return kind.planExisting(ctx, d, adapter, rec, live, intent, common, out);
   const diff = adapter.compare(live);
   const unfinished = kind.unfinished?.(rec);
   if (unfinished !== undefined) {
@@ -111,6 +112,9 @@ function planAbsent(
       ...(roll ? { rollValue: true } : {}),
     });
   }
+  // A kind may refuse to create what is declared (a token whose declared expiry is past): its step, or none.
+  const instead = kind.insteadOfCreate?.(ctx, d, adapter, rec, createIntent, common, out);
+  if (instead) return instead.step;
   const reason = createIntent
     ? `an interrupted run did not create it (intent ${createIntent.id}): create`
     : rec

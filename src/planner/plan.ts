@@ -19,8 +19,13 @@ export const PLAN_FORMAT_VERSION = 1;
  * - adopt: not recorded, but exactly one unmanaged live resource has the desired Cloudflare name (also how a
  *   crashed run's pending create is resolved). Recorded; updated if it differs; a token is rolled (its value is
  *   unknown).
- * - replace: delete the live one and create anew (a `revoked (exposed)` or `expired` token, per config).
- * - roll-secret: same token id, new value delivered to the sink (value undelivered, expired/revoked per config).
+ * - replace: delete the live one and create anew (an `expired` token with `tokens.onExpired: recreate`).
+ * - replace-exposed: a token Cloudflare revoked as exposed (a leaked value): a security incident, so its own action.
+ *   The leaked id is deleted and a new token created, whatever `tokens.onRevoked` says: a leaked id is never rolled.
+ * - roll-secret: same token id, new value delivered to the sink (value undelivered, expired per config, sink moved).
+ * - held: a replace or replace-exposed that `cfgitops.dev/prevent-destroy` stops. Nothing is done; the step says
+ *   which human decision unblocks it and how to record it (docs/token-lifecycle.md). Never an error: the rest of
+ *   the plan goes ahead.
  * - rotate: a token's value is due by its rotation policy (or `cfgitops rotate` forces it), or an interrupted
  *   overlap rotation is finished: see `rotation` (src/planner/plan-rotation.ts, docs/rotation.md).
  * - delete-predecessor: the predecessor an overlap rotation left has reached its expiry: delete it.
@@ -33,7 +38,9 @@ export type StepAction =
   | 'delete'
   | 'adopt'
   | 'replace'
+  | 'replace-exposed'
   | 'roll-secret'
+  | 'held'
   | 'rotate'
   | 'delete-predecessor'
   | 'forget'
@@ -45,7 +52,9 @@ export const STEP_ACTIONS: readonly StepAction[] = [
   'delete',
   'adopt',
   'replace',
+  'replace-exposed',
   'roll-secret',
+  'held',
   'rotate',
   'delete-predecessor',
   'forget',
@@ -157,6 +166,8 @@ export interface PlanStep {
    * (severity error: the plan cannot be applied) or `warnings` (W_POLICY_VIOLATION). Absent when there are none.
    */
   guardrails?: GuardrailFinding[];
+  /** `held` steps: the change that waits (`replace` or `replace-exposed`) and how a person lets it go ahead. */
+  decision?: PendingDecision;
 }
 
 /** One guardrail violation, with the mode that decided its severity. */
@@ -169,6 +180,16 @@ export interface GuardrailFinding {
   location: SourceLocation;
   /** What to change; for a warning under enforce-new, also that a change to the resource makes it an error. */
   hint: string;
+}
+
+/** The one human decision a `held` step waits for. */
+export interface PendingDecision {
+  /** What would run once decided. */
+  action: 'replace' | 'replace-exposed';
+  /** The question, in one sentence. */
+  question: string;
+  /** Each way to record the decision (an annotation to add or remove). */
+  how: string[];
 }
 
 export interface PlanWarning {

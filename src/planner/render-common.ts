@@ -48,7 +48,9 @@ export const ACTION_SYMBOL: Record<StepAction, string> = {
   delete: '-',
   adopt: '<=',
   replace: '-/+',
+  'replace-exposed': '!-/+',
   'roll-secret': '⟳',
+  held: '||',
   rotate: '⟳',
   'delete-predecessor': '-',
   forget: 'x',
@@ -58,10 +60,12 @@ export const ACTION_SYMBOL: Record<StepAction, string> = {
 const SUMMARY_WORDS: [StepAction, string][] = [
   ['create', 'to create'],
   ['update', 'to update'],
+  ['replace-exposed', 'exposed to replace'],
   ['replace', 'to replace'],
   ['adopt', 'to adopt'],
   ['roll-secret', 'to roll'],
   ['rotate', 'to rotate'],
+  ['held', 'held for a decision'],
   ['delete', 'to delete'],
   ['delete-predecessor', 'predecessor(s) to delete'],
   ['forget', 'to forget'],
@@ -128,6 +132,7 @@ export function findingCounts(steps: readonly PlanStep[]): string | undefined {
  */
 export function sinkLine(step: PlanStep, sink: { sink: string; key: string }, quote: string, capital = false): string {
   const where = `sink ${quote}${sink.sink}${quote}, key ${quote}${sink.key}${quote}`;
+  if (step.action === 'held') return `${capital ? 'N' : 'n'}o new value until decided: the one in ${where} stays`;
   const text =
     step.action === 'adopt' && step.rollValue !== true
       ? `value stays where it is used today; \`cfgitops rotate\` would deliver a new one to ${where}`
@@ -151,6 +156,13 @@ export function rotationLine(step: PlanStep, quote: string): string | undefined 
         ? 'the successor is recorded'
         : `create a successor (generation ${r.generation})`;
   return `overlap: ${successor}; the predecessor ${step.targetId ?? ''} is renamed ${quote}${r.retiredName ?? ''}${quote} and expires${grace} after the new value is delivered`;
+}
+
+/** A held step's question and the ways to answer it, one line each. */
+export function decisionLines(step: PlanStep): string[] {
+  const d = step.decision;
+  if (!d) return [];
+  return [`DECISION NEEDED: ${d.question}`, ...d.how.map((h) => `  - ${h}`)];
 }
 
 export function stepTitle(step: PlanStep, target?: PlanTarget): string {

@@ -18,6 +18,7 @@ import {
   rotationLine,
   scrub,
   shownSteps,
+  decisionLines,
   sinkLine,
   summaryLine,
   targetLine,
@@ -60,13 +61,16 @@ export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions = {}):
   }
   head.push(`**${summaryLine(plan.summary)}**`, '');
   const { total } = plan.summary;
-  if (total.delete > 0 || total.replace > 0) {
+  // `replace-exposed` is absent from plans saved before it existed.
+  const recreated = total.replace + (total['replace-exposed'] ?? 0);
+  if (total.delete > 0 || recreated > 0) {
     const parts = [
       total.delete > 0 ? `deletes ${total.delete} resource(s)` : '',
-      total.replace > 0 ? `re-creates ${total.replace} token(s) (new id and value)` : '',
+      recreated > 0 ? `re-creates ${recreated} token(s) (new id and value)` : '',
     ].filter(Boolean);
     head.push('> [!WARNING]', `> This plan ${parts.join(' and ')}. Review carefully before applying.`, '');
   }
+  head.push(...lifecycleAlerts(plan, target));
   const config = configChanges(plan);
   if (config.length > 0) {
     // Its own alert, before the resource table: a PR that only re-points a sink must stand out just the same.
@@ -127,6 +131,7 @@ function details(step: PlanStep, target: PlanTarget | undefined): string {
   const where = step.source ? ` — \`${escapeHtml(step.source.file)}:${step.source.line}\`` : '';
   const summary = `<code>${escapeHtml(ACTION_SYMBOL[step.action])} ${step.action}</code> <code>${escapeHtml(addressLabel(step.address, target))}</code>${where}`;
   const body = [escapeInline(step.reason), ''];
+  if (step.decision) body.push(...decisionLines(step).map(escapeInline), '');
   // An in-sync step is shown for its guardrail findings only: its value goes nowhere.
   if (step.sink && step.action !== 'no-op') body.push(sinkLine(step, step.sink, '`', true), '');
   const rotation = rotationLine(step, '`');
@@ -139,6 +144,35 @@ function details(step: PlanStep, target: PlanTarget | undefined): string {
   const open = findings.some((f) => f.severity === 'error') ? ' open' : '';
   const mark = findings.length === 0 ? '' : findings.some((f) => f.severity === 'error') ? ' ❌' : ' ⚠️';
   return `<details${open}><summary>${summary}${mark}</summary>\n\n${body.join('\n')}</details>\n`;
+}
+
+/** Exposed tokens and held steps above everything else: one is an incident, the other waits for a person. */
+function lifecycleAlerts(plan: Plan, target: PlanTarget | undefined): string[] {
+  const lines: string[] = [];
+  const exposed = plan.steps.filter((s) => s.action === 'replace-exposed' || s.decision?.action === 'replace-exposed');
+  if (exposed.length > 0) {
+    lines.push(
+      '> [!WARNING]',
+      `> **Security incident: Cloudflare revoked ${exposed.length} token(s) as exposed** (a leaked value). Each is replaced by a new token and the leaked one deleted; find where the old value leaked.`,
+      ...exposed.map((s) => `> - \`${escapeInline(addressLabel(s.address, target))}\` (id ${s.targetId ?? '?'})`),
+      '',
+    );
+  }
+  const held = plan.steps.filter((s) => s.action === 'held');
+  if (held.length > 0) {
+    lines.push(
+      '> [!IMPORTANT]',
+      `> **${held.length} step(s) wait for a decision** (nothing is done to them until it is made):`,
+    );
+    for (const s of held) {
+      lines.push(
+        `> - \`${escapeInline(addressLabel(s.address, target))}\`: ${escapeInline(s.decision?.question ?? s.reason)}`,
+      );
+      for (const how of s.decision?.how ?? []) lines.push(`>   - ${escapeInline(how)}`);
+    }
+    lines.push('');
+  }
+  return lines;
 }
 
 function escapeHtml(text: string): string {

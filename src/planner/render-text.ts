@@ -7,6 +7,7 @@ import type { Plan, StepAction } from './plan.js';
 import {
   CONFIG_CHANGES_TITLE,
   configChanges,
+  decisionLines,
   diffLines,
   errorLine,
   findingCounts,
@@ -32,7 +33,9 @@ const COLOR: Record<StepAction, string> = {
   delete: '31',
   adopt: '36',
   replace: '35',
+  'replace-exposed': '1;31',
   'roll-secret': '34',
+  held: '1;33',
   rotate: '34',
   'delete-predecessor': '31',
   forget: '90',
@@ -55,6 +58,7 @@ export function renderText(plan: Plan, options: TextRenderOptions = {}): string 
     lines.push(paint(COLOR[step.action], stepTitle(step, options.target)) + where);
     lines.push(`    ${step.reason}`);
     if (step.targetId !== undefined) lines.push(`    id: ${step.targetId}`);
+    for (const line of decisionLines(step)) lines.push(`    ${paint('1;33', line)}`);
     // An in-sync step is shown for its guardrail findings only: its value goes nowhere.
     if (step.sink && step.action !== 'no-op') lines.push(`    ${sinkLine(step, step.sink, '')}`);
     const rotation = rotationLine(step, '"');

@@ -19,7 +19,10 @@ import { preparePlan } from './prepare-plan.js';
  * - unmanaged-name-clash: an unmanaged live resource has the desired name (apply would adopt it).
  * - value-roll: a token value must be rolled: it never reached its sink, its sink moved, the token expired or was
  *   revoked (with `roll` configured), or an interrupted run was rolling it.
- * - token-unusable: a token expired or revoked that apply re-creates.
+ * - token-unusable: a token expired that apply re-creates.
+ * - token-exposed: Cloudflare revoked a token as exposed (a leaked value): a security incident, with its own exit code
+ *   (`drift` exits 3), whether apply replaces it or a prevent-destroy holds it.
+ * - decision-needed: a step held by prevent-destroy until a person decides (docs/token-lifecycle.md).
  * - pending-intent: an interrupted run left a journal intent.
  * - not-in-manifests: recorded, no longer declared (deleted only with --prune).
  */
@@ -30,6 +33,8 @@ export type DriftKind =
   | 'unmanaged-name-clash'
   | 'value-roll'
   | 'token-unusable'
+  | 'token-exposed'
+  | 'decision-needed'
   | 'pending-intent'
   | 'not-in-manifests';
 
@@ -45,6 +50,8 @@ export interface DriftFinding {
 
 export interface DriftReport {
   drifted: boolean;
+  /** A token was revoked as exposed: the run must be loud about it (drift's exit code 3). */
+  exposed: boolean;
   /** Where the live side was read from. */
   target: string;
   /** True when that was the embedded emulator. */
@@ -100,6 +107,7 @@ export async function driftWorkflow(app: App, request: DriftRequest): Promise<Dr
       state: prepared.state,
       report: {
         drifted: findings.length > 0,
+        exposed: findings.some((f) => f.kind === 'token-exposed'),
         target: target.describe,
         emulated: target.emulated,
         accounts: manifests.config.accounts,
@@ -128,6 +136,7 @@ export function driftFindings(plan: Plan, state: StateDocument): DriftFinding[] 
     }
     const kind = stepDriftKind(step, recorded);
     if (kind !== undefined) add(kind);
+    if (step.decision?.action === 'replace-exposed') add('token-exposed');
     if (step.action === 'update' && step.rollValue === true) add('value-roll', []);
   }
   for (const intent of Object.values(state.pending)) {
@@ -173,6 +182,10 @@ function stepDriftKind(step: PlanStep, recorded: boolean): DriftKind | undefined
       return undefined;
     case 'replace':
       return 'token-unusable';
+    case 'replace-exposed':
+      return 'token-exposed';
+    case 'held':
+      return 'decision-needed';
     case 'delete':
     case 'forget':
       return 'not-in-manifests';

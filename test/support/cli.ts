@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
+import type { Clock } from '../../src/effects.js';
 
 export interface CliResult {
   code: number;
@@ -28,11 +29,12 @@ function sink(): { write(s: string): boolean; text(): string; isTTY: false } {
 
 export async function runCli(
   argv: readonly string[],
-  options: { cwd: string; env: Record<string, string | undefined> },
+  options: { cwd: string; env: Record<string, string | undefined>; clock?: Clock },
 ): Promise<CliResult> {
   const stdout = sink();
   const stderr = sink();
-  const code = await main(argv, { env: options.env, cwd: options.cwd, stdout, stderr });
+  const clock = options.clock === undefined ? {} : { clock: options.clock };
+  const code = await main(argv, { env: options.env, cwd: options.cwd, stdout, stderr, ...clock });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 

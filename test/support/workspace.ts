@@ -33,7 +33,14 @@ export interface StateFileShape {
   serial: number;
   resources: Record<
     string,
-    { id: string; kind: string; value_status?: string; complete?: boolean; sink?: { key: string } }
+    {
+      id: string;
+      kind: string;
+      value_status?: string;
+      complete?: boolean;
+      sink?: { sink?: string; key: string };
+      prevent_destroy?: boolean;
+    }
   >;
   pending: Record<string, unknown>;
 }

@@ -1,6 +1,7 @@
 /**
  * `cfgitops drift [DIR]`: a refresh-only plan for scheduled jobs. Never writes (like `plan`). Exit 0 when live
- * matches the manifests and state, 2 when anything drifted, 1 on error. The report is a header of findings followed
+ * matches the manifests and state, 2 when anything drifted, 3 when a managed token was revoked as exposed (a leaked
+ * value: a scheduled job must page, not just report drift), 1 on error. The report is a header of findings followed
  * by the plan of corrections, rendered by the plan renderers.
  */
 import { createApp, type App } from '../../app.js';
@@ -14,6 +15,7 @@ import { DEFAULT_DIR, emulatorOption, formatOption } from '../options.js';
 import { PLAN_FORMATS, renderPlanAs, type PlanFormat } from '../render-plan.js';
 import type { CommandRegistrar } from '../registrar.js';
 import { githubOptions, githubSettings } from '../../github/github-flags.js';
+import { planAnnotations } from '../../github/plan-annotations.js';
 
 export interface DriftCommandOptions {
   dir: string;
@@ -38,8 +40,10 @@ export async function runDrift(app: App, options: DriftCommandOptions): Promise<
       command: 'drift',
       key: options.dir,
       markdown: renderDrift('markdown', report, false),
+      annotations: planAnnotations(report.plan, report.accounts),
     });
-    return report.drifted ? 2 : 0;
+    // 3 before 2: an exposed token is an incident a scheduled job must page on, not one more drift.
+    return report.exposed ? DRIFT_EXIT_EXPOSED : report.drifted ? 2 : 0;
   } catch (e) {
     // As for plan: `--format json` is one valid document whatever happened, the errors filled.
     if (options.format === 'json') {
@@ -58,6 +62,9 @@ export async function runDrift(app: App, options: DriftCommandOptions): Promise<
   }
 }
 
+/** `drift`'s exit code when Cloudflare revoked a managed token as exposed (docs/ci.md, docs/token-lifecycle.md). */
+export const DRIFT_EXIT_EXPOSED = 3;
+
 export function renderDrift(format: PlanFormat, report: DriftReport, color: boolean): string {
   const plan = renderPlanAs(format, report.plan, {
     color,
@@ -66,6 +73,7 @@ export function renderDrift(format: PlanFormat, report: DriftReport, color: bool
   if (format === 'json') {
     const body = {
       drifted: report.drifted,
+      exposed: report.exposed,
       target: report.target,
       findings: report.findings,
       plan: JSON.parse(plan) as unknown,
@@ -92,6 +100,9 @@ export function renderDrift(format: PlanFormat, report: DriftReport, color: bool
     return `${lines.join('\n')}\n\n${plan}`;
   }
   const lines = [
+    ...(report.exposed
+      ? ['SECURITY: Cloudflare revoked managed token(s) as exposed (leaked values); see token-exposed below.']
+      : []),
     report.drifted ? `Drift found (${tally}):` : `No drift: ${report.target} matches the manifests and state.`,
   ];
   // Field diffs are in the plan below; the findings say what kind of drift each one is.
@@ -105,7 +116,9 @@ export const registerDrift: CommandRegistrar = (program, setExitCode, environmen
   githubOptions(
     program
       .command('drift')
-      .description('report differences between live, state and manifests; exit 2 on drift (reads only)')
+      .description(
+        'report differences between live, state and manifests; exit 2 on drift, 3 when a token was revoked as exposed (reads only)',
+      )
       .argument('[dir]', 'manifest directory', DEFAULT_DIR)
       .option('--prune', 'plan deletes for resources no longer in the manifests (as apply --prune would)')
       .addOption(formatOption(PLAN_FORMATS, 'text'))

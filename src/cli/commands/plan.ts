@@ -27,6 +27,7 @@ import { renderJson, unplannedPlan } from '../../planner/render-json.js';
 import type { PlanTarget } from '../../planner/render-common.js';
 import type { CommandRegistrar } from '../registrar.js';
 import { githubOptions, githubSettings } from '../../github/github-flags.js';
+import { planAnnotations } from '../../github/plan-annotations.js';
 import type { GitHubReporter } from '../../github/github-reporter.js';
 import { escapeMarkdownText } from '../../github/step-summary.js';
 
@@ -117,7 +118,7 @@ async function planAndReport(app: App, options: PlanCommandOptions, progress: Pl
     command: 'plan',
     key: options.dir,
     markdown: renderPlanAs('markdown', plan, { color: false, target: shownTarget }) + savedNote,
-    annotations: guardrailWarnings(plan).map(warningAnnotation),
+    annotations: [...guardrailWarnings(plan).map(warningAnnotation), ...planAnnotations(plan, shownTarget.accounts)],
   });
   if (options.out !== undefined && digest !== undefined) {
     if (options.format === 'text')
@@ -147,7 +148,11 @@ async function showRefusedPlan(
     command: 'plan',
     key: options.dir,
     markdown: renderPlanAs('markdown', plan, { color: false, target, errors }),
-    annotations: [...errors.map(errorAnnotation), ...guardrailWarnings(plan).map(warningAnnotation)],
+    annotations: [
+      ...errors.map(errorAnnotation),
+      ...guardrailWarnings(plan).map(warningAnnotation),
+      ...planAnnotations(plan, target.accounts),
+    ],
   });
 }
 

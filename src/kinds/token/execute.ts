@@ -12,17 +12,32 @@ function tokenRequestBody(ctx: StepContext): CfTokenBody {
   return plannedBody(ctx, 'AccountToken').body;
 }
 
+/**
+ * The create takes no status (docs/cloudflare-api.md), so a token declared `disabled` is a POST then a status PUT,
+ * journaled like a peer's: `complete: false` between the two, which the next plan finishes (update, and a roll, as
+ * the value died with the run). The value reaches its sink only once the token is as declared: a token meant to be
+ * parked is never handed out live.
+ */
 export async function createToken(ctx: StepContext): Promise<void> {
   const body = tokenRequestBody(ctx);
   const sink = sinkRefOf(ctx);
   ctx.sinks.get(sink.sink); // an unknown sink fails before a value is minted
+  const disabled = body.status === 'disabled';
   const created = await sendCreate(ctx, { sink }, () => ctx.api.createToken(ctx.step.address.account, body));
-  const rec = await recordCreated(ctx, created, {
+  let rec = await recordCreated(ctx, created, {
     id: created.outcome.resource.id,
     sink,
     value_status: 'undelivered',
     value_issued_at: ctx.now(),
+    ...(disabled ? { complete: false } : {}),
   });
+  if (disabled) {
+    await ctx.api.updateToken(rec.account, rec.id, body);
+    const { complete: _unfinished, ...done } = rec;
+    rec = { ...done, updated_at: ctx.now() };
+    // Not committed on its own: the delivery's commit records it. A failed delivery leaves `complete: false`, and
+    // the next plan's update re-sends the (idempotent) PUT before its roll.
+  }
   const value = created.outcome.value;
   if (value === undefined) {
     // Found by name after an ambiguous failure: the value went to a response nobody read. Mint a new one.

@@ -5,7 +5,7 @@ import { tokenAdoptMode } from '../../planner/adopt-mode.js';
 import { tokensApi } from './api.js';
 import { createToken, deleteToken, updateToken } from './execute.js';
 import { tokenExport } from './export.js';
-import { planExistingToken, tokenAdapter, tokenAdoptValue } from './plan.js';
+import { planExistingToken, tokenAdapter, tokenAdoptValue, tokenInsteadOfCreate } from './plan.js';
 import { checkToken } from './policy.js';
 import { planPredecessor } from '../../planner/plan-rotation.js';
 import { SCOPE_SHORTHANDS, tokenDocumentSchema } from './schema.js';
@@ -49,6 +49,7 @@ export const tokenKind: KindDefinition<'AccountToken'> = {
   adapter: tokenAdapter,
   planExisting: planExistingToken,
   planInterrupted: (ctx, d, adapter, rec, out) => planPredecessor(ctx, d, rec, out, adapter.body, adapter.sink),
+  insteadOfCreate: tokenInsteadOfCreate,
   adoptValue: tokenAdoptValue,
   recreateNote: ' with a new value',
   policy: checkToken,

@@ -1,14 +1,14 @@
 /**
  * Planning an account token (pure): permission groups resolved by name against the account's catalog, the value's
- * sink checked, and — for a recorded live token — expiry, revocation, undelivered values and moved sinks turned
- * into a roll or a re-create as the config says.
+ * sink checked, and — for a recorded live token — its lifecycle (docs/token-lifecycle.md): a half-finished create,
+ * expiry, exposure, undelivered values and moved sinks turned into an update, a roll, a re-create or a warning.
  */
 import type { CfToken } from '../../cloudflare/types.js';
 import { CfgitopsError } from '../../errors.js';
 import type { DesiredToken } from '../../manifest/types.js';
 import { tokenAdoptMode } from '../../planner/adopt-mode.js';
-import { parseInstant } from '../../planner/instant.js';
-import type { PlanStep } from '../../planner/plan.js';
+import { formatInstant, parseInstant } from '../../planner/instant.js';
+import type { FieldChange, PlannedTokenBody, PlanStep } from '../../planner/plan.js';
 import { sinkDestinationChanged } from '../../planner/plan-config.js';
 import type { PlanContext } from '../../planner/plan-context.js';
 import { driftReason, makeStep, type PlanOutput } from '../../planner/plan-output.js';
@@ -55,60 +55,160 @@ export function planExistingToken(
   live: CfToken,
   intent: Intent | undefined,
   common: StepFields,
+  out: PlanOutput,
 ): PlanStep {
-  const step = planTokenState(ctx, adapter, rec, live, intent, common);
+  const step = planTokenState(ctx, d, adapter, rec, live, intent, common, out);
   return withRotation(ctx, d, rec, live, step, adapter.body);
 }
 
+/** A token whose expiry is this close gets a W_TOKEN_EXPIRING warning on every plan, so it is never a surprise. */
+export const EXPIRING_WITHIN_MS = 7 * 24 * 60 * 60 * 1000;
+
+interface TokenPlanning {
+  d: DesiredToken;
+  body: PlannedTokenBody;
+  rec: RecordedResource;
+  live: CfToken;
+  intent: Intent | undefined;
+  /** The live token compared with the manifest (status included). */
+  diff: FieldChange[];
+  common: StepFields;
+}
+
+/** `expires_on` of the manifest when it is already past: the token's declared life is over. */
+export function declaredExpiry(body: PlannedTokenBody, now: number): string | undefined {
+  const at = body.body.expires_on;
+  const ms = at === undefined ? undefined : parseInstant(at);
+  return ms !== undefined && ms <= now ? formatInstant(ms) : undefined;
+}
+
+/**
+ * A recorded, live token through its life (docs/token-lifecycle.md): half-created (POST done, status PUT not),
+ * expiring, expired, revoked as exposed. Each is a planned event — a step, a warning — never a planning error.
+ */
 function planTokenState(
   ctx: PlanContext,
+  d: DesiredToken,
   adapter: Adapter,
   rec: RecordedResource,
   live: CfToken,
   intent: Intent | undefined,
   common: StepFields,
+  out: PlanOutput,
 ): PlanStep {
+  const body = adapter.body as PlannedTokenBody;
+  const t: TokenPlanning = { d, body, rec, live, intent, diff: adapter.compare(live), common };
   const { config, now } = ctx.input;
-  const expiresAt = live.expires_on === undefined ? undefined : parseInstant(live.expires_on);
+  const { diff } = t;
+  if (live.status === 'revoked (exposed)') {
+    // A leaked value: whoever found it may still hold it, and the id is on record as compromised. Rolling would
+    // keep that id alive; a new token (new id, new value) with the leaked one deleted is the only clean answer.
+    const notRolled =
+      config.tokens.onRevoked === 'roll' ? '; tokens.onRevoked: roll is not applied, a leaked id is never rolled' : '';
+    const reason = `SECURITY: Cloudflare revoked this token as exposed (its value leaked): delete the leaked token and create a new one with a new id and value${notRolled}`;
+    return makeStep('replace-exposed', { ...common, reason, diff, body, rollValue: true });
+  }
+  const liveExpiry = live.expires_on === undefined ? undefined : parseInstant(live.expires_on);
   const expired =
-    live.status === 'expired' || (live.status === 'active' && expiresAt !== undefined && expiresAt <= now);
-  const revoked = live.status === 'revoked (exposed)';
+    live.status === 'expired' || (live.status === 'active' && liveExpiry !== undefined && liveExpiry <= now);
   const rolls: string[] = [];
-  if (expired || revoked) {
-    const mode = revoked ? config.tokens.onRevoked : config.tokens.onExpired;
-    const setting = revoked ? 'tokens.onRevoked' : 'tokens.onExpired';
-    const what = revoked ? 'revoked (exposed) by Cloudflare' : 'expired';
-    if (mode === 'recreate') {
-      const diff = adapter.compare(live);
-      const reason = `token ${what}: re-create with a new id and value (${setting}: recreate)`;
-      return makeStep('replace', { ...common, reason, diff, body: adapter.body, rollValue: true });
+  if (expired) {
+    const ended = declaredExpiry(body, now);
+    if (ended !== undefined) {
+      // Re-creating or rolling cannot help: the manifest itself says the token ends at a time already past.
+      out.warnings.push({
+        code: 'W_TOKEN_EXPIRED',
+        message: `${addressKey(rec)} expired on ${ended}, as its manifest declares; nothing is done until spec.expires_on is moved later (then tokens.onExpired: ${config.tokens.onExpired} applies) or the manifest is removed (the token is then deleted with --prune)`,
+        source: t.d.source,
+      });
+      return makeStep('no-op', { ...common, reason: `expired on ${ended}, as declared`, diff: [] });
     }
-    rolls.push(`token ${what} (${setting}: roll)`);
+    const when = live.expires_on === undefined ? '' : ` on ${live.expires_on}`;
+    if (config.tokens.onExpired === 'recreate') {
+      const reason = `token expired${when}: re-create it with a new id and value (tokens.onExpired: recreate)`;
+      return makeStep('replace', { ...common, reason, diff, body, rollValue: true });
+    }
+    rolls.push(`token expired${when} (tokens.onExpired: roll)`);
+  } else {
+    warnExpiring(ctx, t, liveExpiry, out);
   }
   if (rec.value_status === 'undelivered') rolls.push('value never reached its sink');
-  const sink = adapter.sink;
+  rolls.push(...sinkMoves(ctx, t));
+  if (t.intent?.op === 'roll') rolls.push(`an interrupted run was rolling its value (intent ${t.intent.id})`);
+  // A create of a `disabled` token is a POST then a status PUT; a run that died between them left `complete: false`.
+  const unfinished = rec.complete === false ? 'finish create: PUT the declared status after the POST' : undefined;
+  // An expired token's PUT carries the manifest's (later) expiry and status: that is what revives it before the roll.
+  const changed = expired ? diff.filter((c) => c.path !== '/status') : diff;
+  const mustPut = changed.length > 0 || unfinished !== undefined || expired;
+  if (rolls.length > 0 && !mustPut) {
+    return makeStep('roll-secret', { ...common, reason: rolls.join('; '), diff, rollValue: true });
+  }
+  if (!mustPut) return makeStep('no-op', { ...common, reason: 'in sync', diff: [] });
+  const why = [unfinished, changed.length > 0 ? driftReason(changed) : undefined]
+    .filter((w): w is string => w !== undefined)
+    .join('; ');
+  const reason = rolls.length === 0 ? why : why === '' ? rolls.join('; ') : `${why}; also roll: ${rolls.join('; ')}`;
+  return makeStep('update', {
+    ...common,
+    reason,
+    diff: changed,
+    body,
+    ...(rolls.length > 0 ? { rollValue: true } : {}),
+  });
+}
+
+function sinkMoves(ctx: PlanContext, t: TokenPlanning): string[] {
+  const { rec } = t;
+  const sink = t.common.sink;
   // An external value (tokens.onAdopt: keep) was never in a sink: moving the sink moves nothing, so no roll.
-  const inSink = rec.value_status !== 'external';
-  if (inSink && sink && rec.sink && (rec.sink.sink !== sink.sink || rec.sink.key !== sink.key)) {
-    rolls.push(`sink changed from ${rec.sink.sink}:${rec.sink.key} to ${sink.sink}:${sink.key}: deliver a new value`);
-  } else if (
-    inSink &&
-    sink &&
-    sinkDestinationChanged(ctx.input.state.applied_config?.sinks[sink.sink], config.sinks[sink.sink])
-  ) {
-    rolls.push(`sink ${sink.sink} now delivers elsewhere: deliver a new value there`);
+  if (rec.value_status === 'external' || !sink || !rec.sink) return [];
+  if (rec.sink.sink !== sink.sink || rec.sink.key !== sink.key) {
+    return [`sink changed from ${rec.sink.sink}:${rec.sink.key} to ${sink.sink}:${sink.key}: deliver a new value`];
   }
-  if (intent?.op === 'roll') rolls.push(`an interrupted run was rolling its value (intent ${intent.id})`);
-  const diff = adapter.compare(live);
-  const changed = expired || revoked ? diff.filter((c) => c.path !== '/status') : diff;
-  if (rolls.length > 0) {
-    if (changed.length === 0)
-      return makeStep('roll-secret', { ...common, reason: rolls.join('; '), diff, rollValue: true });
-    const reason = `${driftReason(changed)}; also roll: ${rolls.join('; ')}`;
-    return makeStep('update', { ...common, reason, diff: changed, body: adapter.body, rollValue: true });
+  const { config, state } = ctx.input;
+  if (sinkDestinationChanged(state.applied_config?.sinks[sink.sink], config.sinks[sink.sink])) {
+    return [`sink ${sink.sink} now delivers elsewhere: deliver a new value there`];
   }
-  if (changed.length === 0) return makeStep('no-op', { ...common, reason: 'in sync', diff: [] });
-  return makeStep('update', { ...common, reason: driftReason(changed), diff: changed, body: adapter.body });
+  return [];
+}
+
+function warnExpiring(ctx: PlanContext, t: TokenPlanning, expiry: number | undefined, out: PlanOutput): void {
+  if (expiry === undefined || t.live.status !== 'active') return;
+  const left = expiry - ctx.input.now;
+  if (left > EXPIRING_WITHIN_MS) return;
+  const days = Math.max(0, Math.floor(left / 86_400_000));
+  out.warnings.push({
+    code: 'W_TOKEN_EXPIRING',
+    message: `${addressKey(t.rec)} expires on ${t.live.expires_on} (in ${days} day(s)); move spec.expires_on later to keep it, or plan its successor`,
+    source: t.d.source,
+  });
+}
+
+/**
+ * A declared token whose `expires_on` has passed and that does not exist: creating it would mint a value that
+ * cannot be used. A record or intent left over is dropped; the warning says how to renew it.
+ */
+export function tokenInsteadOfCreate(
+  ctx: PlanContext,
+  d: DesiredToken,
+  adapter: Adapter,
+  rec: RecordedResource | undefined,
+  createIntent: Intent | undefined,
+  common: StepFields,
+  out: PlanOutput,
+): { step: PlanStep | undefined } | undefined {
+  const ended = declaredExpiry(adapter.body as PlannedTokenBody, ctx.input.now);
+  if (ended === undefined) return undefined;
+  out.warnings.push({
+    code: 'W_TOKEN_EXPIRED',
+    message: `${addressKey(d.address)} is declared with expires_on ${ended}, already past, so it is not ${rec ? 're-' : ''}created; move spec.expires_on later to create it, or remove the manifest`,
+    source: d.source,
+  });
+  if (!rec && !createIntent) return { step: undefined };
+  const what = rec
+    ? 'gone from Cloudflare and expired as declared'
+    : 'an interrupted run did not create it and it is expired as declared';
+  return { step: makeStep('forget', { ...common, reason: `${what}: drop from state`, diff: [] }) };
 }
 
 /**

@@ -39,13 +39,24 @@ export const metadataSchema = {
       description:
         'Free-form string annotations. Known: cfgitops.dev/prevent-destroy: "true" blocks deleting it; ' +
         'cfgitops.dev/on-adopt: keep | roll decides what adopting an existing token does with its value; ' +
-        'cfgitops.dev/suspend: "true" leaves it unreconciled.',
+        'cfgitops.dev/suspend: "true" leaves it unreconciled; cfgitops.dev/approve-replace: TOKEN_ID lets a ' +
+        'protected token that must be re-created (expired, or revoked as exposed) be replaced.',
       additionalProperties: { type: 'string', description: 'An annotation value (always a string; quote "true").' },
       properties: {
         'cfgitops.dev/prevent-destroy': {
           type: 'string',
           enum: ['true', 'false'],
-          description: 'When "true", a plan that deletes or replaces this resource fails with E_PREVENT_DESTROY.',
+          description:
+            'When "true", a plan that would delete this resource fails with E_PREVENT_DESTROY; one that would ' +
+            're-create it (an expired or exposed token) holds that step for a decision (cfgitops.dev/approve-replace). ' +
+            'Removing the annotation takes effect at once, whatever the state recorded.',
+        },
+        'cfgitops.dev/approve-replace': {
+          type: 'string',
+          pattern: '^[0-9a-f]{32}$',
+          description:
+            'AccountToken only: the id of the live token that may be replaced although prevent-destroy protects it ' +
+            '(the plan prints it on the held step). Spent by the replacement: the new token has a new id.',
         },
         'cfgitops.dev/on-adopt': {
           type: 'string',

@@ -30,6 +30,12 @@ describe('GIVEN the shipped desired-state example', () => {
     expect(m.resources.every((r) => r.accountAlias === 'main')).toBe(true);
   });
 
+  test('WHEN the clock is past a token expires_on THEN it still loads (expiry is a planned event, not an error)', async () => {
+    const later = await loadManifests('desired-state', { ...deps, now: Date.parse('2031-01-01T00:00:00Z') });
+    const ci = later.resources.find((r) => r.address.name === 'ci-dns-edit');
+    expect(ci?.kind === 'AccountToken' && ci.spec.expires_on).toBe('2030-01-01T00:00:00Z');
+  });
+
   test('WHEN loaded THEN defaults are filled in and scopes normalised', () => {
     const ns2 = m.resources.find((r) => r.address.name === 'ns2-primary');
     expect(ns2?.kind === 'SecondaryDnsPeer' && ns2.spec).toMatchObject({ port: 53, ixfr_enable: false });

@@ -296,33 +296,94 @@ describe('planChanges — recorded resources', () => {
 });
 
 describe('planChanges — tokens needing a new value', () => {
+  const tokens = (mode: 'roll' | 'recreate') => ({
+    config: {
+      ...input().config,
+      tokens: { ...input().config.tokens, onExpired: mode, onRevoked: mode, onAdopt: 'roll' as const },
+    },
+  });
+
   test.each([
-    ['expired', 'roll', 'roll-secret'],
+    // An expired token's PUT carries the manifest's status and expiry, which revives it; then its value is rolled.
+    ['expired', 'roll', 'update'],
     ['expired', 'recreate', 'replace'],
-    ['revoked (exposed)', 'roll', 'roll-secret'],
-    ['revoked (exposed)', 'recreate', 'replace'],
+    // A leaked id is never rolled, whatever tokens.onRevoked says.
+    ['revoked (exposed)', 'roll', 'replace-exposed'],
+    ['revoked (exposed)', 'recreate', 'replace-exposed'],
   ] as const)('GIVEN a token %s and policy %s WHEN planning THEN %s', (status, mode, action) => {
     const k = token('k');
-    const { steps } = planAgainstApplied([k], (w) => (liveToken(w).status = status), {
-      config: {
-        ...input().config,
-        tokens: { ...input().config.tokens, onExpired: mode, onRevoked: mode, onAdopt: 'roll' },
-      },
-    });
+    const { steps, errors } = planAgainstApplied([k], (w) => (liveToken(w).status = status), tokens(mode));
+    expect(errors).toEqual([]);
     expect(steps.map((s) => s.action)).toEqual([action]);
     expect(steps[0]!.rollValue).toBe(true);
     expect(steps[0]!.sink).toEqual({ sink: 'local', key: 'k' });
+    if (status === 'revoked (exposed)') expect(steps[0]!.reason).toMatch(/^SECURITY: .*exposed/);
+    if (mode === 'roll' && status === 'revoked (exposed)') expect(steps[0]!.reason).toMatch(/never rolled/);
   });
 
-  test('GIVEN an active token whose expires_on has passed WHEN planning with onExpired roll THEN roll-secret', () => {
+  test('GIVEN a token past the expires_on its manifest declares WHEN planning THEN no-op and W_TOKEN_EXPIRED saying how to renew', () => {
     const k = token('k', { expires_on: '2026-02-01T00:00:00Z' });
-    const { steps } = planAgainstApplied([k], () => undefined, {
-      config: {
-        ...input().config,
-        tokens: { ...input().config.tokens, onExpired: 'roll', onRevoked: 'recreate', onAdopt: 'roll' },
-      },
+    for (const mode of ['roll', 'recreate'] as const) {
+      const r = planAgainstApplied([k], () => undefined, tokens(mode));
+      expect(r.errors).toEqual([]);
+      expect(r.steps.map((s) => s.action)).toEqual(['no-op']);
+      expect(r.plan.summary.hasChanges).toBe(false);
+      expect(r.plan.warnings.map((w) => w.code)).toEqual(['W_TOKEN_EXPIRED']);
+      expect(r.plan.warnings[0]!.message).toMatch(/expires_on is moved later/);
+    }
+  });
+
+  test.each([
+    ['roll', 'update'],
+    ['recreate', 'replace'],
+  ] as const)(
+    'GIVEN an expired token whose manifest moved expires_on later WHEN planning with onExpired %s THEN %s',
+    (mode, action) => {
+      const k = token('k', { expires_on: '2026-02-01T00:00:00Z' });
+      const renewed = token('k', { expires_on: '2027-02-01T00:00:00Z' });
+      const secrets = secretsFor([k]);
+      const w = applied([k], secrets);
+      const r = plan(input({ desired: [renewed], secrets, state: w.state, live: w.live, ...tokens(mode) }));
+      expect(r.errors).toEqual([]);
+      expect(r.steps.map((s) => [s.action, s.rollValue])).toEqual([[action, true]]);
+      expect(r.steps[0]!.body).toMatchObject({ body: { expires_on: '2027-02-01T00:00:00Z' } });
+    },
+  );
+
+  test('GIVEN a token expiring within 7 days WHEN planning THEN in sync with W_TOKEN_EXPIRING', () => {
+    const k = token('k', { expires_on: '2026-03-05T00:00:00Z' });
+    const r = planAgainstApplied([k]);
+    expect(r.steps.map((s) => s.action)).toEqual(['no-op']);
+    expect(r.plan.warnings.map((w) => [w.code, /in 3 day/.test(w.message)])).toEqual([['W_TOKEN_EXPIRING', true]]);
+  });
+
+  test('GIVEN a declared token already past its expires_on and not live WHEN planning THEN nothing is created', () => {
+    const k = token('k', { expires_on: '2026-02-01T00:00:00Z' });
+    const fresh = plan(input({ desired: [k] }));
+    expect(fresh.errors).toEqual([]);
+    expect(fresh.steps).toEqual([]);
+    expect(fresh.plan.warnings.map((w) => w.code)).toEqual(['W_TOKEN_EXPIRED']);
+    const gone = planAgainstApplied([k], (w) => (w.live.accounts[ACCOUNT]!.tokens = []));
+    expect(gone.steps.map((s) => s.action)).toEqual(['forget']);
+  });
+
+  test('GIVEN a disabled token recorded complete: false WHEN planning THEN update (the status PUT) that also rolls', () => {
+    const k = token('k', { status: 'disabled' });
+    const { steps } = planAgainstApplied([k], (w) => {
+      Object.assign(w.state.resources[addressKey(k.address)]!, { complete: false, value_status: 'undelivered' });
+      liveToken(w).status = 'active';
     });
-    expect(steps.map((s) => s.action)).toEqual(['roll-secret']);
+    expect(steps.map((s) => [s.action, s.rollValue])).toEqual([['update', true]]);
+    expect(steps[0]!.reason).toMatch(/^finish create/);
+    expect(steps[0]!.diff).toEqual([{ path: '/status', before: 'active', after: 'disabled' }]);
+  });
+
+  test('GIVEN a disabled token recorded complete: false whose PUT did land WHEN planning THEN still an update (clears the record)', () => {
+    const k = token('k', { status: 'disabled' });
+    const { steps } = planAgainstApplied([k], (w) => {
+      w.state.resources[addressKey(k.address)]!.complete = false;
+    });
+    expect(steps.map((s) => s.action)).toEqual(['update']);
   });
 
   test('GIVEN value_status undelivered WHEN planning THEN roll-secret because the value never reached its sink', () => {
@@ -524,12 +585,63 @@ describe('planChanges — deletes', () => {
     expect(r.errors.map((e) => e.code)).toEqual(['E_PREVENT_DESTROY']);
   });
 
-  test('GIVEN a prevent-destroy annotation WHEN the token would be replaced THEN E_PREVENT_DESTROY at the annotation', () => {
+  test.each([
+    ['revoked (exposed)', 'replace-exposed'],
+    ['expired', 'replace'],
+  ] as const)(
+    'GIVEN a prevent-destroy token %s WHEN planning THEN a held step asking for the decision, no error',
+    (status, waiting) => {
+      const guarded = token('g', {}, { annotations: { 'cfgitops.dev/prevent-destroy': 'true' } });
+      const r = planAgainstApplied([guarded, ...others], (w) => (liveToken(w).status = status));
+      expect(r.errors).toEqual([]);
+      const held = r.steps.find((s) => s.address.name === 'g')!;
+      expect(held.action).toBe('held');
+      expect(held.body).toBeUndefined();
+      expect(held.decision?.action).toBe(waiting);
+      expect(held.decision?.how.join('\n')).toContain(`cfgitops.dev/approve-replace: "${held.targetId}"`);
+      expect(held.decision?.how.join('\n')).toMatch(/remove cfgitops.dev\/prevent-destroy/);
+    },
+  );
+
+  test('GIVEN a held exposed token WHEN approve-replace names its id THEN replace-exposed goes ahead', () => {
     const guarded = token('g', {}, { annotations: { 'cfgitops.dev/prevent-destroy': 'true' } });
-    const r = planAgainstApplied([guarded], (w) => (liveToken(w).status = 'revoked (exposed)'));
-    expect(r.errors.map((e) => [e.code, e.location?.pointer])).toEqual([
-      ['E_PREVENT_DESTROY', '/metadata/annotations/cfgitops.dev~1prevent-destroy'],
-    ]);
+    const approved = token(
+      'g',
+      {},
+      {
+        annotations: {
+          'cfgitops.dev/prevent-destroy': 'true',
+          'cfgitops.dev/approve-replace': hexId(addressKey(guarded.address)),
+        },
+      },
+    );
+    const secrets = secretsFor([guarded]);
+    const w = applied([guarded], secrets);
+    liveToken(w).status = 'revoked (exposed)';
+    const r = plan(input({ desired: [approved], secrets, state: w.state, live: w.live }));
+    expect(r.errors).toEqual([]);
+    expect(r.steps.map((s) => s.action)).toEqual(['replace-exposed']);
+    expect(r.steps[0]!.reason).toMatch(/approved by cfgitops.dev\/approve-replace/);
+    const stale = token(
+      'g',
+      {},
+      {
+        annotations: { 'cfgitops.dev/prevent-destroy': 'true', 'cfgitops.dev/approve-replace': hexId('another') },
+      },
+    );
+    expect(plan(input({ desired: [stale], secrets, state: w.state, live: w.live })).steps[0]!.action).toBe('held');
+  });
+
+  test('GIVEN prevent_destroy recorded in state WHEN the manifest no longer carries the annotation THEN the replacement goes ahead', () => {
+    const guarded = token('g', {}, { annotations: { 'cfgitops.dev/prevent-destroy': 'true' } });
+    const unguarded = token('g');
+    const secrets = secretsFor([guarded]);
+    const w = applied([guarded], secrets);
+    expect(w.state.resources[addressKey(guarded.address)]!.prevent_destroy).toBe(true);
+    liveToken(w).status = 'revoked (exposed)';
+    const r = plan(input({ desired: [unguarded], secrets, state: w.state, live: w.live }));
+    expect(r.errors).toEqual([]);
+    expect(r.steps.map((s) => s.action)).toEqual(['replace-exposed']);
   });
 
   test.each([

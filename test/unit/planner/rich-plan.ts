@@ -39,6 +39,8 @@ export function richPlan() {
   const kept = token('kept');
   const rolled = token('rolled');
   const replaced = token('replaced');
+  const leaked = token('leaked');
+  const guarded = token('guarded', {}, { annotations: { 'cfgitops.dev/prevent-destroy': 'true' } });
   const gone = peer('gone');
   const forgotten = tsig('forgotten');
   const adoptee = token('adoptee');
@@ -47,20 +49,22 @@ export function richPlan() {
     [addressKey(t.address), new Secret(TSIG_VALUE)],
     [addressKey(forgotten.address), new Secret(TSIG_VALUE)],
   ]);
-  const w = applied([t, p, kept, rolled, replaced, gone, forgotten], secrets, APPLIED_CONFIG);
+  const w = applied([t, p, kept, rolled, replaced, leaked, guarded, gone, forgotten], secrets, APPLIED_CONFIG);
   const acc = w.live.accounts[ACCOUNT]!;
   acc.tsigs[0]!.secret = new Secret(OLD_TSIG_VALUE);
   acc.tsigs = acc.tsigs.filter((x) => x.name !== forgotten.spec.name);
   acc.peers[0]!.ip = '192.0.2.99';
   const tok = (n: string) => acc.tokens.find((x) => x.name === n)!;
-  tok(replaced.spec.name).status = 'revoked (exposed)';
+  tok(replaced.spec.name).status = 'expired';
+  tok(leaked.spec.name).status = 'revoked (exposed)';
+  tok(guarded.spec.name).status = 'revoked (exposed)';
   w.state.resources[addressKey(rolled.address)]!.value_status = 'undelivered';
   // A token value leaked into a field the planner copies: the scrubber must still catch it.
   new Secret(TOKEN_VALUE);
   tok(kept.spec.name).name = `kept ${TOKEN_VALUE}`;
   const unmanaged: CfToken = { id: hexId('adoptee'), name: adoptee.spec.name, status: 'active', policies: [] };
   acc.tokens.push(unmanaged);
-  const desired = [t, p, kept, rolled, replaced, adoptee, fresh];
+  const desired = [t, p, kept, rolled, replaced, leaked, guarded, adoptee, fresh];
   return planChanges(
     input({
       desired,
