@@ -93,6 +93,12 @@ describe('GIVEN the example applied with the built CLI', () => {
         .sort(),
     ).toEqual(['forbiddenPermissionGroups', 'tokenMaxLifetimeDays']);
 
+    // A plan that cannot be applied is never saved for `apply PLAN`.
+    const saved = await built('plan', '--out', 'refused.json');
+    expect(saved.code).toBe(1);
+    expect(saved.stderr).toContain('Not saving the plan to refused.json: it has errors.');
+    await expect(world.ws.read('refused.json')).rejects.toThrow();
+
     const md = await built('plan', '--format', 'markdown');
     expect(md.code).toBe(1);
     expect(md.stdout).toContain(
