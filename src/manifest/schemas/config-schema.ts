@@ -203,8 +203,23 @@ export const configSpecSchema = {
       description:
         'Handling of tokens Cloudflare has expired or revoked, and of existing tokens taken under management.',
       properties: {
-        onExpired: { type: 'string', enum: ['roll', 'recreate'], description: 'Default recreate.' },
-        onRevoked: { type: 'string', enum: ['roll', 'recreate'], description: 'Default recreate.' },
+        onExpired: {
+          type: 'string',
+          enum: ['roll', 'recreate'],
+          description:
+            'A managed token Cloudflare reports expired while its manifest wants it alive (expires_on moved later or ' +
+            'removed): recreate (default) replaces it with a new token; roll revives the same id with a PUT and rolls ' +
+            'its value. A token past the expires_on its manifest still declares is left alone (W_TOKEN_EXPIRED). ' +
+            'docs/token-lifecycle.md.',
+        },
+        onRevoked: {
+          type: 'string',
+          enum: ['roll', 'recreate'],
+          description:
+            'A managed token Cloudflare revoked. Cloudflare revokes only exposed tokens (revoked (exposed)): those are ' +
+            'always replaced by a new token (replace-exposed) and the leaked one deleted, since a leaked id is never ' +
+            'rolled; roll is accepted and said to be ignored in the plan. docs/token-lifecycle.md.',
+        },
         onAdopt: {
           type: 'string',
           enum: ['roll', 'keep'],
