@@ -8,6 +8,7 @@ import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { baseUrlFromEnv } from './cloudflare/base-url.js';
 import { credentialsFromEnv, hasCredentials } from './cloudflare/credentials.js';
+import type { PacedRate } from './cloudflare/pacer.js';
 import type { CloudflareApi } from './cloudflare/types.js';
 import type { ResolvedConfig, SinkConfig, StateBackendConfig } from './config/types.js';
 import { systemClock, type Clock, type Logger, type Output } from './effects.js';
@@ -43,8 +44,8 @@ export interface Target {
   emulated: boolean;
   /** Config `accounts` (alias → id): plans name accounts by alias. */
   accounts: Readonly<Record<string, string>>;
-  /** The client's pacing (config `api.rateLimit`): progress estimates use it. */
-  rateLimit: { requests: number; windowSeconds: number };
+  /** The client's pacing (config `api.rateLimit`, and its pacer's live schedule): progress estimates use it. */
+  rateLimit: PacedRate;
   /** What the API client retried or recovered so far, by cause (for the run's summary). */
   retries?: () => Readonly<Record<string, number>>;
   close(): Promise<void>;
@@ -201,7 +202,7 @@ async function connectCloudflare(app: App, config: ResolvedConfig): Promise<Targ
     describe: client.describe(),
     emulated: false,
     accounts: config.accounts,
-    rateLimit: config.api.rateLimit,
+    rateLimit: { ...config.api.rateLimit, scheduleMs: (calls) => client.pacer.scheduleMs(calls) },
     retries: () => client.retries(),
     close: async () => {
       await client.close();
@@ -238,7 +239,7 @@ async function connectEmulator(app: App, config: ResolvedConfig): Promise<Target
     describe: `the embedded Cloudflare API emulator (NOT Cloudflare; data in ${EMULATOR_DIR}/)`,
     emulated: true,
     accounts: config.accounts,
-    rateLimit: config.api.rateLimit,
+    rateLimit: { ...config.api.rateLimit, scheduleMs: (calls) => client.pacer.scheduleMs(calls) },
     retries: () => client.retries(),
     close: async () => {
       await client.close();

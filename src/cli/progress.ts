@@ -3,13 +3,15 @@
  * below everything else written (logs and results go above it: src/terminal.ts); elsewhere (CI logs), a plain line
  * every so often.
  *
- * The ETA is the larger of two estimates: the observed rate of finished steps so far, and the API calls the
- * remaining steps need at the paced rate (config `api.rateLimit`). The first alone is too hopeful early on, while
- * the pacer's burst lets the first calls through at once; the second alone ignores latency. Both together track a
- * paced run from its first seconds.
+ * The ETA is the larger of two estimates: the observed rate of finished steps so far, and when the pacer lets the
+ * API calls the remaining steps need start (its real schedule: what is left of the window goes at once, the rest as
+ * slots come back; without a pacer, config `api.rateLimit` as a fixed rate). The first alone is too hopeful while
+ * the window's budget lets the first calls through at once; the second alone ignores latency. Both together track
+ * a paced run from its first seconds, and a run that fits in the quota by its observed rate alone.
  */
 import { MultiBar, type SingleBar } from 'cli-progress';
 import type { App } from '../app.js';
+import type { PacedRate } from '../cloudflare/pacer.js';
 import type { LiveHost, LiveRegion } from '../effects.js';
 import type { ProgressEvent } from '../executor/apply-result.js';
 import { kindOf } from '../kinds/registry.js';
@@ -22,7 +24,7 @@ const PLAIN_EVERY_MS = 10_000;
 export interface ProgressReporter {
   onProgress(event: ProgressEvent): void;
   /** The plan being carried out and the paced request rate: lets the ETA account for pacing. */
-  expect(plan: Plan, rateLimit: { requests: number; windowSeconds: number }): void;
+  expect(plan: Plan, rateLimit: PacedRate): void;
   finish(): void;
 }
 
@@ -75,12 +77,13 @@ export function progressReporter(app: App, label = 'apply'): ProgressReporter {
   /** Calls still to make, and the paced rate (calls per ms); unknown until `expect` is called. */
   let callsLeft = 0;
   let callsPerMs = 0;
+  let scheduleMs: ((calls: number) => number) | undefined;
   const callsOf = new Map<string, number>();
 
   const etaMs = (elapsed: number): number | undefined => {
     if (done >= total) return undefined;
     const observed = done > 0 ? (elapsed / done) * (total - done) : undefined;
-    const paced = callsPerMs > 0 ? callsLeft / callsPerMs : undefined;
+    const paced = scheduleMs ? scheduleMs(callsLeft) : callsPerMs > 0 ? callsLeft / callsPerMs : undefined;
     if (observed === undefined) return paced;
     return paced === undefined ? observed : Math.max(observed, paced);
   };
@@ -129,6 +132,7 @@ export function progressReporter(app: App, label = 'apply'): ProgressReporter {
       for (const step of plan.steps) callsOf.set(step.id, estimatedCalls(step));
       callsLeft = [...callsOf.values()].reduce((a, b) => a + b, 0);
       callsPerMs = rateLimit.windowSeconds > 0 ? rateLimit.requests / (rateLimit.windowSeconds * 1000) : 0;
+      scheduleMs = rateLimit.scheduleMs;
     },
     finish() {
       if (finished) return;

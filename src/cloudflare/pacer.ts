@@ -30,6 +30,14 @@ export interface PacingOptions {
   margin?: number;
 }
 
+/** A client's pacing as progress displays see it: the configured limit and, when known, the live schedule. */
+export interface PacedRate {
+  requests: number;
+  windowSeconds: number;
+  /** `Pacer.scheduleMs` of the client's pacer. */
+  scheduleMs?: (calls: number) => number;
+}
+
 export interface PacerLimit {
   requests: number;
   windowSeconds: number;
@@ -176,6 +184,35 @@ export class Pacer {
       }
     }
     this.#notify();
+  }
+
+  /**
+   * How long from now until `calls` more requests could all have started under this schedule, were each answered at
+   * once: the window's free budget goes at once, each slot taken comes back W after the answer that holds it, and
+   * every further budget's worth one window later. An estimate for progress displays (answers take time; others may
+   * spend): a run that fits in what is left is 0, a larger one follows the window, not a fixed rate.
+   */
+  scheduleMs(calls: number): number {
+    const now = this.#clock.now();
+    let wait = Math.max(0, this.#pausedUntil - now);
+    for (const limit of this.#limits) {
+      const first = this.#firstAfter(now - limit.windowMs);
+      const answered = this.#ended.length - first;
+      const others = this.#others?.windowMs === limit.windowMs && now < this.#others.until ? this.#others.count : 0;
+      const free = Math.max(0, limit.budget - this.#inFlight - answered - others);
+      const waiting = calls - free;
+      if (waiting <= 0) continue;
+      let at: number;
+      if (waiting <= answered) {
+        at = this.#ended[first + waiting - 1]! + limit.windowMs;
+      } else {
+        const lastBack = answered > 0 ? this.#ended[this.#ended.length - 1]! + limit.windowMs : now;
+        const windows = Math.ceil((waiting - answered) / limit.budget);
+        at = Math.max(lastBack, now + limit.windowMs) + (windows - 1) * limit.windowMs;
+      }
+      wait = Math.max(wait, at - now);
+    }
+    return wait;
   }
 
   /** Stops every caller until `ms` from now (a 429 blocks the credential, not just the one request). */

@@ -7,6 +7,7 @@
  * plan. A selected token whose manifest is gone is rolled (nothing says how to create a successor).
  */
 import type { App } from '../app.js';
+import type { PacedRate } from '../cloudflare/pacer.js';
 import { CfgitopsError } from '../errors.js';
 import type { ApplyResult, ProgressEvent } from '../executor/apply-result.js';
 import { assertValueSinksReady } from '../executor/check-value-sinks.js';
@@ -40,7 +41,7 @@ export interface RotateRequest {
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
   /** Called with the roll plan before it runs (progress estimates). */
-  onPlan?: (plan: Plan, rateLimit: { requests: number; windowSeconds: number }) => void;
+  onPlan?: (plan: Plan, rateLimit: PacedRate) => void;
 }
 
 /** A selected token the run will not roll (gone from Cloudflare, or mid-way through another run's roll). */

@@ -55,6 +55,36 @@ describe('progress', () => {
     expect(err.join('')).toContain('apply: 50/100 steps (50%), elapsed 10s, ETA 50s');
   });
 
+  test("GIVEN the pacer's schedule WHEN the remaining calls fit in the window THEN the ETA is the observed rate, not calls ÷ rate", () => {
+    const { app, err, at } = harness();
+    const steps = Array.from({ length: 100 }, (_, i) => step(i));
+    const progress = progressReporter(app);
+    const asked: number[] = [];
+    // 1200 / 300 s is 4 calls/s as a fixed rate (50 calls left: 12.5 s), but the window has room for them all.
+    const scheduleMs = (calls: number) => (asked.push(calls), 0);
+    progress.expect(planOf(steps), { requests: 1200, windowSeconds: 300, scheduleMs });
+    progress.onProgress({ step: steps[0]!, phase: 'start', done: 0, total: 100 });
+    at(9_000);
+    for (let i = 0; i < 49; i++) progress.onProgress({ step: steps[i]!, phase: 'done', done: i + 1, total: 100 });
+    at(10_000);
+    progress.onProgress({ step: steps[49]!, phase: 'done', done: 50, total: 100 });
+    progress.finish();
+    expect(err.join('')).toContain('apply: 50/100 steps (50%), elapsed 10s, ETA 10s');
+    expect(asked.at(-1)).toBe(50); // one call per token create left
+  });
+
+  test("GIVEN the pacer's schedule WHEN the window is spent THEN the ETA is when the pacer lets the last call start", () => {
+    const { app, err, at } = harness();
+    const steps = Array.from({ length: 100 }, (_, i) => step(i));
+    const progress = progressReporter(app);
+    progress.expect(planOf(steps), { requests: 1200, windowSeconds: 300, scheduleMs: () => 125_000 });
+    progress.onProgress({ step: steps[0]!, phase: 'start', done: 0, total: 100 });
+    at(10_000);
+    progress.onProgress({ step: steps[0]!, phase: 'done', done: 50, total: 100 });
+    progress.finish();
+    expect(err.join('')).toContain('ETA 2m05s');
+  });
+
   test('GIVEN a slow run WHEN steps take longer than pacing needs THEN the observed rate wins', () => {
     const { app, err, at } = harness();
     const steps = Array.from({ length: 10 }, (_, i) => step(i));

@@ -229,4 +229,33 @@ describe('Pacer', () => {
     expect(other).not.toBe(a);
     expect(a.limits()).toEqual([{ requests: 600, windowSeconds: 300, margin: 12 }]);
   });
+
+  test('GIVEN a fresh or part-spent window WHEN asked how long N more calls take THEN scheduleMs matches the schedule the pacer keeps', async () => {
+    for (const [spent, calls] of [
+      [0, 1],
+      [0, 10],
+      [0, 11],
+      [0, 25],
+      [4, 6],
+      [4, 7],
+      [4, 31],
+    ] as const) {
+      const clock = new VirtualClock();
+      const pacer = new Pacer({ requests: 10, windowSeconds: 10, margin: 0 }, clock);
+      for (let i = 0; i < spent; i++) {
+        await pacer.acquire();
+        pacer.settle({});
+      }
+      const predicted = pacer.scheduleMs(calls);
+      // Answered at once (the estimate's premise): the last of `calls` starts when the schedule says.
+      const start = clock.now();
+      let lastStart = start;
+      for (let i = 0; i < calls; i++) {
+        await pacer.acquire();
+        lastStart = clock.now();
+        pacer.settle({});
+      }
+      expect(predicted, `${spent} spent, ${calls} calls`).toBe(lastStart - start);
+    }
+  });
 });
