@@ -82,15 +82,21 @@ describe('GIVEN a token applied before the guardrail existed (no expires_on) WHE
     expect(stepOf(r, 'old').guardrails?.[0]?.severity).toBe('warning');
   });
 
-  test('THEN under enforce-new, when Cloudflare expired it and it is re-created as it was, it is still tolerated', () => {
-    const config: ResolvedConfig = { ...defaultConfig(), policy: { ...LIFETIME, mode: 'enforce-new' } };
-    const world = applied([old], secretsFor([old]), config);
-    world.live.accounts[ACCOUNT]!.tokens[0]!.status = 'expired';
-    const r = planChanges(input({ desired: [old], state: world.state, live: world.live, config }));
-    expect(stepOf(r, 'old').action).toBe('replace');
-    expect(r.errors).toEqual([]);
-    expect(stepOf(r, 'old').guardrails?.[0]?.severity).toBe('warning');
-  });
+  test.each([
+    ['expired', 'replace'],
+    ['revoked (exposed)', 'replace-exposed'],
+  ] as const)(
+    'THEN under enforce-new, when Cloudflare marks it %s and it is re-created as it was, it is still tolerated',
+    (status, action) => {
+      const config: ResolvedConfig = { ...defaultConfig(), policy: { ...LIFETIME, mode: 'enforce-new' } };
+      const world = applied([old], secretsFor([old]), config);
+      world.live.accounts[ACCOUNT]!.tokens[0]!.status = status;
+      const r = planChanges(input({ desired: [old], state: world.state, live: world.live, config }));
+      expect(stepOf(r, 'old').action).toBe(action);
+      expect(r.errors).toEqual([]);
+      expect(stepOf(r, 'old').guardrails?.[0]?.severity).toBe('warning');
+    },
+  );
 
   test('THEN under enforce-new, when it was deleted out of band, re-creating it must comply', () => {
     const config: ResolvedConfig = { ...defaultConfig(), policy: { ...LIFETIME, mode: 'enforce-new' } };
