@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import type { AppEnvironment } from '../app.js';
-import { CfgitopsError, errorList } from '../errors.js';
+import { CfgitopsError, errorList, type ErrorCode } from '../errors.js';
 import { secretScrubber } from '../secret.js';
 import { VERSION } from '../version.js';
 import { commands } from './commands/index.js';
@@ -39,13 +39,19 @@ export async function main(
   }
 }
 
-/** User errors: exit 1, no stack. Anything else is a bug: print the stack and say so. */
+/**
+ * Failures a script branches on get an exit code of their own: 3 = the saved plan is stale and nothing was sent (the
+ * merge workflow then plans again for approval instead of failing).
+ */
+const EXIT_CODES: Partial<Record<ErrorCode, number>> = { E_PLAN_STALE: 3 };
+
+/** User errors: exit 1 (or their own code, above), no stack. Anything else is a bug: print the stack and say so. */
 export function reportFailure(e: unknown, environment: AppEnvironment = processEnvironment()): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
   const write = (s: string): void => void environment.stderr.write(secretScrubber.scrub(s) + '\n');
   if (e instanceof CfgitopsError) {
     for (const err of errorList(e)) write(`error[${err.code}]: ${err.format()}`);
-    return 1;
+    return EXIT_CODES[e.code] ?? 1;
   }
   write(`internal error (this is a bug in cfgitops, please report it):`);
   write(e instanceof Error ? (e.stack ?? e.message) : String(e));

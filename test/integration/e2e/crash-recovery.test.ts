@@ -214,7 +214,7 @@ describe('GIVEN a saved plan', () => {
     const applied = await cli('apply', 'tfplan.json');
     expect(applied.code, applied.stderr).toBe(0);
     const stale = await cli('apply', 'second.json');
-    expect(stale.code).toBe(1);
+    expect(stale.code).toBe(3);
     expect(stale.stderr).toMatch(/E_PLAN_STALE/);
 
     // Manifests changed since the plan: refused too.
@@ -224,7 +224,7 @@ describe('GIVEN a saved plan', () => {
       (await world.ws.read('desired-state/peers.yaml')).replace('192.0.2.53', '192.0.2.54'),
     );
     const changed = await cli('apply', 'third.json');
-    expect(changed.code).toBe(1);
+    expect(changed.code).toBe(3);
     expect(changed.stderr).toMatch(/E_PLAN_STALE/);
   });
 

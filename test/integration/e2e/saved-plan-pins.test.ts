@@ -32,7 +32,7 @@ describe('GIVEN a plan saved with --out', () => {
     });
     await world.ws.write(KEY, 'c29tZW9uZS1lbHNlcy1zZWNyZXQtdmFsdWU=\n');
     const refused = await cli('apply', 'reviewed.plan', '--github');
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(
       /E_PLAN_STALE[\s\S]*TSIG secrets changed[\s\S]*SecondaryDnsTsig\/[0-9a-f]{32}\/ns1-transfer/,
     );

@@ -38,7 +38,7 @@ describe('GIVEN a plan saved on a pull request', () => {
       peer!.body!['ip'] = '203.0.113.66';
     });
     const refused = await cli('apply', 'reviewed.plan');
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/E_PLAN_STALE.*a plan of the same manifests made now has other steps/);
     expect(await liveResources(world.emulator)).toEqual({ tokens: [], peers: [], tsigs: [] });
 
@@ -60,7 +60,7 @@ describe('GIVEN a plan saved on a pull request', () => {
       policies![0]!.permission_groups.push({ id: '5bc3f8b21c554832afc660159ab75fa4' });
     });
     const refused = await cli('apply', 'reviewed.plan');
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/E_PLAN_STALE/);
     expect((await liveResources(world.emulator)).tokens).toEqual([]);
   });
@@ -79,7 +79,7 @@ describe('GIVEN a plan saved on a pull request', () => {
       port: 53,
     });
     const refused = await cli('apply', 'reviewed.plan');
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/E_PLAN_STALE/);
     const after = await liveResources(world.emulator);
     expect(after.peers.find((p) => p.name === 'ns2.example.com')?.ip).toBe('203.0.113.1');
@@ -92,7 +92,7 @@ describe('GIVEN a plan saved on a pull request', () => {
       (await world.ws.read('desired-state/cfgitops.yaml')).replace('maxShare: 0.3', 'maxShare: 0.5'),
     );
     const refused = await cli('apply', 'reviewed.plan');
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/E_PLAN_STALE.*the configuration changed/);
     expect((await liveResources(world.emulator)).tokens).toEqual([]);
   });

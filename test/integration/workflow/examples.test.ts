@@ -392,7 +392,7 @@ describe('GIVEN the example workflows', () => {
 
     const merged = await runWorkflow('apply-on-merge.yml', { name: 'push' });
     // reviewed: refused as stale (continue-on-error) → replan: plan → apply-new-plan (after approval): apply.
-    expect(codes(merged)).toEqual(['apply=1', 'plan=0', 'apply=0']);
+    expect(codes(merged)).toEqual(['apply=3', 'plan=0', 'apply=0']);
     expect(merged[0]?.result.stderr).toMatch(/E_PLAN_STALE/);
     expect(merged[2]?.argv).toEqual(['apply', 'cfgitops.plan', '--github']);
     const live = await liveResources(emulator);
