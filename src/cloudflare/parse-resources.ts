@@ -5,6 +5,7 @@
 import { Secret } from '../secret.js';
 import type {
   CfAcl,
+  CfZoneTransfer,
   CfCondition,
   CfPeer,
   CfPermissionGroup,
@@ -69,6 +70,37 @@ export function parsePeer(v: unknown): CfPeer {
 export function parseAcl(v: unknown): CfAcl {
   const o = obj(v, 'acl');
   return { id: str(o, 'id', 'acl'), name: str(o, 'name', 'acl'), ip_range: str(o, 'ip_range', 'acl') };
+}
+
+export function parseZoneTransfer(zone: string, v: unknown): CfZoneTransfer {
+  const o = obj(v, 'zone transfer');
+  const peers = arr(o['peers'] ?? [], 'zone transfer.peers').map((p) => {
+    if (typeof p !== 'string') throw new ResultShapeError('zone transfer peers are not strings');
+    return p;
+  });
+  const out: CfZoneTransfer = {
+    id: str(o, 'id', 'zone transfer'),
+    zone_id: zone,
+    name: str(o, 'name', 'zone transfer'),
+    peers,
+  };
+  for (const key of ['auto_refresh_seconds', 'soa_serial'] as const) {
+    const n = o[key];
+    if (n === undefined || n === null) continue;
+    if (typeof n !== 'number') throw new ResultShapeError(`zone transfer ${key} is not a number`);
+    out[key] = n;
+  }
+  const checked = optStr(o, 'checked_time', 'zone transfer');
+  if (checked !== undefined) out.checked_time = checked;
+  const last = optStr(o, 'last_transferred_time', 'zone transfer');
+  if (last !== undefined) out.last_transferred_time = last;
+  return out;
+}
+
+/** A result that is a string (force_axfr, enable, status) or null. */
+export function parseText(v: unknown): string | null {
+  if (v === null || typeof v === 'string') return v;
+  throw new ResultShapeError('result is not a string');
 }
 
 export function parseTsig(v: unknown): CfTsig {

@@ -50,6 +50,32 @@ export interface CfAclBody {
   ip_range: string;
 }
 
+/** Which side of a zone transfer Cloudflare is: `incoming` (secondary, transfers in) or `outgoing` (primary). */
+export type TransferDirection = 'incoming' | 'outgoing';
+
+/** A zone's transfer configuration in one direction (one per zone and direction). Its `id` is the zone's. */
+export interface CfZoneTransfer {
+  id: string;
+  /** The zone id it was read from (not in the API body: the path). */
+  zone_id: string;
+  name: string;
+  peers: string[];
+  /** Incoming only. */
+  auto_refresh_seconds?: number;
+  soa_serial?: number;
+  checked_time?: string;
+  last_transferred_time?: string;
+  /** Outgoing only: `GET …/outgoing/status` (e.g. "Enabled", "Disabled"). */
+  status?: string | null;
+}
+
+export interface CfZoneTransferBody {
+  name: string;
+  peers: string[];
+  /** Incoming only. */
+  auto_refresh_seconds?: number;
+}
+
 /** Flat (`"com.cloudflare.api.account.zone.<id>": "*"`) or nested (account → zone map). */
 export type CfResources = Record<string, string | Record<string, string>>;
 
@@ -143,6 +169,27 @@ export interface CloudflareApi {
   createAcl(account: string, body: CfAclBody, signal?: AbortSignal): Promise<CreateOutcome<CfAcl>>;
   updateAcl(account: string, id: string, body: CfAclBody, signal?: AbortSignal): Promise<CfAcl>;
   deleteAcl(account: string, id: string, signal?: AbortSignal): Promise<void>;
+
+  /** The zone's configuration in one direction, or undefined when it has none (404). */
+  getZoneTransfer(zone: string, dir: TransferDirection, signal?: AbortSignal): Promise<CfZoneTransfer | undefined>;
+  createZoneTransfer(
+    zone: string,
+    dir: TransferDirection,
+    body: CfZoneTransferBody,
+    signal?: AbortSignal,
+  ): Promise<CreateOutcome<CfZoneTransfer>>;
+  updateZoneTransfer(
+    zone: string,
+    dir: TransferDirection,
+    body: CfZoneTransferBody,
+    signal?: AbortSignal,
+  ): Promise<CfZoneTransfer>;
+  deleteZoneTransfer(zone: string, dir: TransferDirection, signal?: AbortSignal): Promise<void>;
+  /** `POST …/outgoing/enable` or `…/disable`; the result text ("Enabled", "Disabled"). */
+  setOutgoingEnabled(zone: string, enabled: boolean, signal?: AbortSignal): Promise<string>;
+  outgoingStatus(zone: string, signal?: AbortSignal): Promise<string | null>;
+  /** `POST …/force_axfr` (incoming) or `…/outgoing/force_notify`; the result text. */
+  forceTransfer(zone: string, dir: TransferDirection, signal?: AbortSignal): Promise<string>;
 
   /** Walks every page (per_page 50). */
   listTokens(account: string, signal?: AbortSignal): Promise<CfToken[]>;

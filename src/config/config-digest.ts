@@ -6,8 +6,10 @@ import { createHash } from 'node:crypto';
 import type { ResolvedConfig } from './types.js';
 
 export function configDigest(config: ResolvedConfig): string {
-  const { source: _source, ...rest } = config;
-  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+  const { source: _source, zones, ...rest } = config;
+  // No zone aliases digests as before they existed: plans saved by an earlier version stay fresh.
+  const digested = Object.keys(zones ?? {}).length > 0 ? { ...rest, zones } : rest;
+  return createHash('sha256').update(canonicalJson(digested)).digest('hex');
 }
 
 export function canonicalJson(value: unknown): string {

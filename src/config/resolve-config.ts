@@ -84,6 +84,7 @@ export function resolveConfig(
   const config: ResolvedConfig = {
     ...(source ? { source } : {}),
     accounts: { ...s.accounts },
+    zones: { ...s.zones },
     state,
     sinks,
     defaultSink,

@@ -89,6 +89,8 @@ export interface ResolvedConfig {
   source?: SourceLocation;
   /** alias → 32-hex account id. */
   accounts: Record<string, string>;
+  /** Zone aliases: zone name → 32-hex zone id (zone transfer links name zones by either). */
+  zones: Record<string, string>;
   state: StateBackendConfig;
   sinks: Record<string, SinkConfig>;
   defaultSink: string;
@@ -131,6 +133,7 @@ export const DEFAULT_SINK_NAME = 'local';
 export function defaultConfig(): ResolvedConfig {
   return {
     accounts: {},
+    zones: {},
     state: { backend: 'file', path: '.cfgitops/state.json' },
     sinks: { [DEFAULT_SINK_NAME]: { type: 'file', path: '.cfgitops/secrets.json', format: 'json' } },
     defaultSink: DEFAULT_SINK_NAME,

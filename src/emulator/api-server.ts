@@ -82,7 +82,10 @@ export async function handleApi(
         message: `Method ${method} not allowed for this route`,
       });
     }
-    const account = match.params.account_id ?? '';
+    // Zone-level paths belong to the zone's account (an unknown zone routes nowhere, as at Cloudflare).
+    const zoneId = match.params.zone_id;
+    const account =
+      zoneId !== undefined ? (deps.core.store.zones.get(zoneId)?.account ?? '') : (match.params.account_id ?? '');
     if (!ACCOUNT_ID.test(account)) {
       throw new ApiError(404, {
         code: CF_CODES.objectNotFound,

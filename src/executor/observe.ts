@@ -14,12 +14,28 @@ export interface ObserveNeeds {
   kinds: Map<string, Set<ResourceKind>>;
   /** accounts whose permission-group catalog is needed to resolve token policies */
   permissionGroups: Set<string>;
+  /** account id → zones whose transfer links are read (one GET per zone and direction; outgoing: and its status) */
+  zones?: Map<string, Set<string>>;
 }
 
-/** Pure: which lists a plan needs. */
-export function observeNeeds(desired: readonly DesiredResource[], state: StateDocument): ObserveNeeds {
+/**
+ * Pure: which lists a plan needs. Zones in scope in an account: those of its desired and recorded zone links and,
+ * where peers or TSIGs are planned (their deletes are refused while a zone still uses them, managed or not), every
+ * zone the Config names.
+ */
+export function observeNeeds(
+  desired: readonly DesiredResource[],
+  state: StateDocument,
+  configZones: Readonly<Record<string, string>> = {},
+): ObserveNeeds {
   const kinds = new Map<string, Set<ResourceKind>>();
   const permissionGroups = new Set<string>();
+  const zones = new Map<string, Set<string>>();
+  const zone = (account: string, id: string): void => {
+    let set = zones.get(account);
+    if (!set) zones.set(account, (set = new Set()));
+    set.add(id);
+  };
   const need = (account: string, kind: ResourceKind): void => {
     let set = kinds.get(account);
     if (!set) kinds.set(account, (set = new Set()));
@@ -33,9 +49,25 @@ export function observeNeeds(desired: readonly DesiredResource[], state: StateDo
     // list — its `tsig` names a desired TSIG, listed for that one, and its `tsig_id` is passed through unchecked —
     // so a peers-only account costs one list, not two in a row (a latency round before any write).
   }
-  for (const r of Object.values(state.resources)) need(r.account, r.kind);
+  for (const r of Object.values(state.resources)) {
+    need(r.account, r.kind);
+    // A recorded peer or TSIG no longer desired may be deleted: the zone links that use it are read to guard that.
+    for (const other of kindOf(r.kind).observeAlso) if (kindOf(other).zoneLevel) need(r.account, other);
+    if (kindOf(r.kind).zoneLevel) zone(r.account, r.id);
+  }
   for (const i of Object.values(state.pending)) need(i.account, i.kind);
-  return { kinds, permissionGroups };
+  for (const d of desired) if (kindOf(d.kind).zoneLevel) zone(d.address.account, (d.spec as { zone: string }).zone);
+  const named = Object.values(configZones);
+  for (const [account, listed] of kinds) {
+    if (named.length > 0 && KINDS.some((k) => k.zoneLevel && listed.has(k.kind)))
+      for (const id of named) zone(account, id);
+  }
+  // A zone-level kind with no zone in scope costs nothing and is not listed.
+  for (const [account, listed] of kinds) {
+    if (zones.has(account)) continue;
+    for (const k of KINDS) if (k.zoneLevel) listed.delete(k.kind);
+  }
+  return { kinds, permissionGroups, zones };
 }
 
 export async function observeLive(
@@ -51,7 +83,8 @@ export async function observeLive(
       const live = emptyLiveAccount();
       await Promise.all([
         ...KINDS.filter((k) => kinds.has(k.kind)).map(async (k) => {
-          (live[k.liveKey] as unknown[]) = await k.list(api, account, signal);
+          const scope = { zones: [...(needs.zones?.get(account) ?? [])].sort() };
+          (live[k.liveKey] as unknown[]) = await k.list(api, account, scope, signal);
         }),
         needs.permissionGroups.has(account)
           ? api.listPermissionGroups(account, undefined, signal).then((groups) => {

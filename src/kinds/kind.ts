@@ -41,7 +41,10 @@ export interface DesiredBaseFields {
 
 /** A spec field naming another managed resource by `metadata.name` in the same account (checked by the loader). */
 export interface KindReference {
+  /** A string field, or a list of them. */
   field: string;
+  /** Entries that are 32-hex ids name resources cfgitops does not manage (not checked). */
+  ids?: boolean;
   target: ResourceKind;
   /** When the name is not declared. */
   hint: string;
@@ -58,6 +61,11 @@ export interface Adapter {
 
 /** The fields a step of a desired resource starts with (see plan-desired's stepFields). */
 export type StepFields = Omit<PlanStep, 'id' | 'action' | 'dependsOn' | 'reason' | 'diff'>;
+
+/** What the observer reads in one account: the zones whose transfer links are in scope. */
+export interface ListScope {
+  zones: readonly string[];
+}
 
 export interface PolicyScope {
   policy: GuardrailPolicy;
@@ -89,9 +97,13 @@ export interface KindDefinition<K extends ResourceKind> {
   createCalls: number;
 
   /** Loader: checks of a spec beyond its schema (run whether or not the schema passed; fields are unknown). */
-  checkSpec?(spec: Record<string, unknown>, locate: (pointer: string) => SourceLocation): CfgitopsError[];
+  checkSpec?(
+    spec: Record<string, unknown>,
+    locate: (pointer: string) => SourceLocation,
+    config: ResolvedConfig,
+  ): CfgitopsError[];
   /** Loader: a schema-valid document's spec → the desired resource, defaults filled in. Pure. */
-  build(spec: unknown, base: DesiredBaseFields, config: Pick<ResolvedConfig, 'defaultSink'>): DesiredOf<K>;
+  build(spec: unknown, base: DesiredBaseFields, config: Pick<ResolvedConfig, 'defaultSink' | 'zones'>): DesiredOf<K>;
 
   /** Planner (pure): body and comparisons for one desired resource; undefined after pushing errors to `out`. */
   adapter(ctx: PlanContext, d: DesiredOf<K>, out: PlanOutput): Adapter | undefined;
@@ -141,8 +153,10 @@ export interface KindDefinition<K extends ResourceKind> {
   /** Guardrails (pure): the config's `policy` on one desired resource; each violation names its rule. */
   policy?(d: DesiredOf<K>, scope: PolicyScope, found: Violation[]): void;
 
-  /** Observer: the one list call per account. */
-  list(api: CloudflareApi, account: string, signal?: AbortSignal): Promise<LiveOf<K>[]>;
+  /** Zone level (a zone transfer link): read per zone in scope, not listed per account. */
+  zoneLevel?: boolean;
+  /** Observer: the one list call per account (zone-level kinds: one GET per zone in `scope.zones`). */
+  list(api: CloudflareApi, account: string, scope: ListScope, signal?: AbortSignal): Promise<LiveOf<K>[]>;
   /** The API calls, as a slice of the client. */
   api(context: ApiContext): KindTypes[K]['api'];
 

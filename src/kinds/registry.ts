@@ -8,12 +8,21 @@
  *
  * `KINDS` is in create order: TSIGs before the peers that point at them; deletes run in the reverse order.
  */
-import type { CfAcl, CfPeer, CfToken, CfTsig } from '../cloudflare/types.js';
-import type { AclSpec, PeerSpec, TokenSpec, TsigSpec } from '../manifest/types.js';
-import type { PlannedAclBody, PlannedPeerBody, PlannedTokenBody, PlannedTsigBody } from '../planner/plan.js';
+import type { CfAcl, CfPeer, CfToken, CfTsig, CfZoneTransfer } from '../cloudflare/types.js';
+import type { AclSpec, IncomingSpec, OutgoingSpec, PeerSpec, TokenSpec, TsigSpec } from '../manifest/types.js';
+import type {
+  PlannedAclBody,
+  PlannedPeerBody,
+  PlannedTokenBody,
+  PlannedTsigBody,
+  PlannedZoneLinkBody,
+} from '../planner/plan.js';
 import type { AccountAliases, ResourceAddress } from '../resources.js';
 import { aclKind, type AclApi } from './acl/index.js';
+import { incomingKind } from './incoming/index.js';
 import type { KindDefinition } from './kind.js';
+import { outgoingKind } from './outgoing/index.js';
+import type { ZoneTransfersApi } from './zone-link/api.js';
 import { peerKind, type PeerApi } from './peer/index.js';
 import { tokenKind, type TokenApi } from './token/index.js';
 import { tsigKind, type TsigApi } from './tsig/index.js';
@@ -23,6 +32,8 @@ export interface KindTypes {
   SecondaryDnsTsig: { spec: TsigSpec; live: CfTsig; body: PlannedTsigBody; api: TsigApi };
   SecondaryDnsPeer: { spec: PeerSpec; live: CfPeer; body: PlannedPeerBody; api: PeerApi };
   SecondaryDnsAcl: { spec: AclSpec; live: CfAcl; body: PlannedAclBody; api: AclApi };
+  SecondaryDnsIncoming: { spec: IncomingSpec; live: CfZoneTransfer; body: PlannedZoneLinkBody; api: ZoneTransfersApi };
+  SecondaryDnsOutgoing: { spec: OutgoingSpec; live: CfZoneTransfer; body: PlannedZoneLinkBody; api: ZoneTransfersApi };
   AccountToken: { spec: TokenSpec; live: CfToken; body: PlannedTokenBody; api: TokenApi };
 }
 export type ResourceKind = keyof KindTypes;
@@ -31,6 +42,8 @@ export const KINDS: readonly KindDefinition<ResourceKind>[] = [
   erase(tsigKind),
   erase(peerKind),
   erase(aclKind),
+  erase(incomingKind),
+  erase(outgoingKind),
   erase(tokenKind),
 ];
 

@@ -18,7 +18,7 @@ interface RawDocument {
 export function buildResource(
   parsed: ParsedDocument,
   checked: DocumentCheck & { account: string },
-  config: Pick<ResolvedConfig, 'defaultSink'>,
+  config: Pick<ResolvedConfig, 'defaultSink' | 'zones'>,
 ): DesiredResource {
   const raw = parsed.value as RawDocument;
   const { locate } = parsed;

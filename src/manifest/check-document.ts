@@ -85,7 +85,7 @@ export function checkDocument(parsed: ParsedDocument, kind: ResourceKind, ctx: D
     }
   }
   if (!spec) return out;
-  errors.push(...(kindOf(kind).checkSpec?.(spec, locate) ?? []));
+  errors.push(...(kindOf(kind).checkSpec?.(spec, locate, ctx.config) ?? []));
 
   if (kind === 'SecondaryDnsTsig') {
     const fromEnv = asRecord(spec['secret'])?.['fromEnv'];

@@ -12,6 +12,8 @@ import { kindOf } from '../kinds/registry.js';
 import { addressKey, type ResourceAddress } from '../resources.js';
 import { didYouMeanHint } from './did-you-mean.js';
 
+const HEX32 = /^[0-9a-f]{32}$/;
+
 /** What the checks read; every DesiredResource is one. */
 export interface CrossCheckEntry {
   kind: ResourceAddress['kind'];
@@ -62,19 +64,23 @@ export function crossCheck(resources: readonly CrossCheckEntry[]): CfgitopsError
   }
   for (const r of resources) {
     for (const ref of kindOf(r.kind).references) {
-      const name = r.spec[ref.field];
-      if (typeof name !== 'string') continue;
-      const target = { kind: ref.target, account: r.address.account, name };
-      if (byAddress.has(addressKey(target))) continue;
-      const candidates = resources
-        .filter((t) => t.kind === ref.target && t.address.account === r.address.account)
-        .map((t) => t.address.name);
-      errors.push(
-        new CfgitopsError('E_UNRESOLVED_REFERENCE', `no ${ref.target} named ${name} in this account`, {
-          location: r.locate(`/spec/${ref.field}`),
-          hint: didYouMeanHint(name, candidates) ?? ref.hint,
-        }),
-      );
+      const value = r.spec[ref.field];
+      // A list field's entries are checked one by one, each at its own index.
+      const entries = Array.isArray(value) ? value.map((v, i) => [v, `/${i}`] as const) : [[value, ''] as const];
+      for (const [name, suffix] of entries) {
+        if (typeof name !== 'string' || (ref.ids === true && HEX32.test(name))) continue;
+        const target = { kind: ref.target, account: r.address.account, name };
+        if (byAddress.has(addressKey(target))) continue;
+        const candidates = resources
+          .filter((t) => t.kind === ref.target && t.address.account === r.address.account)
+          .map((t) => t.address.name);
+        errors.push(
+          new CfgitopsError('E_UNRESOLVED_REFERENCE', `no ${ref.target} named ${name} in this account`, {
+            location: r.locate(`/spec/${ref.field}${suffix}`),
+            hint: didYouMeanHint(name, candidates) ?? ref.hint,
+          }),
+        );
+      }
     }
   }
   return errors;

@@ -46,6 +46,22 @@ export type DesiredTsig = DesiredBase<'SecondaryDnsTsig', TsigSpec>;
 export type DesiredPeer = DesiredBase<'SecondaryDnsPeer', PeerSpec>;
 export type DesiredToken = DesiredBase<'AccountToken', TokenSpec>;
 export type DesiredAcl = DesiredBase<'SecondaryDnsAcl', AclSpec>;
+
+/** A zone transfer link as the loader builds it: `zone` the zone id (an alias resolved), `name` always set. */
+export type IncomingSpec = {
+  zone: string;
+  name: string;
+  peers: string[];
+  auto_refresh_seconds: number;
+};
+export type OutgoingSpec = {
+  zone: string;
+  name: string;
+  peers: string[];
+  enabled: boolean;
+};
+export type DesiredIncoming = DesiredBase<'SecondaryDnsIncoming', IncomingSpec>;
+export type DesiredOutgoing = DesiredBase<'SecondaryDnsOutgoing', OutgoingSpec>;
 /** One per registered kind (src/kinds/registry.ts). */
 export type DesiredResource = { [K in ResourceKind]: DesiredBase<K, KindTypes[K]['spec']> }[ResourceKind];
 

@@ -2,13 +2,16 @@
  * What Cloudflare holds right now, as read by the observer: one list per kind per account, plus the account's
  * permission-group catalog (names are resolved against it at plan time: docs/cloudflare-api.md).
  */
-import type { CfAcl, CfPeer, CfPermissionGroup, CfToken, CfTsig } from '../cloudflare/types.js';
+import type { CfAcl, CfPeer, CfPermissionGroup, CfToken, CfTsig, CfZoneTransfer } from '../cloudflare/types.js';
 
 export interface LiveAccount {
   tsigs: CfTsig[];
   peers: CfPeer[];
   tokens: CfToken[];
   acls: CfAcl[];
+  /** Zone transfer links of the zones in scope (one GET per zone and direction). */
+  incoming: CfZoneTransfer[];
+  outgoing: CfZoneTransfer[];
   permissionGroups: CfPermissionGroup[];
 }
 
@@ -18,5 +21,5 @@ export interface LiveSnapshot {
 }
 
 export function emptyLiveAccount(): LiveAccount {
-  return { tsigs: [], peers: [], tokens: [], acls: [], permissionGroups: [] };
+  return { tsigs: [], peers: [], tokens: [], acls: [], incoming: [], outgoing: [], permissionGroups: [] };
 }

@@ -22,6 +22,7 @@ import { checkTokenQuota } from './token-quota.js';
 import { planRemovals } from './plan-removals.js';
 import { linkDependencies, orderSteps } from './order-steps.js';
 import { suspendSteps } from './suspend-steps.js';
+import { guardZoneLinks } from './zone-link-guards.js';
 
 export type { PlanInput } from './plan-context.js';
 
@@ -39,6 +40,7 @@ export function planChanges(input: PlanInput): PlanResult {
   planRemovals(ctx, out);
   linkPredecessorSteps(out);
   const warnings = [...out.warnings, ...linkDependencies(ctx, out)];
+  guardZoneLinks(ctx, out);
   checkDestroys(ctx, out);
   const suspended = suspendSteps(orderSteps(out.steps.values()));
   const steps = suspended.steps;

@@ -15,6 +15,10 @@ export interface PlanOutput {
   /** Desired peer address → address of the managed TSIG it uses. */
   peerTsig: Map<string, string>;
   resolvedTokens: Map<string, ResolvedToken>;
+  /** Managed peers by address: the id a zone link can name, when it is known at plan time. */
+  peerIds: Map<string, string | undefined>;
+  /** Desired zone link address → addresses of the managed peers it names. */
+  linkPeers: Map<string, string[]>;
 }
 
 export function newPlanOutput(): PlanOutput {
@@ -25,6 +29,8 @@ export function newPlanOutput(): PlanOutput {
     tsigIds: new Map(),
     peerTsig: new Map(),
     resolvedTokens: new Map(),
+    peerIds: new Map(),
+    linkPeers: new Map(),
   };
 }
 

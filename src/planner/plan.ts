@@ -124,6 +124,20 @@ export interface PlannedAclBody {
   ip_range: string;
 }
 
+/** A zone transfer link's peer: an id known at plan time, or the address key of a peer this plan creates. */
+export type PlannedPeerRef = { id: string } | { ref: string };
+
+export interface PlannedZoneLinkBody {
+  kind: 'SecondaryDnsIncoming' | 'SecondaryDnsOutgoing';
+  zone_id: string;
+  name: string;
+  peers: PlannedPeerRef[];
+  /** Incoming. */
+  auto_refresh_seconds?: number;
+  /** Outgoing. */
+  enabled?: boolean;
+}
+
 export interface PlannedTokenBody {
   kind: 'AccountToken';
   /** Permission-group names already resolved to ids; always the full body (PUT is a full replacement). */

@@ -35,7 +35,11 @@ export async function preparePlan(
   signal?: AbortSignal,
 ): Promise<PreparedPlan> {
   const recorded = state ?? (await target.state.read());
-  const live = await observeLive(target.api, observeNeeds(manifests.resources, recorded), signal);
+  const live = await observeLive(
+    target.api,
+    observeNeeds(manifests.resources, recorded, manifests.config.zones),
+    signal,
+  );
   const { plan, errors } = planChanges({
     desired: manifests.resources,
     secrets,

@@ -89,7 +89,11 @@ export async function rotateWorkflow(app: App, request: RotateRequest): Promise<
       if (selected.length === 0) return { kind: 'nothing', skipped };
       // The planner's own view (one list per kind per account, as a plan makes), so a rotation is planned exactly
       // as apply would plan a due one: the successor's body from the manifests, the predecessor's from Cloudflare.
-      const live = await observeLive(target.api, observeNeeds(manifests.resources, doc), request.signal);
+      const live = await observeLive(
+        target.api,
+        observeNeeds(manifests.resources, doc, manifests.config.zones),
+        request.signal,
+      );
       const planned = planChanges({
         desired: manifests.resources,
         // TSIG secrets are not needed: only token steps are kept.

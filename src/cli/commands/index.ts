@@ -14,6 +14,7 @@ import { registerImport } from './import.js';
 import { registerRotate } from './rotate.js';
 import { registerExport } from './export.js';
 import { registerController } from './controller.js';
+import { registerZone } from './zone.js';
 
 export const commands: readonly CommandRegistrar[] = [
   registerValidate,
@@ -28,4 +29,5 @@ export const commands: readonly CommandRegistrar[] = [
   registerRotate,
   registerExport,
   registerController,
+  registerZone,
 ];

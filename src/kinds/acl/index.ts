@@ -33,7 +33,7 @@ export const aclKind: KindDefinition<'SecondaryDnsAcl'> = {
   checkSpec: checkAclSpec,
   adapter: (_ctx, d) => aclAdapter(d),
   policy: checkAcl,
-  list: (api, account, signal) => api.listAcls(account, signal),
+  list: (api, account, _scope, signal) => api.listAcls(account, signal),
   api: aclsApi,
   create: createAcl,
   update: updateAcl,

@@ -66,6 +66,12 @@ export const updatePeer: Handler = (ctx) => {
 
 export const deletePeer: Handler = (ctx) => {
   const peer = existing(ctx);
+  const zone = [...ctx.core.store.zones.values()].find(
+    (z) => z.account === ctx.account && (z.incoming?.peers.includes(peer.id) || z.outgoing?.peers.includes(peer.id)),
+  );
+  if (zone) {
+    throw new ApiError(400, { code: CF_CODES.peerInUse, message: `peer is in use by zone ${zone.name} (${zone.id})` });
+  }
   ctx.core.store.account(ctx.account).peers.delete(peer.id);
   ctx.core.store.persist();
   return ok({ id: peer.id });

@@ -4,6 +4,8 @@ import type { DesiredPeer, PeerSpec } from '../../manifest/types.js';
 import { peersApi } from './api.js';
 import { createPeer, deletePeer, updatePeer } from './execute.js';
 import { peerExport } from './export.js';
+import { addressKey } from '../../resources.js';
+import { peerPlanned } from '../zone-link/plan.js';
 import { peerAdapter, peerUnfinished } from './plan.js';
 import { checkPeer } from './policy.js';
 import { peerDocumentSchema } from './schema.js';
@@ -24,7 +26,7 @@ export const peerKind: KindDefinition<'SecondaryDnsPeer'> = {
     },
   ],
   // Export writes a managed TSIG's name for a peer's `tsig_id`: it reads the TSIG list.
-  observeAlso: ['SecondaryDnsTsig'],
+  observeAlso: ['SecondaryDnsTsig', 'SecondaryDnsIncoming', 'SecondaryDnsOutgoing'],
   needsPermissionGroups: false,
   hasValue: false,
   createCalls: 2,
@@ -38,9 +40,12 @@ export const peerKind: KindDefinition<'SecondaryDnsPeer'> = {
     };
   },
   adapter: peerAdapter,
+  planned: (d, step, out) => {
+    peerPlanned(addressKey(d.address), step, out);
+  },
   unfinished: peerUnfinished,
   policy: checkPeer,
-  list: (api, account, signal) => api.listPeers(account, signal),
+  list: (api, account, _scope, signal) => api.listPeers(account, signal),
   api: peersApi,
   create: createPeer,
   update: updatePeer,

@@ -53,7 +53,7 @@ export const tokenKind: KindDefinition<'AccountToken'> = {
   adoptValue: tokenAdoptValue,
   recreateNote: ' with a new value',
   policy: checkToken,
-  list: (api, account, signal) => api.listTokens(account, signal),
+  list: (api, account, _scope, signal) => api.listTokens(account, signal),
   api: tokensApi,
   create: createToken,
   update: updateToken,

@@ -16,7 +16,8 @@ export const tsigKind: KindDefinition<'SecondaryDnsTsig'> = {
   liveKey: 'tsigs',
   document: { file: 'secondary-dns-tsig.schema.json', schema: tsigDocumentSchema },
   references: [],
-  observeAlso: [],
+  // The zone links of the peers that use it guard its delete.
+  observeAlso: ['SecondaryDnsIncoming', 'SecondaryDnsOutgoing'],
   needsPermissionGroups: false,
   hasValue: false,
   createCalls: 1,
@@ -31,7 +32,7 @@ export const tsigKind: KindDefinition<'SecondaryDnsTsig'> = {
   },
   adapter: tsigAdapter,
   planned: tsigPlanned,
-  list: (api, account, signal) => api.listTsigs(account, signal),
+  list: (api, account, _scope, signal) => api.listTsigs(account, signal),
   api: tsigsApi,
   create: createTsig,
   update: updateTsig,

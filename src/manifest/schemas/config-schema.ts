@@ -27,6 +27,14 @@ export const configSpecSchema = {
       propertyNames: { pattern: ACCOUNT_ALIAS_PATTERN },
       additionalProperties: { type: 'string', pattern: HEX32_PATTERN, description: 'A 32-hex account id.' },
     },
+    zones: {
+      type: 'object',
+      description:
+        'Zone aliases for zone transfer links: zone name → 32-hex Cloudflare zone id (e.g. example.com: 0123…cdef). ' +
+        'Links name a zone by its alias or its id. Default: none.',
+      propertyNames: { minLength: 1, maxLength: 253 },
+      additionalProperties: { type: 'string', pattern: HEX32_PATTERN, description: 'A 32-hex zone id.' },
+    },
     state: {
       description: 'Where state is kept. Default: {backend: file, path: .cfgitops/state.json}.',
       type: 'object',

@@ -45,7 +45,14 @@ describe('cycle report: state figures', () => {
       value_status: 'external',
     });
     expect(tokenAges(ext, NOW, every30d).dueForRotation).toBe(0);
-    expect(managedByKind(s)).toEqual({ SecondaryDnsTsig: 0, SecondaryDnsPeer: 1, AccountToken: 3 });
+    expect(managedByKind(s)).toEqual({
+      SecondaryDnsTsig: 0,
+      SecondaryDnsPeer: 1,
+      SecondaryDnsAcl: 0,
+      SecondaryDnsIncoming: 0,
+      SecondaryDnsOutgoing: 0,
+      AccountToken: 3,
+    });
   });
 });
 
