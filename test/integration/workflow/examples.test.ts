@@ -3,8 +3,9 @@
  * is executed in-process, in order, in a temporary git repository holding the example manifests, with the GITHUB_*
  * environment of a pull request (or push, or schedule), a temporary step summary, step outputs, and a loopback fake
  * of GitHub's comment API. The emulator stands in for Cloudflare. Jobs run in order with their `needs` outputs and
- * `if:`s evaluated; artifacts are kept in a map (upload-artifact copies a file in, the reviewed-plan lookup and
- * download-artifact copy it out), standing in for the Actions artifact store and `gh run download`.
+ * `if:`s evaluated; artifacts are kept in a map (upload-artifact copies a file in, download-artifact copies it out),
+ * standing in for the Actions artifact store; the merge workflow's reviewed-plan lookup script runs as written, by
+ * bash, with a fake `gh` serving that map.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -245,16 +246,7 @@ async function runStep(
     await writeFile(join(ws.dir, 'cfgitops.plan'), bytes);
     return 'success';
   }
-  if (step.id === 'reviewed') {
-    // `gh run download` of the PR run's plan: found when the PR workflow uploaded one.
-    const bytes = artifacts.get('cfgitops-plan');
-    if (bytes !== undefined) {
-      await mkdir(join(ws.dir, 'reviewed'), { recursive: true });
-      await writeFile(join(ws.dir, 'reviewed', 'cfgitops.plan'), bytes);
-    }
-    await writeFile(at.outputFile, `found=${bytes !== undefined}\n`);
-    return 'success';
-  }
+  if (step.id === 'reviewed') return runReviewedLookup(step, at.outputFile);
   if (step.run?.trim() === 'exit 1') return 'failure';
   if (step.run === undefined) return 'success';
   const env: Record<string, string | undefined> = {
@@ -281,6 +273,49 @@ async function runStep(
     if (result.code !== 0) return 'failure';
   }
   return 'success';
+}
+
+/**
+ * The workflow's own "Find the reviewed plan" script, run by bash with a fake `gh` on PATH that stands in for the
+ * API: the merge commit's pull request, its last successful plan run, and `gh run download` of the artifact the PR
+ * workflow uploaded (absent: the download fails, as gh does).
+ */
+async function runReviewedLookup(step: Step, outputFile: string): Promise<'success' | 'failure'> {
+  const bin = join(runnerDir, 'fake-gh');
+  await mkdir(bin, { recursive: true });
+  const bytes = artifacts.get('cfgitops-plan');
+  const artifact = join(runnerDir, 'artifact-cfgitops.plan');
+  if (bytes !== undefined) await writeFile(artifact, bytes);
+  else await rm(artifact, { force: true });
+  await writeFile(
+    join(bin, 'gh'),
+    [
+      '#!/bin/sh',
+      'case "$1 $2" in',
+      '  "api "*) echo 1111111111111111111111111111111111111111 ;;',
+      '  "run list") echo 4242 ;;',
+      `  "run download") [ -f '${artifact}' ] || exit 1; mkdir -p "$7"; cp '${artifact}' "$7/cfgitops.plan" ;;`,
+      '  *) exit 2 ;;',
+      'esac',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  try {
+    execFileSync('bash', ['-e', '-c', step.run ?? ''], {
+      cwd: ws.dir,
+      env: {
+        PATH: `${bin}:${process.env['PATH'] ?? ''}`,
+        GITHUB_REPOSITORY: 'acme/infra',
+        GITHUB_SHA: git('rev-parse', 'HEAD').trim(),
+        GITHUB_OUTPUT: outputFile,
+      },
+      stdio: 'pipe',
+    });
+    return 'success';
+  } catch {
+    return 'failure';
+  }
 }
 
 const summary = () => readFile(join(runnerDir, 'summary.md'), 'utf8').catch(() => '');
@@ -398,6 +433,24 @@ describe('GIVEN the example workflows', () => {
     const live = await liveResources(emulator);
     expect(live.peers.find((p) => p.name === 'ns1.example.com')?.ip).toBe('192.0.2.55');
     expect(await summary()).toMatch(/E_PLAN_STALE[\s\S]*cfgitops — Plan against[\s\S]*cfgitops apply: applied/);
+  });
+
+  test('WHEN the downloaded plan names another manifest directory THEN the merge does not apply it but plans desired-state for approval', async () => {
+    await mkdir(join(ws.dir, 'decoy'), { recursive: true });
+    await ws.write('decoy/cfgitops.yaml', await ws.read('desired-state/cfgitops.yaml'));
+    await commitAll('a decoy directory');
+    const opened = await runWorkflow('plan-on-pr.yml', { name: 'pull_request' });
+    expect(codes(opened), failures(opened)).toEqual(['validate=0', 'plan=0']);
+    // The PR job ran the PR's code: its artifact points apply at the decoy (digests made to match it).
+    const forged = JSON.parse(artifacts.get('cfgitops-plan')!.toString('utf8')) as { manifests_dir: string };
+    expect(forged.manifests_dir).toBe('desired-state');
+    forged.manifests_dir = 'decoy';
+    artifacts.set('cfgitops-plan', Buffer.from(JSON.stringify(forged)));
+
+    const merged = await runWorkflow('apply-on-merge.yml', { name: 'push' });
+    expect(codes(merged), failures(merged)).toEqual(['plan=0', 'apply=0']);
+    expect(merged[0]?.argv).toEqual(['plan', 'desired-state', '--out', 'cfgitops.plan', '--github']);
+    expect((await liveResources(emulator)).peers).toHaveLength(2);
   });
 
   test('WHEN a fork PR without secrets runs the plan workflow THEN it validates and plans against the emulator, commenting nowhere', async () => {
