@@ -92,7 +92,9 @@ export function parseManifestFile(file: ManifestFile, limits: ParseLimits = DEFA
 function fastResult(file: ManifestFile, text: string, limits: ParseLimits, fast: FastDocument[]): ParsedFile {
   let slow: ParsedDocument[] | undefined;
   const documents = fast.map((d, k): ParsedDocument => {
-    const start = (pointer: string) => ({ file: file.path, line: d.line, col: d.col, pointer });
+    // Only the start is kept by `locate`, not `d`: the parsed tree can go once the resource is built from it.
+    const { line, col } = d;
+    const start = (pointer: string) => ({ file: file.path, line, col, pointer });
     return {
       file,
       index: d.index,
