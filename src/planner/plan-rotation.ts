@@ -73,8 +73,9 @@ export function withRotation(
   const forcedReason = forced?.reasons.get(key);
   const strategy = (forcedReason !== undefined ? forced?.strategy : undefined) ?? policy.strategy;
   // One overlap at a time: a token has at most one predecessor (the policy's grace is shorter than its every). A
-  // roll leaves the predecessor alone, so it may go ahead.
-  if (rec.predecessor !== undefined && strategy === 'overlap') return step;
+  // roll leaves the predecessor alone, so it may go ahead; so may an overlap once the predecessor has ended (its
+  // delete-predecessor step runs first: linkPredecessorSteps).
+  if (rec.predecessor !== undefined && strategy === 'overlap' && !predecessorEnded(ctx, rec)) return step;
   const reason = forcedReason ?? rotationDueReason(rec, policy, ctx.input.now);
   if (reason === undefined) return step;
   const { id: _id, action: _action, dependsOn: _deps, reason: why, diff, body, rollValue: _roll, ...common } = step;
@@ -109,6 +110,15 @@ export function withRotation(
     rollValue: true,
     rotation,
   });
+}
+
+/** True when a recorded token's bounded predecessor has expired (by its time or Cloudflare's status) or is gone. */
+function predecessorEnded(ctx: PlanContext, rec: RecordedResource): boolean {
+  const pred = rec.predecessor;
+  if (pred?.expires_on === undefined) return false;
+  const live = ctx.liveById('AccountToken', rec.account, pred.id);
+  const expiry = parseInstant(pred.expires_on);
+  return live === undefined || live.status === 'expired' || (expiry !== undefined && expiry <= ctx.input.now);
 }
 
 /**
@@ -226,12 +236,17 @@ export function planPredecessor(
   return true;
 }
 
-/** A `delete-predecessor` step runs after the token's own step: both write the token's record. */
+/**
+ * A `delete-predecessor` step and the token's own step both write the token's record, so one waits for the other:
+ * a new overlap rotation after the old predecessor is gone (it records the next one), anything else first.
+ */
 export function linkPredecessorSteps(out: PlanOutput): void {
   for (const [key, step] of out.steps) {
     if (step.action !== 'delete-predecessor') continue;
     const own = out.steps.get(key.slice(0, key.length - '\u0000predecessor'.length));
-    if (own && own.action !== 'no-op') step.dependsOn.push(own.id);
+    if (!own || own.action === 'no-op') continue;
+    if (own.rotation?.strategy === 'overlap') own.dependsOn.push(step.id);
+    else step.dependsOn.push(own.id);
   }
 }
 

@@ -130,7 +130,8 @@ export async function rotateWorkflow(app: App, request: RotateRequest): Promise<
               why: `token ${t.record.id} no longer exists at Cloudflare; run apply to re-create it`,
             });
         } else if (step.rollValue === true) {
-          steps.push(step);
+          // With the expired predecessor's delete it waits for (a token has one predecessor at a time).
+          steps.push(...planned.plan.steps.filter((s) => step.dependsOn.includes(s.id)), step);
         } else {
           skipped.push({ resource: key, why: notRotatedWhy(step, t.record) });
         }

@@ -77,8 +77,9 @@ export async function runRotate(app: App, options: RotateCommandOptions): Promis
 
 /** What a person must know after a rotation: which old values still work, and until when. */
 function rotatedSummary(plan: Plan, accounts: Readonly<Record<string, string>>): string {
-  const overlap = plan.steps.filter((s) => s.rotation?.strategy === 'overlap').length;
-  const rolled = plan.steps.length - overlap;
+  const rotations = plan.steps.filter((s) => s.action !== 'delete-predecessor');
+  const overlap = rotations.filter((s) => s.rotation?.strategy === 'overlap').length;
+  const rolled = rotations.length - overlap;
   const parts: string[] = [];
   if (overlap > 0) {
     parts.push(
@@ -86,11 +87,13 @@ function rotatedSummary(plan: Plan, accounts: Readonly<Record<string, string>>):
     );
   }
   if (rolled > 0) parts.push(`${rolled} by roll (same id, new value; the old value no longer works)`);
-  const lines = plan.steps.map((s) => {
+  const deleted = plan.steps.length - rotations.length;
+  if (deleted > 0) parts.push(`${deleted} expired predecessor(s) deleted first`);
+  const lines = rotations.map((s) => {
     const how = s.rotation?.strategy === 'overlap' ? 'overlap' : 'roll';
     return `  ${displayAddress(s.address, accounts)} (${how})\n`;
   });
-  return `Rotated ${plan.steps.length} token(s): ${parts.join('; ')}.\n${lines.join('')}`;
+  return `Rotated ${rotations.length} token(s): ${parts.join('; ')}.\n${lines.join('')}`;
 }
 
 function reportSkips(app: App, skipped: readonly RotateSkip[]): void {

@@ -85,3 +85,105 @@ export async function convergenceProblems(
   }
   return problems;
 }
+
+interface LiveToken {
+  id: string;
+  name: string;
+  status: string;
+  expires_on?: string;
+  value_sha256?: string;
+}
+
+interface RecordedToken {
+  id: string;
+  kind: string;
+  value_status?: string;
+  sink?: { key: string };
+  predecessor?: { id: string; cf_name: string; expires_on?: string };
+}
+
+/**
+ * "Converged" after crashed overlap rotations (issue 14): every sink key holds the value of its recorded token,
+ * which is live, active and not past its expiry on the emulator's clock; exactly one live token per desired name
+ * (no duplicate successor); at most one predecessor per token, bounded, renamed, and expiring no later than
+ * `graceMs` from now; nothing live that state does not name (no orphan); no pending intent; peers and TSIGs as
+ * desired.
+ */
+export async function rotationProblems(
+  emulator: TestEmulator,
+  ws: Workspace,
+  desired: Desired,
+  graceMs: number,
+  account = EXAMPLE_ACCOUNT,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const res = await emulator.control('GET', `/resources?account=${account}&secrets=1`);
+  const live =
+    (res.body as { accounts: Record<string, LiveAccount & { tokens?: LiveToken[] }> }).accounts[account] ?? {};
+  const tokens = (live.tokens ?? []) as LiveToken[];
+  const emulatorNow = ((await emulator.control('GET', '/clock')).body as { nowMs: number }).nowMs;
+  for (const [kind, items, names] of [
+    ['peer', live.peers ?? [], desired.peers],
+    ['tsig', live.tsigs ?? [], desired.tsigs],
+  ] as const) {
+    const got = items.map((i) => i.name).sort();
+    if (JSON.stringify(got) !== JSON.stringify([...names].sort()))
+      problems.push(`live ${kind}s ${JSON.stringify(got)}`);
+  }
+  for (const name of desired.tokens) {
+    const n = tokens.filter((t) => t.name === name).length;
+    if (n !== 1) problems.push(`${n} live tokens named "${name}" (duplicate successor or missing)`);
+  }
+  let state: { resources?: Record<string, RecordedToken>; pending?: Record<string, unknown> };
+  try {
+    state = await ws.stateFile();
+  } catch (e) {
+    return [...problems, `state does not parse: ${(e as Error).message}`];
+  }
+  if (Object.keys(state.pending ?? {}).length > 0) problems.push('state has pending intents after convergence');
+  const named = new Set<string>();
+  const values = await ws.sinkValues();
+  for (const [key, rec] of Object.entries(state.resources ?? {})) {
+    named.add(rec.id);
+    if (rec.kind !== 'AccountToken') continue;
+    const token = tokens.find((t) => t.id === rec.id);
+    if (!token) {
+      problems.push(`state ${key} names ${rec.id}, which is not live`);
+      continue;
+    }
+    const value = rec.sink ? values[rec.sink.key] : undefined;
+    const hash = value === undefined ? undefined : createHash('sha256').update(value).digest('hex');
+    if (rec.value_status !== 'delivered' || hash !== token.value_sha256) {
+      problems.push(
+        `sink ${rec.sink?.key ?? '?'} does not hold the current value of ${key} (${rec.value_status ?? '?'})`,
+      );
+    }
+    const works =
+      token.status === 'active' && (token.expires_on === undefined || Date.parse(token.expires_on) > emulatorNow);
+    if (!works)
+      problems.push(`${key}'s token ${rec.id} does not work (${token.status}, expires ${token.expires_on ?? 'never'})`);
+    const retired = tokens.filter((t) => t.name.startsWith(`${token.name} (retired, generation `));
+    if (retired.length > 1) problems.push(`${retired.length} predecessors of ${key} are live`);
+    const pred = rec.predecessor;
+    if (!pred) {
+      if (retired.length > 0) problems.push(`orphan predecessor(s) of ${key}: ${retired.map((t) => t.id).join(', ')}`);
+      continue;
+    }
+    named.add(pred.id);
+    const predLive = tokens.find((t) => t.id === pred.id);
+    if (pred.expires_on === undefined) problems.push(`${key}'s predecessor ${pred.id} is not bounded`);
+    if (!predLive) continue;
+    if (predLive.name !== pred.cf_name)
+      problems.push(`${key}'s predecessor is named "${predLive.name}", not "${pred.cf_name}"`);
+    const expires = predLive.expires_on === undefined ? Infinity : Date.parse(predLive.expires_on);
+    if (!(expires <= Date.now() + graceMs)) {
+      problems.push(`${key}'s predecessor ${pred.id} expires ${predLive.expires_on ?? 'never'}, later than its grace`);
+    }
+  }
+  for (const t of tokens)
+    if (!named.has(t.id)) problems.push(`orphan: live token ${t.id} ("${t.name}") is not in state`);
+  const keys = Object.keys(values).sort();
+  if (JSON.stringify(keys) !== JSON.stringify([...desired.sinkKeys].sort()))
+    problems.push(`sink keys ${JSON.stringify(keys)}`);
+  return problems;
+}

@@ -225,6 +225,20 @@ describe('planner — predecessors and interrupted overlap rotations', () => {
     expect(plan.steps.map((s) => s.action)).toEqual(['no-op']);
   });
 
+  test('GIVEN an expired predecessor and a successor due again WHEN planning THEN the predecessor is deleted first, then the next overlap starts', () => {
+    const { w, predId } = rotatingWorld('bounded', -1000);
+    w.state.resources[key]!.value_issued_at = iso(NOW - 31 * DAY);
+    const { plan, errors } = planIn(w, [k]);
+    expect(errors).toEqual([]);
+    const del = plan.steps.find((s) => s.action === 'delete-predecessor')!;
+    const rot = plan.steps.find((s) => s.action === 'rotate')!;
+    expect(del.targetId).toBe(predId);
+    expect(rot.targetId).toBe(w.state.resources[key]!.id);
+    expect(rot.rotation).toMatchObject({ generation: 3, retiredName: 'ci-token (retired, generation 2)' });
+    expect(rot.dependsOn).toEqual([del.id]);
+    expect(del.dependsOn).toEqual([]);
+  });
+
   test('GIVEN a bounded predecessor past its expiry WHEN planning THEN a delete-predecessor step beside the no-op', () => {
     const { w, predId } = rotatingWorld('bounded', -1000);
     w.live.accounts[ACCOUNT]!.tokens[0]!.status = 'expired';
