@@ -80,6 +80,7 @@ export const ERROR_CODES = {
   // execution
   E_APPLY_PARTIAL: 'some steps of the apply failed',
   E_ABORTED: 'the run was interrupted',
+  E_ROTATE_SKIPPED: 'rotate left a selected token alone (gone from Cloudflare, or mid-way through another run)',
   E_USAGE: 'the command line is wrong',
   // import and CI integration
   E_IMPORT_NOT_DECLARED: 'import names no resource of that kind in the manifests',

@@ -1,13 +1,14 @@
 /**
- * argv → commander → the command's `run` → exit code. Nothing else lives here: each command is its own file in
- * ./commands, registered in ./commands/index.ts, and builds what it needs through the composition root (src/app.ts).
+ * argv → commander → the command's `run` → exit code. Nothing else lives here: each command is declared in
+ * ./grammar (flags, help, the parse into a typed request) and implemented in ./commands, which its action imports
+ * when it runs and which builds what it needs through the composition root (src/app.ts). Exit codes: docs/cli.md.
  */
 import { Command, CommanderError } from 'commander';
 import type { AppEnvironment } from '../app.js';
 import { CfgitopsError, errorList, type ErrorCode } from '../errors.js';
 import { secretScrubber } from '../secret.js';
 import { VERSION } from '../version.js';
-import { commands } from './commands/index.js';
+import { commands } from './grammar/index.js';
 import { guardPendingExit } from './guard-pending-exit.js';
 
 export function processEnvironment(): AppEnvironment {

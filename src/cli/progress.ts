@@ -9,7 +9,8 @@
  * the window's budget lets the first calls through at once; the second alone ignores latency. Both together track
  * a paced run from its first seconds, and a run that fits in the quota by its observed rate alone.
  */
-import { MultiBar, type SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
+import { cliProgress } from '../lazy-require.js';
 import type { App } from '../app.js';
 import type { PacedRate } from '../cloudflare/pacer.js';
 import type { LiveHost, LiveRegion } from '../effects.js';
@@ -156,7 +157,7 @@ interface TerminalBar {
  * the cursor are left alone (no terminal modes to restore), so a run killed mid-bar leaves no broken terminal.
  */
 function terminalBar(live: LiveHost, label: string, total: number): TerminalBar {
-  const multibar = new MultiBar({
+  const multibar = new (cliProgress().MultiBar)({
     stream: live.stream as unknown as NodeJS.WritableStream,
     format: `${label} [{bar}] {percentage}% | {value}/{total} steps | ETA {etaText}`,
     barCompleteChar: '#',

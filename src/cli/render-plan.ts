@@ -6,12 +6,12 @@ import type { Target } from '../app.js';
 import type { CfgitopsError } from '../errors.js';
 import type { Plan } from '../planner/plan.js';
 import type { PlanTarget } from '../planner/render-common.js';
+import type { PlanFormat } from './options.js';
 import { renderJson } from '../planner/render-json.js';
 import { renderMarkdown } from '../planner/render-markdown.js';
 import { renderText } from '../planner/render-text.js';
 
-export const PLAN_FORMATS = ['text', 'json', 'markdown'] as const;
-export type PlanFormat = (typeof PLAN_FORMATS)[number];
+export type { PlanFormat } from './options.js';
 
 export interface RenderOptions {
   color: boolean;

@@ -1,7 +1,8 @@
 /**
  * `CloudflareApiError` and the one place raw failures (HTTP statuses, Cloudflare error codes, undici error codes)
- * become typed errors. Carries what a caller needs to decide — status, Cloudflare's codes and messages, method, route
- * template, whether the request may have taken effect — and never headers, bodies or secret values.
+ * become typed errors. Carries what a caller needs to decide — status, Cloudflare's codes and messages, method, the
+ * path called (ids filled in, never the route template), whether the request may have taken effect — and never
+ * headers, bodies or secret values.
  */
 import { CfgitopsError, type CfgitopsErrorJson, type ErrorCode } from '../errors.js';
 
@@ -30,7 +31,7 @@ export class CloudflareApiError extends CfgitopsError {
   readonly status: number | undefined;
   readonly cfErrors: readonly CfErrorDetail[];
   readonly method: HttpMethod;
-  /** e.g. `POST /accounts/{account_id}/tokens`: ids stay out of the template, so errors group well. */
+  /** The path called, ids filled in (`/accounts/0123…/tokens`; no base path, no query): what the message names. */
   readonly route: string;
   readonly mayHaveApplied: boolean;
   readonly retryAfterMs: number | undefined;

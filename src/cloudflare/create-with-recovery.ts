@@ -24,7 +24,7 @@ export interface RecoveryDeps {
 }
 
 export interface CreateAttempt<T> {
-  /** Route template, for logs and errors. */
+  /** The call's path, ids filled in (`calledPath`), for logs and errors. */
   route: string;
   name: string;
   post: () => Promise<T>;

@@ -3,7 +3,6 @@
  * the credential and a User-Agent, has headers/body timeouts, and comes back as a checked envelope or a typed error.
  * Request bodies are built at send time (`body()` is where a Secret is revealed) and never logged.
  */
-import pRetry from 'p-retry';
 import type { Dispatcher } from 'undici';
 import { CfgitopsError } from '../errors.js';
 import type { Clock, Logger } from '../effects.js';
@@ -32,7 +31,7 @@ export interface ClientTimeouts {
 
 export interface ApiRequest {
   method: HttpMethod;
-  /** Template relative to the base URL, e.g. `/accounts/{account_id}/tokens/{token_id}`; errors name it. */
+  /** Template relative to the base URL, e.g. `/accounts/{account_id}/tokens/{token_id}`; errors name the call (`calledPath`). */
   route: string;
   params?: Readonly<Record<string, string>>;
   query?: Readonly<Record<string, string | number | undefined>>;
@@ -99,6 +98,7 @@ export class HttpCore {
     const { clock, retry, random, log } = this.#o;
     const start = clock.now();
     let ambiguousSeen = false;
+    const pRetry = await loadPRetry();
     return pRetry(
       async () => {
         try {
@@ -141,8 +141,10 @@ export class HttpCore {
   /** One attempt: pace, send, read, check. Throws CloudflareApiError (or E_ABORTED). */
   async sendOnce(req: ApiRequest): Promise<Envelope> {
     const { dispatcher, pacer, clock, timeouts, log } = this.#o;
-    const { method, route, signal } = req;
+    const { method, signal } = req;
     const path = this.path(req);
+    // Errors name the real call (`GET /accounts/0123…/tokens`), never the template's `{account_id}`.
+    const route = calledPath(req);
     await pacer.acquire(signal);
     let info: RateLimitInfo | undefined;
     let limited = false;
@@ -195,6 +197,15 @@ export class HttpCore {
   }
 }
 
+/**
+ * p-retry on the first request, not at start-up: the kinds' API modules (src/kinds/<kind>/api.ts) sit in the registry
+ * that `validate` loads too, and `validate` never sends a request.
+ */
+let pRetryModule: Promise<typeof import('p-retry').default> | undefined;
+function loadPRetry(): Promise<typeof import('p-retry').default> {
+  return (pRetryModule ??= import('p-retry').then((m) => m.default));
+}
+
 function aborted(method: HttpMethod, route: string, reason: unknown): CfgitopsError {
   return new CfgitopsError('E_ABORTED', `${method} ${route} was interrupted`, { cause: reason });
 }
@@ -211,4 +222,13 @@ async function readCapped(body: Dispatcher.ResponseData['body'], tooLarge: () =>
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The call as errors and logs name it: the route with its ids filled in (account, token, peer ids are identifiers,
+ * not secrets), without the base path and query. `POST /accounts/0123…/tokens failed with 403` says which account's
+ * credential lacks the permission; the template's literal `{account_id}` said nothing.
+ */
+export function calledPath(req: Pick<ApiRequest, 'route' | 'params'>): string {
+  return req.route.replace(/\{(\w+)\}/g, (whole, name: string) => req.params?.[name] ?? whole);
 }

@@ -4,7 +4,7 @@
  */
 import { invalidResponseError } from './api-error.js';
 import { decodeResult } from './decode-result.js';
-import type { ApiRequest, HttpCore } from './http-core.js';
+import { calledPath, type ApiRequest, type HttpCore } from './http-core.js';
 import { arr } from './parse-resources.js';
 
 /** The API's maximum page size: fewest calls. */
@@ -26,5 +26,5 @@ export async function paginateAll<T extends { id: string }>(
     const done = totalPages !== undefined ? page >= totalPages : items.length < PER_PAGE;
     if (done || items.length === 0) return [...byId.values()];
   }
-  throw invalidResponseError(req.method, req.route, 200, `more than ${MAX_PAGES} pages`);
+  throw invalidResponseError(req.method, calledPath(req), 200, `more than ${MAX_PAGES} pages`);
 }

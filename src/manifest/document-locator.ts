@@ -2,7 +2,8 @@
  * JSON pointer → `file:line:col`, using the YAML node ranges and a LineCounter. A pointer to something that is not
  * in the document (a missing required field) lands on its nearest existing ancestor.
  */
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yaml } from '../lazy-require.js';
 import type { SourceLocation } from '../errors.js';
 import { parsePointer } from './json-pointer.js';
 
@@ -13,6 +14,7 @@ export function createLocator(file: string, doc: Document, lineCounter: LineCoun
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col, pointer };
   };
+  const { isAlias, isMap, isSeq } = yaml();
   return (pointer, options = {}) => {
     let node: unknown = doc.contents;
     let offset = rangeStart(node) ?? docStart;
@@ -41,7 +43,7 @@ export function createLocator(file: string, doc: Document, lineCounter: LineCoun
 }
 
 function keyString(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
+  if (yaml().isScalar(key)) return String(key.value);
   return typeof key === 'string' ? key : undefined;
 }
 

@@ -11,7 +11,8 @@
  * - well-formed plain files take a fast path (fast-yaml.ts: js-yaml for values); everything else, and every error,
  *   goes through yaml 2 with exact positions.
  */
-import { LineCounter, isScalar, parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import type { Document, YAMLError } from 'yaml';
+import { yaml } from '../lazy-require.js';
 import { CfgitopsError, type ErrorCode } from '../errors.js';
 import { createLocator, type Locate } from './document-locator.js';
 import { fastParse, type FastDocument } from './fast-yaml.js';
@@ -112,6 +113,7 @@ function fastResult(file: ManifestFile, text: string, limits: ParseLimits, fast:
 /** yaml 2 with positions: the path for anything the fast path declines, and for every error. */
 export function parseWithYaml(file: ManifestFile, text: string, limits: ParseLimits): ParsedFile {
   const whole = { file: file.path, line: 1, col: 1 };
+  const { LineCounter, parseAllDocuments } = yaml();
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   if (!Array.isArray(docs)) return { documents: [], errors: [] };
@@ -160,7 +162,7 @@ export function parseWithYaml(file: ManifestFile, text: string, limits: ParseLim
 function isEmptyNode(node: Document['contents']): boolean {
   if (node === null) return true;
   const range = node.range;
-  return isScalar(node) && node.value === null && range != null && range[0] === range[1];
+  return yaml().isScalar(node) && node.value === null && range != null && range[0] === range[1];
 }
 
 function fail(

@@ -3,7 +3,7 @@
  * a YAML or JSON document (`yaml`, `json`). All three are meant to be committed.
  */
 import { join } from 'node:path';
-import { Scalar, isMap, parseDocument } from 'yaml';
+import { yaml } from '../lazy-require.js';
 import { parseJsonObject } from './file-sink.js';
 
 export type AgeLayout = 'files' | 'yaml' | 'json';
@@ -32,6 +32,7 @@ export function setArmoredEntry(
     doc[key] = armored;
     return `${JSON.stringify(doc, null, 2)}\n`;
   }
+  const { Scalar, isMap, parseDocument } = yaml();
   const doc = parseDocument(current === undefined || current.trim() === '' ? YAML_HEADER : current);
   if (doc.errors.length > 0) throw new Error('not valid YAML');
   // A file holding only comments parses to null contents.
@@ -46,7 +47,7 @@ export function setArmoredEntry(
 /** The armored entry for `key`, or undefined. Throws when the document is not a mapping of strings. */
 export function getArmoredEntry(layout: 'yaml' | 'json', text: string, key: string): string | undefined {
   if (layout === 'json') return parseJsonObject(text)[key];
-  const doc = parseDocument(text);
+  const doc = yaml().parseDocument(text);
   if (doc.errors.length > 0) throw new Error('not valid YAML');
   const v: unknown = doc.get(key);
   if (v === undefined) return undefined;

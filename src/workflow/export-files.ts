@@ -6,7 +6,7 @@
  * Pure: existing files come in as text, the files to write go out as text.
  */
 import { createHash } from 'node:crypto';
-import { stringify } from 'yaml';
+import { yaml } from '../lazy-require.js';
 import type { ResourceKind } from '../resources.js';
 import { EXPORT_KINDS } from './export-kinds.js';
 import type { ExportedResource } from './export-select.js';
@@ -129,7 +129,7 @@ function renderHeader(r: ExportedResource, schemaRef: string): (digest: string) 
 
 export function renderDocument(r: ExportedResource): string {
   // lineWidth 0: never fold a long name or description onto several lines (diffs stay one line per field).
-  return `---\n# Cloudflare ${r.kind} "${oneLine(r.cfName)}", id ${r.id}\n${stringify(r.document, { lineWidth: 0 })}`;
+  return `---\n# Cloudflare ${r.kind} "${oneLine(r.cfName)}", id ${r.id}\n${yaml().stringify(r.document, { lineWidth: 0 })}`;
 }
 
 function oneLine(s: string): string {

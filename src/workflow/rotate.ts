@@ -51,8 +51,13 @@ export interface RotateSkip {
 }
 
 export type RotateOutcome =
-  | { kind: 'dry-run'; selected: RollTarget[]; skipped: RotateSkip[] }
-  | { kind: 'nothing'; skipped: RotateSkip[] }
+  | {
+      kind: 'dry-run';
+      selected: RollTarget[];
+      skipped: RotateSkip[];
+      accounts: Readonly<Record<string, string>>;
+    }
+  | { kind: 'nothing'; skipped: RotateSkip[]; accounts: Readonly<Record<string, string>> }
   | {
       kind: 'rotated';
       plan: Plan;
@@ -60,6 +65,8 @@ export type RotateOutcome =
       skipped: RotateSkip[];
       /** The Config's account aliases, for showing addresses. */
       accounts: Readonly<Record<string, string>>;
+      /** State after the run: which token id holds each address's value now (an overlap's successor). */
+      state: StateDocument;
     };
 
 export async function rotateWorkflow(app: App, request: RotateRequest): Promise<RotateOutcome> {
@@ -74,7 +81,7 @@ export async function rotateWorkflow(app: App, request: RotateRequest): Promise<
         ...t,
         reason: `${t.reason}, strategy ${strategyOf(manifests, t.record, request.strategy)}`,
       }));
-      return { kind: 'dry-run', selected: withStrategy, skipped };
+      return { kind: 'dry-run', selected: withStrategy, skipped, accounts: manifests.config.accounts };
     } finally {
       await state.close();
     }
@@ -86,7 +93,7 @@ export async function rotateWorkflow(app: App, request: RotateRequest): Promise<
     try {
       const doc = lock.current();
       const { selected, skipped } = selectTokens(doc, request, now);
-      if (selected.length === 0) return { kind: 'nothing', skipped };
+      if (selected.length === 0) return { kind: 'nothing', skipped, accounts: manifests.config.accounts };
       // The planner's own view (one list per kind per account, as a plan makes), so a rotation is planned exactly
       // as apply would plan a due one: the successor's body from the manifests, the predecessor's from Cloudflare.
       const live = await observeLive(
@@ -139,7 +146,7 @@ export async function rotateWorkflow(app: App, request: RotateRequest): Promise<
       const plan = rollSecretPlan(rolls, doc, manifests, now);
       plan.steps.push(...steps);
       plan.summary = summarize(plan.steps);
-      if (plan.steps.length === 0) return { kind: 'nothing', skipped };
+      if (plan.steps.length === 0) return { kind: 'nothing', skipped, accounts: manifests.config.accounts };
       const quota = checkTokenQuota(plan.steps, live);
       if (quota.length > 0) throw new CfgitopsErrors(quota);
       await assertValueSinksReady(plan, target.sinks);
@@ -156,7 +163,7 @@ export async function rotateWorkflow(app: App, request: RotateRequest): Promise<
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       });
-      return { kind: 'rotated', plan, result, skipped, accounts: manifests.config.accounts };
+      return { kind: 'rotated', plan, result, skipped, accounts: manifests.config.accounts, state: lock.current() };
     } finally {
       await lock.release();
     }

@@ -5,28 +5,20 @@
  * was applied, 1 otherwise (what succeeded is recorded in state either way).
  */
 import { stat } from 'node:fs/promises';
-import { createApp, type App } from '../../app.js';
+import { createApp, type App, type AppEnvironment } from '../../app.js';
 import { applyWorkflow, nonInteractiveRefusal } from '../../workflow/apply-workflow.js';
 import { askYes, canAsk } from '../confirm.js';
-import {
-  DEFAULT_DIR,
-  emulatorOption,
-  formatOption,
-  lockTimeoutOption,
-  lockTimeoutSeconds,
-  pruneOptions,
-} from '../options.js';
+import type { TextOrJson } from '../options.js';
 import { applyResultJson, renderApplyResult } from '../render-apply-result.js';
 import { planTarget, renderPlanAs } from '../render-plan.js';
-import { githubOptions, githubSettings } from '../../github/github-flags.js';
-import type { GitHubReporter } from '../../github/github-reporter.js';
+import { githubSettings, type GitHubRequest } from '../../github/github-flags.js';
 import { isCfgitopsError } from '../../errors.js';
 import type { Plan } from '../../planner/plan.js';
 import type { PlanTarget } from '../../planner/render-common.js';
-import type { CommandRegistrar } from '../registrar.js';
 import { announceTarget } from './plan.js';
 import { progressReporter } from '../progress.js';
 import { handleInterrupts, interruptedNotice } from '../interrupt.js';
+import { withJsonFailure } from '../json-failure.js';
 
 export interface ApplyCommandOptions {
   source: string;
@@ -43,14 +35,13 @@ export interface ApplyCommandOptions {
    * (`applied`, `no-changes`, `declined`, `failed`, or `stale` for a saved plan refused as stale — the merge
    * workflow then plans again for approval instead of applying something nobody reviewed).
    */
-  github?: GitHubReporter;
+  github?: GitHubRequest;
 }
 
-export const APPLY_FORMATS = ['text', 'json'] as const;
-export type ApplyFormat = (typeof APPLY_FORMATS)[number];
+export type ApplyFormat = TextOrJson;
 
 export async function runApply(app: App, options: ApplyCommandOptions): Promise<number> {
-  const github = options.github;
+  const github = githubSettings(app, options.github);
   let shown: { plan: Plan; target: PlanTarget } | undefined;
   try {
     const done = await applyAndReport(app, options, (plan, target) => {
@@ -186,33 +177,7 @@ async function applyAndReport(
   }
 }
 
-export const registerApply: CommandRegistrar = (program, setExitCode, environment) => {
-  pruneOptions(
-    githubOptions(program.command('apply'))
-      .description('apply a saved plan, or plan and apply a manifest directory')
-      .argument('[plan-or-dir]', 'a file from `plan --out`, or a manifest directory', DEFAULT_DIR)
-      .option('--auto-approve', 'do not ask for confirmation')
-      .option('--concurrency <n>', 'steps in flight at once (default: config, 4)', (v) => Number.parseInt(v, 10))
-      .addOption(formatOption(APPLY_FORMATS, 'text'))
-      .addOption(lockTimeoutOption())
-      .addOption(emulatorOption()),
-  ).action(async (source: string, opts: Record<string, unknown>) => {
-    const timeout = lockTimeoutSeconds(opts['lockTimeout'] as string | undefined);
-    const concurrency = opts['concurrency'] as number | undefined;
-    const app = createApp(environment);
-    const github = githubSettings(app, opts);
-    setExitCode(
-      await runApply(app, {
-        ...(github ? { github } : {}),
-        source,
-        autoApprove: opts['autoApprove'] === true,
-        format: opts['format'] as ApplyFormat,
-        prune: opts['prune'] === true,
-        allowMassDelete: opts['allowMassDelete'] === true,
-        emulator: opts['emulator'] === true,
-        ...(timeout !== undefined ? { lockTimeoutSeconds: timeout } : {}),
-        ...(concurrency !== undefined && concurrency > 0 ? { concurrency } : {}),
-      }),
-    );
-  });
-};
+export async function applyCommand(environment: AppEnvironment, options: ApplyCommandOptions): Promise<number> {
+  const app = createApp(environment);
+  return withJsonFailure(options.format === 'json', app.output, () => runApply(app, options));
+}

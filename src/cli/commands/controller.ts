@@ -2,21 +2,19 @@
  * `cfgitops controller`: continuous reconciliation (src/controller/). Runs until SIGTERM or SIGINT, then finishes
  * the steps in flight, releases the state lock and leadership, and exits 0. Prints the URL it serves on first.
  */
-import { Option } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
-import { createApp, type App } from '../../app.js';
+import { isAbsolute } from 'node:path';
+import { createApp, type App, type AppEnvironment } from '../../app.js';
 import { baseUrlFromEnv } from '../../cloudflare/base-url.js';
 import { runController } from '../../controller/controller.js';
 import { createLeadership } from '../../controller/create-leadership.js';
-import { CONTROLLER_MODES, type ControllerMode } from '../../controller/cycle-report.js';
+import type { ControllerMode } from '../../controller/cycle-report.js';
 import { systemGit, type GitCredentials } from '../../controller/git-runner.js';
 import { directorySource, gitSource, type ManifestSource } from '../../controller/manifest-source.js';
 import { CfgitopsError } from '../../errors.js';
 import { Secret } from '../../secret.js';
 import { handleInterrupts } from '../interrupt.js';
-import { DEFAULT_DIR, emulatorOption, lockTimeoutOption, lockTimeoutSeconds, parseDuration } from '../options.js';
-import type { CommandRegistrar } from '../registrar.js';
+import { DEFAULT_DIR, lockTimeoutRequest, parseDuration } from '../options.js';
 
 export interface ControllerCommandOptions {
   source: { dir: string } | { git: string; branch: string; path: string; checkoutDir: string };
@@ -126,93 +124,76 @@ function parseJitter(text: string): number {
   return v;
 }
 
-export const registerController: CommandRegistrar = (program, setExitCode, environment) => {
-  program
-    .command('controller')
-    .description('reconcile continuously: on an interval, when the commit changes, on a push webhook or on demand')
-    .option('--source <dir>', `a local manifest directory (default: ${DEFAULT_DIR}, unless --git)`)
-    .option('--git <url>', 'a git repository to clone and fetch with the system git')
-    .option('--branch <branch>', 'the branch to follow (with --git)', 'main')
-    .option('--path <path>', 'the manifest directory inside the repository (with --git)', '.')
-    .option(
-      '--checkout-dir <dir>',
-      'where the controller keeps its checkout (with --git)',
-      join('.cfgitops', 'controller', 'checkout'),
-    )
-    .option('--git-token-file <file>', 'a file holding an HTTPS token for --git (read when git asks, never logged)')
-    .option('--git-ssh-key <file>', 'a private key file for an SSH --git URL')
-    .addOption(
-      new Option('--mode <mode>', 'apply: reconcile; plan: report only; drift: observe only')
-        .choices(CONTROLLER_MODES)
-        .default('apply'),
-    )
-    .option('--interval <duration>', 'reconcile this often, also when nothing was pushed (repairs drift)', '10m')
-    .option('--source-interval <duration>', 'check the source for a new commit this often', '1m')
-    .option('--jitter <fraction>', 'spread each wait by ± this fraction', '0.1')
-    .option('--retry-backoff <duration>', 'first retry after a failed cycle; doubles per failure', '10s')
-    .option('--max-backoff <duration>', 'longest wait between failed cycles (never more than --interval)', '5m')
-    .option('--cycle-timeout <duration>', 'a cycle running longer is stopped like SIGTERM stops apply', '30m')
-    .option('--failing-threshold <duration>', '/readyz fails once cycles have failed for longer than this', '30m')
-    .option(
-      '--rotate-after <duration>',
-      'metrics: tokens whose rotation policy sets no "every" count as due once their value is this old',
-      '30d',
-    )
-    .option('--leader-retry <duration>', 'how often a standby tries to take over (PostgreSQL state)', '2s')
-    .option(
-      '--listen <host:port>',
-      'where to serve /healthz, /readyz, /metrics, /status and /hooks/github',
-      '127.0.0.1:8080',
-    )
-    .option('--webhook-secret-file <file>', `the GitHub webhook secret (default: $${WEBHOOK_SECRET_ENV})`)
-    .addOption(lockTimeoutOption())
-    .addOption(emulatorOption())
-    .action(async (opts: Record<string, string | boolean | undefined>) => {
-      const str = (name: string): string | undefined => (typeof opts[name] === 'string' ? opts[name] : undefined);
-      const gitUrl = str('git');
-      if (gitUrl !== undefined && str('source') !== undefined) {
-        throw new CfgitopsError('E_USAGE', '--source and --git are alternatives: give one');
-      }
-      const path = str('path') ?? '.';
-      if (isAbsolute(path) || path.split(/[\\/]/).includes('..')) {
-        throw new CfgitopsError('E_USAGE', `--path must stay inside the repository, not "${path}"`);
-      }
-      const d = (name: string, flag: string): number => parseDuration(str(name) ?? '', flag);
-      const timeout = lockTimeoutSeconds(str('lockTimeout'));
-      const webhookSecretFile = str('webhookSecretFile');
-      const gitCredentials: GitCredentials = {
-        ...(str('gitTokenFile') !== undefined ? { tokenFile: str('gitTokenFile')! } : {}),
-        ...(str('gitSshKey') !== undefined ? { sshKeyFile: str('gitSshKey')! } : {}),
-      };
-      const app = createApp(environment);
-      setExitCode(
-        await runControllerCommand(app, {
-          source:
-            gitUrl !== undefined
-              ? { git: gitUrl, branch: str('branch') ?? 'main', path, checkoutDir: str('checkoutDir')! }
-              : { dir: str('source') ?? DEFAULT_DIR },
-          git: {
-            ...gitCredentials,
-            ...(gitCredentials.tokenFile !== undefined ? { tokenFile: app.resolvePath(gitCredentials.tokenFile) } : {}),
-            ...(gitCredentials.sshKeyFile !== undefined
-              ? { sshKeyFile: app.resolvePath(gitCredentials.sshKeyFile) }
-              : {}),
-          },
-          mode: str('mode') as ControllerMode,
-          intervalMs: d('interval', '--interval'),
-          sourceIntervalMs: d('sourceInterval', '--source-interval'),
-          jitter: parseJitter(str('jitter') ?? '0.1'),
-          backoffBaseMs: d('retryBackoff', '--retry-backoff'),
-          backoffMaxMs: d('maxBackoff', '--max-backoff'),
-          cycleTimeoutMs: d('cycleTimeout', '--cycle-timeout'),
-          failingThresholdMs: d('failingThreshold', '--failing-threshold'),
-          rotateAfterMs: d('rotateAfter', '--rotate-after'),
-          leaderRetryMs: d('leaderRetry', '--leader-retry'),
-          listen: parseListen(str('listen') ?? '127.0.0.1:8080'),
-          ...(webhookSecretFile !== undefined ? { webhookSecretFile } : {}),
-          ...(timeout !== undefined ? { lockTimeoutSeconds: timeout } : {}),
-          emulator: opts['emulator'] === true,
-        }),
-      );
-    });
-};
+/** What commander hands the action (see ../grammar/controller.ts for the flags and their defaults). */
+export interface ControllerFlags {
+  source?: string;
+  git?: string;
+  branch: string;
+  path: string;
+  checkoutDir: string;
+  gitTokenFile?: string;
+  gitSshKey?: string;
+  mode: ControllerMode;
+  interval: string;
+  sourceInterval: string;
+  jitter: string;
+  retryBackoff: string;
+  maxBackoff: string;
+  cycleTimeout: string;
+  failingThreshold: string;
+  rotateAfter: string;
+  leaderRetry: string;
+  listen: string;
+  webhookSecretFile?: string;
+  lockTimeout?: string;
+  emulator?: boolean;
+}
+
+/** Commander's result → the typed request: every flag checked here, once. */
+export function controllerRequest(app: App, dir: string | undefined, flags: ControllerFlags): ControllerCommandOptions {
+  if (dir !== undefined && flags.source !== undefined && dir !== flags.source) {
+    throw new CfgitopsError('E_USAGE', `two manifest directories given: "${dir}" and --source "${flags.source}"`);
+  }
+  const localDir = dir ?? flags.source;
+  if (flags.git !== undefined && localDir !== undefined) {
+    throw new CfgitopsError('E_USAGE', 'a local directory (DIR or --source) and --git are alternatives: give one');
+  }
+  const path = flags.path;
+  if (isAbsolute(path) || path.split(/[\\/]/).includes('..')) {
+    throw new CfgitopsError('E_USAGE', `--path must stay inside the repository, not "${path}"`);
+  }
+  const webhookSecretFile = flags.webhookSecretFile;
+  return {
+    source:
+      flags.git !== undefined
+        ? { git: flags.git, branch: flags.branch, path, checkoutDir: flags.checkoutDir }
+        : { dir: localDir ?? DEFAULT_DIR },
+    git: {
+      ...(flags.gitTokenFile !== undefined ? { tokenFile: app.resolvePath(flags.gitTokenFile) } : {}),
+      ...(flags.gitSshKey !== undefined ? { sshKeyFile: app.resolvePath(flags.gitSshKey) } : {}),
+    },
+    mode: flags.mode,
+    intervalMs: parseDuration(flags.interval, '--interval'),
+    sourceIntervalMs: parseDuration(flags.sourceInterval, '--source-interval'),
+    jitter: parseJitter(flags.jitter),
+    backoffBaseMs: parseDuration(flags.retryBackoff, '--retry-backoff'),
+    backoffMaxMs: parseDuration(flags.maxBackoff, '--max-backoff'),
+    cycleTimeoutMs: parseDuration(flags.cycleTimeout, '--cycle-timeout'),
+    failingThresholdMs: parseDuration(flags.failingThreshold, '--failing-threshold'),
+    rotateAfterMs: parseDuration(flags.rotateAfter, '--rotate-after'),
+    leaderRetryMs: parseDuration(flags.leaderRetry, '--leader-retry'),
+    listen: parseListen(flags.listen),
+    ...(webhookSecretFile !== undefined ? { webhookSecretFile } : {}),
+    ...lockTimeoutRequest(flags),
+    emulator: flags.emulator === true,
+  };
+}
+
+export async function controllerCommand(
+  environment: AppEnvironment,
+  dir: string | undefined,
+  flags: ControllerFlags,
+): Promise<number> {
+  const app = createApp(environment);
+  return runControllerCommand(app, controllerRequest(app, dir, flags));
+}

@@ -4,17 +4,15 @@
  * value: a scheduled job must page, not just report drift), 1 on error. The report is a header of findings followed
  * by the plan of corrections, rendered by the plan renderers.
  */
-import { createApp, type App } from '../../app.js';
+import { createApp, type App, type AppEnvironment } from '../../app.js';
 import { asCfgitopsError, CfgitopsErrors, errorList } from '../../errors.js';
 import { renderJson, unplannedPlan } from '../../planner/render-json.js';
 import { scrub } from '../../planner/render-common.js';
-import type { GitHubReporter } from '../../github/github-reporter.js';
 import { escapeMarkdownText } from '../../github/step-summary.js';
 import { driftWorkflow, type DriftReport } from '../../workflow/drift.js';
-import { DEFAULT_DIR, emulatorOption, formatOption } from '../options.js';
-import { PLAN_FORMATS, renderPlanAs, type PlanFormat } from '../render-plan.js';
-import type { CommandRegistrar } from '../registrar.js';
-import { githubOptions, githubSettings } from '../../github/github-flags.js';
+import type { PlanFormat } from '../options.js';
+import { renderPlanAs } from '../render-plan.js';
+import { githubSettings, type GitHubRequest } from '../../github/github-flags.js';
 import { planAnnotations } from '../../github/plan-annotations.js';
 
 export interface DriftCommandOptions {
@@ -22,10 +20,11 @@ export interface DriftCommandOptions {
   format: PlanFormat;
   prune: boolean;
   emulator: boolean;
-  github?: GitHubReporter;
+  github?: GitHubRequest;
 }
 
-export async function runDrift(app: App, options: DriftCommandOptions): Promise<number> {
+export async function runDrift(app: App, request: DriftCommandOptions): Promise<number> {
+  const options = { ...request, github: githubSettings(app, request.github) };
   try {
     const outcome = await driftWorkflow(app, {
       dir: options.dir,
@@ -112,28 +111,7 @@ export function renderDrift(format: PlanFormat, report: DriftReport, color: bool
   return `${lines.join('\n')}\n${report.drifted ? `\n${plan}` : ''}`;
 }
 
-export const registerDrift: CommandRegistrar = (program, setExitCode, environment) => {
-  githubOptions(
-    program
-      .command('drift')
-      .description(
-        'report differences between live, state and manifests; exit 2 on drift, 3 when a token was revoked as exposed (reads only)',
-      )
-      .argument('[dir]', 'manifest directory', DEFAULT_DIR)
-      .option('--prune', 'plan deletes for resources no longer in the manifests (as apply --prune would)')
-      .addOption(formatOption(PLAN_FORMATS, 'text'))
-      .addOption(emulatorOption()),
-  ).action(async (dir: string, opts: Record<string, unknown>) => {
-    const app = createApp(environment);
-    const github = githubSettings(app, opts);
-    setExitCode(
-      await runDrift(app, {
-        dir,
-        format: opts['format'] as PlanFormat,
-        prune: opts['prune'] === true,
-        emulator: opts['emulator'] === true,
-        ...(github ? { github } : {}),
-      }),
-    );
-  });
-};
+export async function driftCommand(environment: AppEnvironment, options: DriftCommandOptions): Promise<number> {
+  // `--format json` on failure: runDrift prints its own document (the plan's shape, errors filled).
+  return runDrift(createApp(environment), options);
+}

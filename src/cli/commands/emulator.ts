@@ -2,13 +2,12 @@
  * `cfgitops emulator`: serves the loopback Cloudflare API emulator until SIGINT/SIGTERM. The first stdout line is
  * the base URL (`http://127.0.0.1:PORT/client/v4`) so scripts can read it; the control API URL goes to stderr.
  */
-import type { Command } from 'commander';
 import { CfgitopsError } from '../../errors.js';
 import { API_KEY_FORMAT, EMAIL_FORMAT, TOKEN_FORMAT } from '../../emulator/auth.js';
 import type { EmulatorOptions } from '../../emulator/start-emulator.js';
-import type { CommandRegistrar } from '../registrar.js';
 
-interface EmulatorFlags {
+/** What commander hands the action (../grammar/emulator.ts declares the flags). */
+export interface EmulatorFlags {
   port: string;
   host: string;
   allowRemote?: boolean;
@@ -86,32 +85,15 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-export const registerEmulator: CommandRegistrar = (program: Command, setExitCode) => {
-  program
-    .command('emulator')
-    .description('serve the loopback Cloudflare API emulator (prints its base URL first) until SIGINT/SIGTERM')
-    .option('--port <n>', 'port to listen on (0 picks a free one)', '0')
-    .option('--host <host>', 'address to bind (loopback only unless --allow-remote)', '127.0.0.1')
-    .option('--allow-remote', 'allow binding a non-loopback address')
-    .option(
-      '--api-token <token>',
-      'API token the emulator accepts, 20–200 of [A-Za-z0-9_-] (default: the built-in development token)',
-    )
-    .option('--email <email>', 'X-Auth-Email accepted together with --api-key')
-    .option('--api-key <key>', 'X-Auth-Key accepted together with --email')
-    .option('--data <file>', 'keep accounts in this JSON file across restarts')
-    .option('--rate-limit <n/seconds>', 'requests per window per credential, e.g. 1200/300, or off')
-    .option('--latency <ms>', 'added to every request')
-    .option('--seed <n>', 'seed for ids, token values and fault dice (deterministic runs)')
-    .action(async (flags: EmulatorFlags) => {
-      const signal = untilSignal();
-      // The emulator (and the API contract it validates requests against) loads only for this command.
-      const { startEmulator } = await import('../../emulator/start-emulator.js');
-      const emulator = await startEmulator(emulatorOptionsFromFlags(flags));
-      process.stdout.write(`${emulator.baseUrl}\n`);
-      process.stderr.write(`emulator: control API at ${emulator.controlUrl}\n`);
-      await signal;
-      await emulator.close();
-      setExitCode(0);
-    });
-};
+/** Serves until SIGINT or SIGTERM. The emulator (and the API contract it validates against) loads only here. */
+export async function emulatorCommand(flags: EmulatorFlags): Promise<number> {
+  const options = emulatorOptionsFromFlags(flags);
+  const signal = untilSignal();
+  const { startEmulator } = await import('../../emulator/start-emulator.js');
+  const emulator = await startEmulator(options);
+  process.stdout.write(`${emulator.baseUrl}\n`);
+  process.stderr.write(`emulator: control API at ${emulator.controlUrl}\n`);
+  await signal;
+  await emulator.close();
+  return 0;
+}

@@ -4,13 +4,11 @@
  * (also when there was nothing new), 1 on error. The manifests are always YAML (what the loader reads); `--format`
  * chooses the report, like every other command.
  */
-import { Option } from 'commander';
-import { createApp, type App } from '../../app.js';
+import { createApp, type App, type AppEnvironment } from '../../app.js';
 import { ANNOTATION_ON_ADOPT } from '../../resources.js';
 import { exportWorkflow, type ExportOutcome } from '../../workflow/export.js';
 import type { TsigSecretSource } from '../../workflow/export-kinds.js';
-import { DEFAULT_DIR, emulatorOption, formatOption } from '../options.js';
-import type { CommandRegistrar } from '../registrar.js';
+import { withJsonFailure } from '../json-failure.js';
 import { announceTarget } from './plan.js';
 
 export interface ExportCommandOptions {
@@ -121,42 +119,7 @@ export function renderExportText(o: ExportOutcome, dir: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-export const registerExport: CommandRegistrar = (program, setExitCode, environment) => {
-  program
-    .command('export')
-    .description('write manifests for the live resources cfgitops does not manage yet (onboarding an account)')
-    .argument('[dir]', 'manifest directory (its Config names the accounts)', DEFAULT_DIR)
-    .option(
-      '--account <alias|id>',
-      'export this account (repeatable; default: every account the Config names)',
-      collect,
-      [],
-    )
-    .option('--kind <kind>', 'export this kind only (repeatable: token, tsig, peer or the full kind)', collect, [])
-    .option('--out <dir>', 'write the files here, inside DIR (default: DIR)')
-    .addOption(
-      new Option(
-        '--tsig-secrets <source>',
-        'how exported TSIG keys read their secret: env (fromEnv) or file (fromFile)',
-      )
-        .choices(['env', 'file'])
-        .default('env'),
-    )
-    .addOption(formatOption(['text', 'json'], 'text'))
-    .addOption(emulatorOption())
-    .action(async (dir: string, opts: Record<string, unknown>) => {
-      setExitCode(
-        await runExport(createApp(environment), {
-          dir,
-          ...(typeof opts['out'] === 'string' ? { out: opts['out'] } : {}),
-          accounts: opts['account'] as string[],
-          kinds: opts['kind'] as string[],
-          tsigSecrets: opts['tsigSecrets'] as TsigSecretSource,
-          format: opts['format'] as 'text' | 'json',
-          emulator: opts['emulator'] === true,
-        }),
-      );
-    });
-};
+export async function exportCommand(environment: AppEnvironment, options: ExportCommandOptions): Promise<number> {
+  const app = createApp(environment);
+  return withJsonFailure(options.format === 'json', app.output, () => runExport(app, options));
+}

@@ -1,25 +1,46 @@
 /**
- * `cfgitops force-unlock [ID]`: remove the state lock left by a run that died. With ID, only if the lock still has
- * that id (the id is printed in every "state is locked" message), so a live run's fresh lock is never taken away.
+ * `cfgitops force-unlock [ID] [DIR]`: remove the state lock left by a run that died. With ID, only if the lock still
+ * has that id (the id is printed in every "state is locked" message), so a live run's fresh lock is never taken
+ * away. `--format json`: `{ ok, state, unlocked }` with the removed lock's holder (or null when there was none).
  */
-import { createApp, type App } from '../../app.js';
+import { createApp, type App, type AppEnvironment } from '../../app.js';
 import { CfgitopsError } from '../../errors.js';
+import type { LockOwner } from '../../state/types.js';
 import { loadManifestsFor } from '../../workflow/load.js';
-import { DEFAULT_DIR, emulatorOption } from '../options.js';
-import type { CommandRegistrar } from '../registrar.js';
+import { withJsonFailure } from '../json-failure.js';
+import type { TextOrJson } from '../options.js';
 
-export async function runForceUnlock(
-  app: App,
-  options: { id?: string; dir: string; emulator: boolean },
-): Promise<number> {
+export interface ForceUnlockRequest {
+  id?: string;
+  dir: string;
+  emulator: boolean;
+  format: TextOrJson;
+}
+
+export async function forceUnlockCommand(environment: AppEnvironment, request: ForceUnlockRequest): Promise<number> {
+  const app = createApp(environment);
+  return withJsonFailure(request.format === 'json', app.output, () => runForceUnlock(app, request));
+}
+
+export async function runForceUnlock(app: App, options: ForceUnlockRequest): Promise<number> {
   const manifests = await loadManifestsFor(app, options.dir);
   const { state } = app.stores(manifests.config, { emulator: options.emulator });
+  const report = (removed: LockOwner | undefined): number => {
+    if (options.format === 'json') {
+      const body = { ok: true, state: state.describe(), unlocked: removed ?? null };
+      app.output.out(`${JSON.stringify(body, null, 2)}\n`);
+    } else {
+      app.output.out(
+        removed
+          ? `Unlocked ${state.describe()} (lock ${removed.id} held by ${removed.owner}, ${removed.operation}, since ${removed.acquired_at}).\n`
+          : `${state.describe()} is not locked.\n`,
+      );
+    }
+    return 0;
+  };
   try {
     const holder = await state.lockHolder();
-    if (!holder) {
-      app.output.out(`${state.describe()} is not locked.\n`);
-      return 0;
-    }
+    if (!holder) return report(undefined);
     if (options.id !== undefined && holder.id !== options.id) {
       throw new CfgitopsError(
         'E_STATE_LOCKED',
@@ -29,32 +50,8 @@ export async function runForceUnlock(
         },
       );
     }
-    const removed = await state.forceUnlock(options.id ?? holder.id);
-    app.output.out(
-      removed
-        ? `Unlocked ${state.describe()} (lock ${removed.id} held by ${removed.owner}, ${removed.operation}, since ${removed.acquired_at}).\n`
-        : `${state.describe()} is not locked.\n`,
-    );
-    return 0;
+    return report(await state.forceUnlock(options.id ?? holder.id));
   } finally {
     await state.close();
   }
 }
-
-export const registerForceUnlock: CommandRegistrar = (program, setExitCode, environment) => {
-  program
-    .command('force-unlock')
-    .description('remove a state lock left behind by a run that died')
-    .argument('[id]', 'the lock id shown in the "locked" message (recommended)')
-    .option('--dir <dir>', 'manifest directory (for the state configuration)', DEFAULT_DIR)
-    .addOption(emulatorOption())
-    .action(async (id: string | undefined, opts: { dir: string; emulator?: boolean }) => {
-      setExitCode(
-        await runForceUnlock(createApp(environment), {
-          ...(id !== undefined ? { id } : {}),
-          dir: opts.dir,
-          emulator: opts.emulator === true,
-        }),
-      );
-    });
-};

@@ -1,14 +1,16 @@
 /**
  * `cfgitops import KIND NAME ID [DIR]`: record an existing Cloudflare resource as the declared resource NAME.
+ * `--format json` prints one document (also on failure); `--github` puts the result in the step summary.
  * Exit 0 when recorded (and, with --roll, rolled and delivered), 1 otherwise.
  */
-import { createApp, type App } from '../../app.js';
+import { createApp, type App, type AppEnvironment } from '../../app.js';
+import { githubSettings, type GitHubRequest } from '../../github/github-flags.js';
 import { addressKey } from '../../resources.js';
 import { importWorkflow, parseKind, type ImportOutcome } from '../../workflow/import.js';
 import { handleInterrupts, interruptedNotice } from '../interrupt.js';
-import { DEFAULT_DIR, emulatorOption, lockTimeoutOption, lockTimeoutSeconds } from '../options.js';
-import { renderApplyResult } from '../render-apply-result.js';
-import type { CommandRegistrar } from '../registrar.js';
+import { withJsonFailure } from '../json-failure.js';
+import type { TextOrJson } from '../options.js';
+import { applyResultJson, renderApplyResult, type ApplyResultJson } from '../render-apply-result.js';
 
 export interface ImportCommandOptions {
   kind: string;
@@ -16,11 +18,43 @@ export interface ImportCommandOptions {
   id: string;
   dir: string;
   roll: boolean;
+  format: TextOrJson;
   emulator: boolean;
   lockTimeoutSeconds?: number;
+  github?: GitHubRequest;
 }
 
-export async function runImport(app: App, options: ImportCommandOptions): Promise<number> {
+/** `import --format json`. */
+export interface ImportJson {
+  ok: boolean;
+  target: string;
+  imported: { address: string; kind: string; id: string; cf_name: string; value_status?: string };
+  /** With --roll: the roll's result, as `apply --format json` reports steps. */
+  roll?: ApplyResultJson;
+  interrupted?: string;
+  next: string;
+}
+
+export async function importCommand(environment: AppEnvironment, options: ImportCommandOptions): Promise<number> {
+  const app = createApp(environment);
+  const github = githubSettings(app, options.github);
+  try {
+    return await withJsonFailure(options.format === 'json', app.output, async () => {
+      const { code, text } = await runImport(app, options);
+      await github?.publish({
+        command: 'import',
+        key: `${options.kind}/${options.name}`,
+        markdown: `### ${code === 0 ? '✅' : '❌'} cfgitops import\n\n\`\`\`\`text\n${text.replaceAll('````', '```')}\`\`\`\`\n`,
+      });
+      return code;
+    });
+  } catch (e) {
+    await github?.publishFailure('import', `${options.kind}/${options.name}`, e);
+    throw e;
+  }
+}
+
+export async function runImport(app: App, options: ImportCommandOptions): Promise<{ code: number; text: string }> {
   const kind = parseKind(options.kind);
   const interrupt = handleInterrupts(app.output, 'import');
   let outcome: ImportOutcome;
@@ -38,56 +72,60 @@ export async function runImport(app: App, options: ImportCommandOptions): Promis
   } finally {
     interrupt.dispose();
   }
-  const key = addressKey(outcome.record);
-  app.output.out(`Imported ${outcome.record.id} ("${outcome.liveName}") as ${key} in ${outcome.target}.\n`);
   const by = interrupt.interruptedBy();
-  if (outcome.roll) {
-    app.output.out(renderApplyResult(outcome.roll));
-    if (by !== undefined) app.output.err(interruptedNotice(by, 'apply'));
-    return outcome.roll.ok && by === undefined ? 0 : 1;
+  if (by !== undefined) app.output.err(interruptedNotice(by, 'apply'));
+  const ok = (outcome.roll === undefined || outcome.roll.ok) && by === undefined;
+  const text = importText(outcome, kind, by);
+  if (options.format === 'json') {
+    const body: ImportJson = {
+      ok,
+      target: outcome.target,
+      imported: {
+        address: addressKey(outcome.record),
+        kind: outcome.record.kind,
+        id: outcome.record.id,
+        cf_name: outcome.liveName,
+        ...(outcome.record.value_status !== undefined ? { value_status: outcome.record.value_status } : {}),
+      },
+      ...(outcome.roll
+        ? {
+            roll: applyResultJson('applied', outcome.target, outcome.roll, by !== undefined ? { interrupted: by } : {}),
+          }
+        : {}),
+      ...(by !== undefined ? { interrupted: by } : {}),
+      next: nextStep(outcome, kind),
+    };
+    app.output.out(`${JSON.stringify(body, null, 2)}\n`);
+  } else {
+    app.output.out(text);
   }
-  if (by !== undefined) {
-    app.output.err(interruptedNotice(by, 'apply'));
-    return 1;
-  }
-  if (outcome.record.value_status === 'external') {
-    app.output.out(
-      'Its value stays where it is (tokens.onAdopt: keep): cfgitops records it as external and never rolls it on ' +
-        'its own. `cfgitops rotate` rolls it (same id, new value) into its sink when you are ready.\n',
-    );
-  } else if (kind === 'AccountToken') {
-    app.output.out(
-      'Its value cannot be read back from Cloudflare, so it is recorded as undelivered: the next apply rolls it ' +
-        '(same id, new value) into its sink. Use --roll to do that now.\n',
-    );
-  }
-  app.output.out('Run `cfgitops plan` to see any difference between the manifest and the live resource.\n');
-  return 0;
+  return { code: ok ? 0 : 1, text };
 }
 
-export const registerImport: CommandRegistrar = (program, setExitCode, environment) => {
-  program
-    .command('import')
-    .description('take an existing Cloudflare resource under management as a declared resource')
-    .argument('<kind>', 'AccountToken, SecondaryDnsPeer or SecondaryDnsTsig (or token, peer, tsig)')
-    .argument('<name>', 'the metadata.name of the resource in the manifests')
-    .argument('<id>', 'the Cloudflare id of the live resource')
-    .argument('[dir]', 'manifest directory', DEFAULT_DIR)
-    .option('--roll', 'tokens: roll the value now and deliver it to the sink')
-    .addOption(lockTimeoutOption())
-    .addOption(emulatorOption())
-    .action(async (kind: string, name: string, id: string, dir: string, opts: Record<string, unknown>) => {
-      const timeout = lockTimeoutSeconds(opts['lockTimeout'] as string | undefined);
-      setExitCode(
-        await runImport(createApp(environment), {
-          kind,
-          name,
-          id,
-          dir,
-          roll: opts['roll'] === true,
-          emulator: opts['emulator'] === true,
-          ...(timeout !== undefined ? { lockTimeoutSeconds: timeout } : {}),
-        }),
-      );
-    });
-};
+function importText(outcome: ImportOutcome, kind: string, by: string | undefined): string {
+  const lines = [
+    `Imported ${outcome.record.id} ("${outcome.liveName}") as ${addressKey(outcome.record)} in ${outcome.target}.\n`,
+  ];
+  if (outcome.roll) lines.push(renderApplyResult(outcome.roll));
+  else if (by === undefined) lines.push(`${nextStep(outcome, kind)}\n`);
+  return lines.join('');
+}
+
+/** What happens to the imported resource next, in words. */
+function nextStep(outcome: ImportOutcome, kind: string): string {
+  const plan = 'Run `cfgitops plan` to see any difference between the manifest and the live resource.';
+  if (outcome.roll) return plan;
+  if (outcome.record.value_status === 'external') {
+    return (
+      'Its value stays where it is (tokens.onAdopt: keep): cfgitops records it as external and never rolls it on ' +
+      `its own. \`cfgitops rotate\` rolls it (same id, new value) into its sink when you are ready.\n${plan}`
+    );
+  }
+  if (kind === 'AccountToken') {
+    return (
+      'Its value cannot be read back from Cloudflare, so it is recorded as undelivered: the next apply rolls it ' +
+      `(same id, new value) into its sink. Use --roll to do that now.\n${plan}`
+    );
+  }
+  return plan;
+}

@@ -6,7 +6,7 @@
  * (an enforced guardrail, prevent-destroy, an unknown permission group…) is still shown in the chosen format, with
  * guardrail findings beside their steps, and not saved; it exits 1, its errors also on stderr as for any failure.
  */
-import { createApp, type App, type Target } from '../../app.js';
+import { createApp, type App, type AppEnvironment, type Target } from '../../app.js';
 import { asCfgitopsError, CfgitopsError, CfgitopsErrors, errorList } from '../../errors.js';
 import {
   checkValueSinks,
@@ -21,12 +21,11 @@ import { loadManifestsFor, resolveSecretsFor } from '../../workflow/load.js';
 import { preparePlan } from '../../workflow/prepare-plan.js';
 import { writeSavedPlan } from '../../workflow/saved-plan.js';
 import { pinSecrets } from '../../workflow/secret-pins.js';
-import { DEFAULT_DIR, emulatorOption, formatOption, pruneOptions } from '../options.js';
-import { PLAN_FORMATS, planTarget, renderPlanAs, type PlanFormat } from '../render-plan.js';
+import type { PlanFormat } from '../options.js';
+import { planTarget, renderPlanAs } from '../render-plan.js';
 import { renderJson, unplannedPlan } from '../../planner/render-json.js';
 import type { PlanTarget } from '../../planner/render-common.js';
-import type { CommandRegistrar } from '../registrar.js';
-import { githubOptions, githubSettings } from '../../github/github-flags.js';
+import { githubSettings, type GitHubRequest } from '../../github/github-flags.js';
 import { planAnnotations } from '../../github/plan-annotations.js';
 import type { GitHubReporter } from '../../github/github-reporter.js';
 import { escapeMarkdownText } from '../../github/step-summary.js';
@@ -40,7 +39,7 @@ export interface PlanCommandOptions {
   allowMassDelete: boolean;
   emulator: boolean;
   /** `--github`: step summary, error annotations and the sticky PR comment. */
-  github?: GitHubReporter;
+  github?: GitHubRequest;
 }
 
 /** What a failed run got as far as, so `--format json` still prints the plan (or an empty one) with its errors. */
@@ -51,8 +50,9 @@ interface PlanProgress {
   shown?: boolean;
 }
 
-export async function runPlan(app: App, options: PlanCommandOptions): Promise<number> {
+export async function runPlan(app: App, request: PlanCommandOptions): Promise<number> {
   const progress: PlanProgress = {};
+  const options = { ...request, github: githubSettings(app, request.github) };
   try {
     return await planAndReport(app, options, progress);
   } catch (e) {
@@ -72,7 +72,10 @@ export async function runPlan(app: App, options: PlanCommandOptions): Promise<nu
   }
 }
 
-async function planAndReport(app: App, options: PlanCommandOptions, progress: PlanProgress): Promise<number> {
+/** A plan run's options once `--github` became its reporter. */
+type PlanRun = Omit<PlanCommandOptions, 'github'> & { github: GitHubReporter | undefined };
+
+async function planAndReport(app: App, options: PlanRun, progress: PlanProgress): Promise<number> {
   const manifests = await loadManifestsFor(app, options.dir);
   const secrets = await resolveSecretsFor(app, manifests);
   const target = await app.connect(manifests.config, { emulator: options.emulator, operation: 'plan' });
@@ -136,7 +139,7 @@ async function planAndReport(app: App, options: PlanCommandOptions, progress: Pl
  */
 async function showRefusedPlan(
   app: App,
-  options: PlanCommandOptions,
+  options: PlanRun,
   refused: { plan: Plan; target: PlanTarget; errors: readonly CfgitopsError[] },
   progress: PlanProgress,
 ): Promise<void> {
@@ -169,29 +172,6 @@ export function announceTarget(app: App, target: Target): void {
   }
 }
 
-export const registerPlan: CommandRegistrar = (program, setExitCode, environment) => {
-  pruneOptions(
-    githubOptions(program.command('plan'))
-      .description('show what apply would change (reads only: safe on pull requests)')
-      .argument('[dir]', 'manifest directory', DEFAULT_DIR)
-      .option('--out <file>', 'save the plan for `cfgitops apply FILE`')
-      .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
-      .addOption(formatOption(PLAN_FORMATS, 'text'))
-      .addOption(emulatorOption()),
-  ).action(async (dir: string, opts: Record<string, unknown>) => {
-    const app = createApp(environment);
-    const github = githubSettings(app, opts);
-    setExitCode(
-      await runPlan(app, {
-        dir,
-        ...(typeof opts['out'] === 'string' ? { out: opts['out'] } : {}),
-        detailedExitcode: opts['detailedExitcode'] === true,
-        format: opts['format'] as PlanFormat,
-        prune: opts['prune'] === true,
-        allowMassDelete: opts['allowMassDelete'] === true,
-        emulator: opts['emulator'] === true,
-        ...(github ? { github } : {}),
-      }),
-    );
-  });
-};
+export async function planCommand(environment: AppEnvironment, options: PlanCommandOptions): Promise<number> {
+  return runPlan(createApp(environment), options);
+}

@@ -1,15 +1,17 @@
 /**
- * `cfgitops sinks check [DIR] [--format text|json]`: is every configured secret sink reachable and writable? Writes
+ * `cfgitops sinks check [DIR] [--format text|json] [--github]`: is every configured secret sink reachable and writable? Writes
  * no secret and runs no `exec` command; exit 1 when any check fails, so CI can run it before the first apply.
  */
-import { createApp, type App } from '../../app.js';
+import { createApp, type App, type AppEnvironment } from '../../app.js';
+import { CfgitopsError, CfgitopsErrors } from '../../errors.js';
+import { githubSettings, type GitHubRequest } from '../../github/github-flags.js';
 import type { Output } from '../../effects.js';
 import { createSecretSinks } from '../../secrets/create-secret-sinks.js';
 import { describeFailure } from '../../secrets/sink-error.js';
 import type { SecretSinks } from '../../secrets/types.js';
 import { loadManifestsFor } from '../../workflow/load.js';
-import { DEFAULT_DIR, formatOption } from '../options.js';
-import type { CommandRegistrar } from '../registrar.js';
+import { withJsonFailure } from '../json-failure.js';
+import type { TextOrJson } from '../options.js';
 
 export interface SinkCheckReport {
   name: string;
@@ -22,8 +24,9 @@ export interface SinkCheckReport {
 /** Checks every sink (all of them, even after a failure) and prints one line each. Returns the exit code. */
 export async function runSinksCheck(
   sinks: SecretSinks,
-  options: { format: 'text' | 'json' },
+  options: { format: TextOrJson },
   output: Pick<Output, 'out'>,
+  onReports?: (reports: readonly SinkCheckReport[]) => Promise<void>,
 ): Promise<number> {
   const reports = await Promise.all(
     sinks.names().map(async (name): Promise<SinkCheckReport> => {
@@ -33,6 +36,7 @@ export async function runSinksCheck(
     }),
   );
   const ok = reports.every((r) => r.ok);
+  await onReports?.(reports);
   if (options.format === 'json') {
     output.out(`${JSON.stringify({ ok, sinks: reports }, null, 2)}\n`);
   } else {
@@ -49,24 +53,52 @@ export async function runSinksCheck(
   return ok ? 0 : 1;
 }
 
+export interface SinksCheckRequest {
+  dir: string;
+  format: TextOrJson;
+  /** `--github`: the result in the step summary, an annotation per failed sink. */
+  github?: GitHubRequest;
+}
+
 /** Loads the config from DIR, builds the sinks (config errors throw) and checks them. */
 export async function runSinksCheckCommand(
   app: App,
-  options: { dir: string; format: 'text' | 'json' },
+  options: { dir: string; format: TextOrJson },
+  onReports?: (reports: readonly SinkCheckReport[]) => Promise<void>,
 ): Promise<number> {
   const manifests = await loadManifestsFor(app, options.dir);
   const sinks = createSecretSinks(manifests.config, { env: app.env, clock: app.clock, log: app.log, cwd: app.cwd });
-  return runSinksCheck(sinks, { format: options.format }, app.output);
+  return runSinksCheck(sinks, { format: options.format }, app.output, onReports);
 }
 
-export const registerSinks: CommandRegistrar = (program, setExitCode, environment) => {
-  const sinks = program.command('sinks').description('secret sinks: where token values are delivered');
-  sinks
-    .command('check')
-    .description('verify every configured sink is reachable and writable, without writing a secret')
-    .argument('[dir]', 'directory of manifests (for the Config document)', DEFAULT_DIR)
-    .addOption(formatOption(['text', 'json'], 'text'))
-    .action(async (dir: string, flags: { format: 'text' | 'json' }) => {
-      setExitCode(await runSinksCheckCommand(createApp(environment), { dir, format: flags.format }));
-    });
-};
+export async function sinksCheckCommand(environment: AppEnvironment, request: SinksCheckRequest): Promise<number> {
+  const app = createApp(environment);
+  const github = githubSettings(app, request.github);
+  try {
+    return await withJsonFailure(request.format === 'json', app.output, () =>
+      runSinksCheckCommand(app, request, async (reports) => {
+        const failed = reports.filter((r) => !r.ok);
+        if (failed.length > 0) {
+          await github?.publishFailure(
+            'sinks check',
+            request.dir,
+            new CfgitopsErrors(
+              failed.map(
+                (r) => new CfgitopsError('E_SINK_CHECK', `sink ${r.name} (${r.type}) is not ready: ${r.detail}`),
+              ),
+            ),
+          );
+          return;
+        }
+        await github?.publish({
+          command: 'sinks check',
+          key: request.dir,
+          markdown: `### ✅ cfgitops sinks check: ${reports.length} sink(s) ready\n`,
+        });
+      }),
+    );
+  } catch (e) {
+    await github?.publishFailure('sinks check', request.dir, e);
+    throw e;
+  }
+}

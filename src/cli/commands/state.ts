@@ -1,27 +1,20 @@
 /**
- * `cfgitops state init|list|show|rm|migrate`: prepare, inspect and edit recorded state. State holds ids and sink references only,
+ * `cfgitops state init|list|show|rm|migrate … [DIR]`: prepare, inspect and edit recorded state. State holds ids and sink references only,
  * so `show` has no secret to print. `rm` forgets a resource without touching Cloudflare (it becomes unmanaged).
  */
-import type { Command } from 'commander';
-import { createApp, type App } from '../../app.js';
+import { createApp, type App, type AppEnvironment } from '../../app.js';
 import { CfgitopsError } from '../../errors.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import { RESOURCE_KINDS, resolveAccountRef } from '../../kinds/registry.js';
 import { addressKey, displayAddress, type AccountAliases } from '../../resources.js';
 import type { RecordedResource, StateDocument } from '../../state/types.js';
 import { loadManifestsFor } from '../../workflow/load.js';
-import { DEFAULT_DIR, emulatorOption, formatOption, lockTimeoutOption, lockTimeoutSeconds } from '../options.js';
-import type { CommandRegistrar } from '../registrar.js';
-import { registerStateMigrate } from './state-migrate-command.js';
-
-interface StateTargetOptions {
-  dir: string;
-  emulator: boolean;
-}
+import { withJsonFailure } from '../json-failure.js';
+import type { TextOrJson } from '../options.js';
 
 async function withState<T>(
   app: App,
-  options: StateTargetOptions,
+  options: Pick<StateTarget, 'dir' | 'emulator'>,
   fn: (state: ReturnType<App['stores']>['state'], config: ResolvedConfig) => Promise<T>,
 ): Promise<T> {
   const manifests = await loadManifestsFor(app, options.dir);
@@ -86,79 +79,100 @@ export function renderStateList(doc: StateDocument, aliases: AccountAliases = {}
   return [head, ...lines, ...pending].join('\n') + '\n';
 }
 
-function targetOptions(command: Command): Command {
-  return command
-    .option('--dir <dir>', 'manifest directory (for the state configuration)', DEFAULT_DIR)
-    .addOption(emulatorOption());
+/** Which state (from the Config in `dir`), and how to print the result. */
+export interface StateTarget {
+  dir: string;
+  emulator: boolean;
+  format: TextOrJson;
 }
 
-export const registerState: CommandRegistrar = (program, setExitCode, environment) => {
-  const state = program.command('state').description('inspect and edit recorded state');
+/** The App, and on failure with `--format json` the one document (`{ ok: false, errors }`). */
+async function stateCommand(
+  environment: AppEnvironment,
+  target: StateTarget,
+  run: (app: App) => Promise<void>,
+): Promise<number> {
+  const app = createApp(environment);
+  return withJsonFailure(target.format === 'json', app.output, async () => {
+    await run(app);
+    return 0;
+  });
+}
 
-  targetOptions(
-    state
-      .command('init')
-      .description('create or migrate the state schema (PostgreSQL) before the first run; plan and drift never do'),
-  ).action(async (opts: { dir: string; emulator?: boolean }) => {
-    const app = createApp(environment);
-    await withState(app, { dir: opts.dir, emulator: opts.emulator === true }, async (store) => {
+const json = (body: unknown): string => `${JSON.stringify(body, null, 2)}\n`;
+
+export function stateInitCommand(environment: AppEnvironment, target: StateTarget): Promise<number> {
+  return stateCommand(environment, target, (app) =>
+    withState(app, target, async (store) => {
       const done = store.init
         ? await store.init()
         : `${store.describe()}: nothing to prepare (created on the first apply)`;
-      app.output.out(`${done}\n`);
-    });
-    setExitCode(0);
-  });
-
-  targetOptions(state.command('list').description('list managed resources and pending journal entries'))
-    .addOption(formatOption(['text', 'json'], 'text'))
-    .action(async (opts: { dir: string; emulator?: boolean; format: string }) => {
-      const app = createApp(environment);
-      await withState(app, { dir: opts.dir, emulator: opts.emulator === true }, async (store, config) => {
-        const doc = await store.read();
-        app.output.out(
-          opts.format === 'json' ? JSON.stringify(doc, null, 2) + '\n' : renderStateList(doc, config.accounts),
-        );
-      });
-      setExitCode(0);
-    });
-
-  targetOptions(state.command('show').description('show one recorded resource').argument('<address>')).action(
-    async (address: string, opts: { dir: string; emulator?: boolean }) => {
-      const app = createApp(environment);
-      await withState(app, { dir: opts.dir, emulator: opts.emulator === true }, async (store, config) => {
-        app.output.out(JSON.stringify(findRecorded(await store.read(), address, config.accounts), null, 2) + '\n');
-      });
-      setExitCode(0);
-    },
+      app.output.out(
+        target.format === 'json' ? json({ ok: true, state: store.describe(), result: done }) : `${done}\n`,
+      );
+    }),
   );
+}
 
-  targetOptions(
-    state
-      .command('rm')
-      .description('forget resources without deleting them at Cloudflare (they become unmanaged)')
-      .argument('<address...>'),
-  )
-    .addOption(lockTimeoutOption())
-    .action(async (addresses: string[], opts: { dir: string; emulator?: boolean; lockTimeout?: string }) => {
-      const app = createApp(environment);
-      await withState(app, { dir: opts.dir, emulator: opts.emulator === true }, async (store, config) => {
-        const timeout = lockTimeoutSeconds(opts.lockTimeout) ?? config.lockTimeoutSeconds;
-        const lock = await store.lock('state rm', timeout * 1000);
-        try {
-          const found = addresses.map((a) => findRecorded(lock.current(), a, config.accounts));
-          await lock.commit(found.map((r) => ({ type: 'remove-resource' as const, key: addressKey(r) })));
-          for (const r of found) {
-            app.output.out(
-              `Removed ${displayAddress(r, config.accounts)} from state; Cloudflare ${r.kind} ${r.id} is left as it is, unmanaged.\n`,
-            );
-          }
-        } finally {
-          await lock.release();
+export function stateListCommand(environment: AppEnvironment, target: StateTarget): Promise<number> {
+  return stateCommand(environment, target, (app) =>
+    withState(app, target, async (store, config) => {
+      const doc = await store.read();
+      app.output.out(target.format === 'json' ? json(doc) : renderStateList(doc, config.accounts));
+    }),
+  );
+}
+
+export function stateShowCommand(environment: AppEnvironment, target: StateTarget, address: string): Promise<number> {
+  return stateCommand(environment, target, (app) =>
+    withState(app, target, async (store, config) => {
+      const found = findRecorded(await store.read(), address, config.accounts);
+      app.output.out(target.format === 'json' ? json(found) : renderRecorded(found, config.accounts));
+    }),
+  );
+}
+
+/** `state show` for people: the address as the Config names it, then each recorded field on its own line. */
+export function renderRecorded(r: RecordedResource, aliases: AccountAliases): string {
+  const lines = [displayAddress(r, aliases)];
+  for (const [key, value] of Object.entries(r)) {
+    if (value === undefined) continue;
+    lines.push(`  ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function stateRmCommand(
+  environment: AppEnvironment,
+  target: StateTarget,
+  addresses: readonly string[],
+  options: { lockTimeoutSeconds?: number },
+): Promise<number> {
+  return stateCommand(environment, target, (app) =>
+    withState(app, target, async (store, config) => {
+      if (addresses.length === 0) {
+        throw new CfgitopsError('E_USAGE', 'state rm needs at least one address before the directory', {
+          hint: 'cfgitops state rm ADDRESS… [DIR]; list what is recorded with `cfgitops state list DIR`',
+        });
+      }
+      const timeout = options.lockTimeoutSeconds ?? config.lockTimeoutSeconds;
+      const lock = await store.lock('state rm', timeout * 1000);
+      try {
+        const found = addresses.map((a) => findRecorded(lock.current(), a, config.accounts));
+        await lock.commit(found.map((r) => ({ type: 'remove-resource' as const, key: addressKey(r) })));
+        if (target.format === 'json') {
+          const removed = found.map((r) => ({ address: displayAddress(r, config.accounts), kind: r.kind, id: r.id }));
+          app.output.out(json({ ok: true, removed }));
+          return;
         }
-      });
-      setExitCode(0);
-    });
-
-  registerStateMigrate(state, setExitCode, environment);
-};
+        for (const r of found) {
+          app.output.out(
+            `Removed ${displayAddress(r, config.accounts)} from state; Cloudflare ${r.kind} ${r.id} is left as it is, unmanaged.\n`,
+          );
+        }
+      } finally {
+        await lock.release();
+      }
+    }),
+  );
+}

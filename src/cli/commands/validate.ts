@@ -5,7 +5,6 @@
  * Guardrail violations are errors under `enforce`, warnings (`warning[W_POLICY_VIOLATION]: …`, exit 0) under `warn`
  * and `enforce-new` (offline, nobody knows which resources are new: the plan decides).
  */
-import type { Command } from 'commander';
 import { systemClock, type Clock } from '../../effects.js';
 import { formatLocation, type CfgitopsErrorJson, type SourceLocation } from '../../errors.js';
 import { sortErrors } from '../../manifest/validate-manifests.js';
@@ -14,12 +13,10 @@ import type { GuardrailFinding } from '../../planner/plan.js';
 import { warningAnnotation } from '../../github/workflow-commands.js';
 import { nodeManifestFs, readManifests, type ManifestFs } from '../../manifest/load-manifests.js';
 import { secretScrubber } from '../../secret.js';
-import { DEFAULT_DIR, formatOption } from '../options.js';
-import type { CommandRegistrar } from '../registrar.js';
 import { CfgitopsErrors } from '../../errors.js';
-import { githubOptions, githubSettings } from '../../github/github-flags.js';
+import type { GitHubRequest } from '../../github/github-flags.js';
 import type { GitHubReporter } from '../../github/github-reporter.js';
-import { createApp } from '../../app.js';
+import type { AppEnvironment } from '../../app.js';
 
 export interface ValidateDeps {
   out(text: string): void;
@@ -97,24 +94,28 @@ function warningJson(f: GuardrailFinding): ValidateWarningJson {
   return { code: 'W_POLICY_VIOLATION', message: f.message, location: f.location, hint: f.hint };
 }
 
-export const registerValidate: CommandRegistrar = (program: Command, setExitCode, environment) => {
-  githubOptions(program.command('validate'))
-    .description('check the manifests offline: YAML, schemas, references, config (no network)')
-    .argument('[dir]', 'directory of manifests', DEFAULT_DIR)
-    .addOption(formatOption(['text', 'json'], 'text'))
-    .action(async (dir: string, flags: { format: 'text' | 'json' } & Record<string, unknown>) => {
-      const scrub = (s: string) => secretScrubber.scrub(s);
-      const github = flags['github'] === true ? githubSettings(createApp(environment), flags) : undefined;
-      const code = await runValidate(
-        { dir, format: flags.format, ...(github ? { github } : {}) },
-        {
-          out: (s) => void environment.stdout.write(scrub(s)),
-          err: (s) => void environment.stderr.write(scrub(s)),
-          cwd: environment.cwd,
-          clock: environment.clock ?? systemClock,
-          fs: nodeManifestFs,
-        },
-      );
-      setExitCode(code);
-    });
-};
+/** What the command line asked for (../grammar/validate.ts). */
+export interface ValidateRequest extends Omit<ValidateOptions, 'github'> {
+  github?: GitHubRequest;
+}
+
+export async function validateCommand(environment: AppEnvironment, request: ValidateRequest): Promise<number> {
+  const scrub = (s: string) => secretScrubber.scrub(s);
+  // The App (and with it the GitHub client) only with --github: a plain validate loads just the manifest loader.
+  const github =
+    request.github === undefined
+      ? undefined
+      : await import('../../app.js').then(async ({ createApp }) =>
+          (await import('../../github/github-flags.js')).githubSettings(createApp(environment), request.github),
+        );
+  return runValidate(
+    { dir: request.dir, format: request.format, ...(github ? { github } : {}) },
+    {
+      out: (s) => void environment.stdout.write(scrub(s)),
+      err: (s) => void environment.stderr.write(scrub(s)),
+      cwd: environment.cwd,
+      clock: environment.clock ?? systemClock,
+      fs: nodeManifestFs,
+    },
+  );
+}

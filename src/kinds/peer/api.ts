@@ -1,5 +1,6 @@
 /** Secondary DNS peers (docs/cloudflare-api.md "Secondary DNS peers"). */
 import { createWithRecovery } from '../../cloudflare/create-with-recovery.js';
+import { calledPath } from '../../cloudflare/http-core.js';
 import { decodeResult } from '../../cloudflare/decode-result.js';
 import type { ApiContext } from '../../cloudflare/api-context.js';
 import { arr, parsePeer } from '../../cloudflare/parse-resources.js';
@@ -26,7 +27,7 @@ export function peersApi({ core, recovery }: ApiContext): PeersApi {
       signal,
     } as const;
     return createWithRecovery(recovery, {
-      route: PEERS,
+      route: calledPath(req),
       name,
       signal,
       post: async () => decodeResult(req, await core.send(req), parsePeer),

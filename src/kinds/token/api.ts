@@ -2,6 +2,7 @@
 import type { Secret } from '../../secret.js';
 import type { ApiContext } from '../../cloudflare/api-context.js';
 import { createWithRecovery } from '../../cloudflare/create-with-recovery.js';
+import { calledPath } from '../../cloudflare/http-core.js';
 import { decodeResult } from '../../cloudflare/decode-result.js';
 import { paginateAll } from '../../cloudflare/paginate.js';
 import {
@@ -85,7 +86,7 @@ export function tokensApi({ core, recovery }: ApiContext): TokensApi {
       signal,
     } as const;
     const outcome = await createWithRecovery<{ token: CfToken; value: Secret | undefined }>(recovery, {
-      route: TOKENS,
+      route: calledPath(req),
       name: body.name,
       signal,
       post: async () => decodeResult(req, await core.send(req), parseTokenWithValue),

@@ -1,6 +1,7 @@
 /** Secondary DNS TSIG keys (docs/cloudflare-api.md "TSIG keys"): the secret is revealed only into the body. */
 import type { ApiContext } from '../../cloudflare/api-context.js';
 import { createWithRecovery } from '../../cloudflare/create-with-recovery.js';
+import { calledPath } from '../../cloudflare/http-core.js';
 import { decodeResult } from '../../cloudflare/decode-result.js';
 import { arr, parseTsig } from '../../cloudflare/parse-resources.js';
 import type { CfTsig, CfTsigBody, CloudflareApi, CreateOutcome } from '../../cloudflare/types.js';
@@ -29,7 +30,7 @@ export function tsigsApi({ core, recovery }: ApiContext): TsigsApi {
       signal,
     } as const;
     return createWithRecovery(recovery, {
-      route: TSIGS,
+      route: calledPath(req),
       name: body.name,
       signal,
       post: async () => decodeResult(req, await core.send(req), parseTsig),

@@ -58,8 +58,11 @@ describe('Cloudflare client error mapping against the emulator', () => {
       code: 'E_API_AUTH',
       status: 403,
       method: 'GET',
-      route: '/accounts/{account_id}/secondary_dns/peers',
+      route: `/accounts/${h.account}/secondary_dns/peers`,
     });
+    // The real call, never the route template (issue #13, defect 7).
+    expect(e.message).toContain(`GET /accounts/${h.account}/secondary_dns/peers failed with 403`);
+    expect(e.message).not.toContain('{account_id}');
     expect(e.cfErrors.map((c) => c.code)).toEqual([10000]);
     expect(attemptsOf('GET', '/secondary_dns/peers') - before).toBe(1);
     expect(JSON.stringify(e.toJSON())).not.toContain('unknownunknown');
@@ -84,12 +87,12 @@ describe('Cloudflare client error mapping against the emulator', () => {
     expect(e.hint).toMatch(/request_ip/);
   });
 
-  test('GIVEN a token id that does not exist WHEN read THEN E_API_NOT_FOUND with the route template', async () => {
+  test('GIVEN a token id that does not exist WHEN read THEN E_API_NOT_FOUND naming the path called', async () => {
     const e = await rejection(h.client.getToken(h.account, 'f'.repeat(32)));
     expect(e).toMatchObject({
       code: 'E_API_NOT_FOUND',
       status: 404,
-      route: '/accounts/{account_id}/tokens/{token_id}',
+      route: `/accounts/${h.account}/tokens/${'f'.repeat(32)}`,
     });
   });
 

@@ -56,7 +56,7 @@ describe('GIVEN the applied example', () => {
   test.each([`AccountToken/main/ci-dns-edit`, `AccountToken/${ACCOUNT}/ci-dns-edit`])(
     'WHEN state show is given %s THEN it finds the token (alias or id)',
     async (address) => {
-      const r = await cli('state', 'show', address);
+      const r = await cli('state', 'show', address, '--format', 'json');
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'AccountToken', account: ACCOUNT, name: 'ci-dns-edit' });
     },

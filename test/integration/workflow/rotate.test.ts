@@ -94,8 +94,9 @@ describe('GIVEN an applied example', () => {
     const before = await requestCounts(world.emulator);
     const r = await cli('rotate', '--older-than', '30d', '--dry-run');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(tokenKey(EXAMPLE_ACCOUNT, 'logs-reader'));
-    expect(r.stdout).not.toContain(tokenKey(EXAMPLE_ACCOUNT, 'zone-readonly'));
+    // Shown with the Config's account alias, as plans are.
+    expect(r.stdout).toContain('AccountToken/main/logs-reader');
+    expect(r.stdout).not.toContain('zone-readonly');
     expect(callsBetween(before, await requestCounts(world.emulator))).toEqual({});
     expect(await world.ws.read('.cfgitops/secrets.json')).toBe(sink);
   });
