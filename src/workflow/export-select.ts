@@ -173,6 +173,8 @@ class KnownNames {
     for (const r of Object.values(input.state.resources)) {
       if (r.account !== account) continue;
       this.#managedIds.add(`${r.kind}/${r.id}`);
+      // An overlap rotation's predecessor is managed too (deleted once expired), never exported.
+      if (r.predecessor) this.#managedIds.add(`${r.kind}/${r.predecessor.id}`);
       this.#recordedName.set(`${r.kind}/${r.id}`, r.name);
       this.#recordedKeys.add(addressKey(r));
       this.#take(r.kind, r.name);

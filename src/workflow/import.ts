@@ -75,7 +75,8 @@ export async function importWorkflow(app: App, request: ImportRequest): Promise<
         });
       }
       const holder = Object.values(state.resources).find(
-        (r) => r.kind === request.kind && r.account === account && r.id === request.id,
+        (r) =>
+          r.kind === request.kind && r.account === account && (r.id === request.id || r.predecessor?.id === request.id),
       );
       if (holder) {
         throw new CfgitopsError(

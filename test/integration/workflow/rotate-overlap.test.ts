@@ -164,4 +164,13 @@ describe('GIVEN an applied example', () => {
     expect(rolled.code, rolled.stderr).toBe(0);
     expect(await recordOf()).toMatchObject({ id: rec.id, generation: 3, predecessor: rec.predecessor });
   });
+
+  test('WHEN a predecessor is alive THEN export does not offer it: state manages it', async () => {
+    const before = await recordOf();
+    expect((await cli('rotate', 'zone-readonly')).code).toBe(0);
+    const exported = await cli('export', '--format', 'json', '--kind', 'token');
+    expect(exported.code, exported.stderr).toBe(0);
+    const report = JSON.parse(exported.stdout) as { exported: { id: string }[] };
+    expect(report.exported.map((r) => r.id)).not.toContain(before.id);
+  });
 });

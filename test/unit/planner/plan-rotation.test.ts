@@ -3,12 +3,16 @@
  * reviewer reads, the overlap and roll step shapes, finishing an interrupted overlap rotation from what state and
  * Cloudflare say, deleting an expired predecessor, and the 500-token quota.
  */
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../../src/config/types.js';
 import { resolveConfig } from '../../../src/config/resolve-config.js';
 import type { DesiredResource } from '../../../src/manifest/types.js';
 import { planChanges } from '../../../src/planner/plan-changes.js';
 import { retiredName } from '../../../src/planner/plan-rotation.js';
+import { renderJson } from '../../../src/planner/render-json.js';
 import { renderMarkdown } from '../../../src/planner/render-markdown.js';
 import { renderText } from '../../../src/planner/render-text.js';
 import { addressKey } from '../../../src/resources.js';
@@ -237,6 +241,23 @@ describe('planner — predecessors and interrupted overlap rotations', () => {
     expect(rot.rotation).toMatchObject({ generation: 3, retiredName: 'ci-token (retired, generation 2)' });
     expect(rot.dependsOn).toEqual([del.id]);
     expect(del.dependsOn).toEqual([]);
+  });
+
+  test('GIVEN rotate and delete-predecessor steps WHEN rendered as JSON THEN the plan validates against schemas/plan.schema.json', () => {
+    const { w } = rotatingWorld('bounded', -1000);
+    w.state.resources[key]!.value_issued_at = iso(NOW - 31 * DAY);
+    const { plan } = planIn(w, [k]);
+    expect(plan.steps.map((s) => s.action).sort()).toEqual(['delete-predecessor', 'rotate']);
+    const schema = JSON.parse(readFileSync(new URL('../../../schemas/plan.schema.json', import.meta.url), 'utf8'));
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
+    const doc = JSON.parse(renderJson(plan)) as { steps: { rotation?: unknown }[]; summary: unknown };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.summary).toMatchObject({ total: { rotate: 1, 'delete-predecessor': 1 } });
+    // A rotation the schema does not allow is refused (the check can fail).
+    (doc.steps.find((s) => s.rotation) as { rotation: { strategy: string } }).rotation.strategy = 'blue-green';
+    expect(validate(doc)).toBe(false);
   });
 
   test('GIVEN a bounded predecessor past its expiry WHEN planning THEN a delete-predecessor step beside the no-op', () => {
