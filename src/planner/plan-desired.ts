@@ -6,7 +6,7 @@ import { CfgitopsError } from '../errors.js';
 import type { Adapter, StepFields } from '../kinds/kind.js';
 import { kindOf, type ResourceKind } from '../kinds/registry.js';
 import type { DesiredResource } from '../manifest/types.js';
-import { addressKey } from '../resources.js';
+import { addressKey, ANNOTATION_PREVENT_DESTROY } from '../resources.js';
 import type { Intent, RecordedResource } from '../state/types.js';
 import { changedFields } from './diff-policies.js';
 import type { PlanStep } from './plan.js';
@@ -33,6 +33,15 @@ export function planDesired(ctx: PlanContext, d: DesiredResource, out: PlanOutpu
     step = planAbsent(ctx, d, adapter, rec, intent, out);
   }
   if (!step) return;
+  // The manifest decides prevent-destroy; state keeps a copy for after the manifest is gone. A copy that no longer
+  // matches must be recorded even when nothing else changes.
+  if (
+    step.action === 'no-op' &&
+    rec &&
+    (rec.prevent_destroy === true) !== (d.annotations[ANNOTATION_PREVENT_DESTROY] === 'true')
+  ) {
+    step.recordsAnnotations = true;
+  }
   out.steps.set(key, step);
   kind.planned?.(d, step, out);
 }

@@ -180,6 +180,8 @@ export interface PlanStep {
    * (severity error: the plan cannot be applied) or `warnings` (W_POLICY_VIOLATION). Absent when there are none.
    */
   guardrails?: GuardrailFinding[];
+  /** A no-op whose recorded prevent-destroy flag differs from the manifest: apply records it (no API call). */
+  recordsAnnotations?: true;
   /** `held` steps: the change that waits (`replace` or `replace-exposed`) and how a person lets it go ahead. */
   decision?: PendingDecision;
 }
@@ -219,7 +221,13 @@ export interface PlanSummary {
   byAccount: Record<string, Record<StepAction, number>>;
   /** True when the secret-sink or guardrail configuration differs from the last applied one (`config_changes`). */
   configChanged: boolean;
-  /** True when any step would change something (anything but no-op), or the configuration changed. */
+  /**
+   * No-op steps whose only change is to state: the manifest added or removed `cfgitops.dev/prevent-destroy` since
+   * the last apply, so apply must record it (else a delete would stay blocked by a flag the manifest dropped).
+   * Absent when none.
+   */
+  annotationsToRecord?: number;
+  /** True when any step would change something (anything but no-op), or the configuration or a recorded annotation. */
   hasChanges: boolean;
 }
 
@@ -259,5 +267,13 @@ export function summarize(steps: readonly PlanStep[], configChanged = false): Pl
     const acc = (byAccount[s.address.account] ??= emptyActionCounts());
     acc[s.action]++;
   }
-  return { total, byAccount, configChanged, hasChanges: configChanged || steps.some((s) => s.action !== 'no-op') };
+  const annotationsToRecord = steps.filter((s) => s.action === 'no-op' && s.recordsAnnotations === true).length;
+  const changed = configChanged || annotationsToRecord > 0 || steps.some((s) => s.action !== 'no-op');
+  return {
+    total,
+    byAccount,
+    configChanged,
+    ...(annotationsToRecord > 0 ? { annotationsToRecord } : {}),
+    hasChanges: changed,
+  };
 }

@@ -77,6 +77,7 @@ export function summaryLine(summary: PlanSummary): string {
   const parts = SUMMARY_WORDS.filter(([a]) => summary.total[a] > 0).map(([a, w]) => `${summary.total[a]} ${w}`);
   // `configChanged` is absent in plans saved before it existed.
   if (summary.configChanged) parts.push('configuration changed');
+  if (summary.annotationsToRecord) parts.push(`${summary.annotationsToRecord} prevent-destroy change(s) to record`);
   return `Plan: ${parts.join(', ')}.`;
 }
 

@@ -632,6 +632,17 @@ describe('planChanges — deletes', () => {
     expect(plan(input({ desired: [stale], secrets, state: w.state, live: w.live })).steps[0]!.action).toBe('held');
   });
 
+  test('GIVEN prevent_destroy recorded in state WHEN the manifest drops the annotation THEN the plan has a change: record it', () => {
+    const guarded = token('g', {}, { annotations: { 'cfgitops.dev/prevent-destroy': 'true' } });
+    const secrets = secretsFor([guarded]);
+    const w = applied([guarded], secrets);
+    const r = plan(input({ desired: [token('g')], secrets, state: w.state, live: w.live }));
+    expect(r.steps.map((s) => [s.action, s.recordsAnnotations])).toEqual([['no-op', true]]);
+    expect(r.plan.summary).toMatchObject({ annotationsToRecord: 1, hasChanges: true });
+    const same = plan(input({ desired: [guarded], secrets, state: w.state, live: w.live }));
+    expect(same.plan.summary.hasChanges).toBe(false);
+  });
+
   test('GIVEN prevent_destroy recorded in state WHEN the manifest no longer carries the annotation THEN the replacement goes ahead', () => {
     const guarded = token('g', {}, { annotations: { 'cfgitops.dev/prevent-destroy': 'true' } });
     const unguarded = token('g');
