@@ -142,7 +142,16 @@ export function stateWith(
 }
 
 export function liveAccount(partial: Partial<LiveAccount> = {}): LiveAccount {
-  return { tsigs: [], peers: [], tokens: [], acls: [], incoming: [], outgoing: [], permissionGroups: CATALOG, ...partial };
+  return {
+    tsigs: [],
+    peers: [],
+    tokens: [],
+    acls: [],
+    incoming: [],
+    outgoing: [],
+    permissionGroups: CATALOG,
+    ...partial,
+  };
 }
 
 export function liveWith(partial: Partial<LiveAccount> = {}, account = ACCOUNT): LiveSnapshot {
