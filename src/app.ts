@@ -220,7 +220,11 @@ async function connectEmulator(app: App, config: ResolvedConfig): Promise<Target
   const { startEmulator } = await import('./emulator/start-emulator.js');
   const dir = app.resolvePath(EMULATOR_DIR);
   const apiToken = new Secret(`cfgitops-embedded-${randomBytes(24).toString('hex')}`);
-  const emulator = await startEmulator({ dataFile: join(dir, 'api.json'), apiToken: apiToken.reveal() });
+  const emulator = await startEmulator({
+    dataFile: join(dir, 'api.json'),
+    apiToken: apiToken.reveal(),
+    autoZones: true,
+  });
   const local = emulatorLocalConfig(config);
   const { createCloudflareClient, clientSettingsFromConfig } = await loadClient();
   const client = createCloudflareClient({

@@ -25,6 +25,8 @@ export interface ResponseRecord {
 }
 
 export interface ApiServerDeps {
+  /** Embedded mode (`--emulator`): a zone first configured for transfers is created then (see autoZone). */
+  autoZones?: boolean;
   core: EmulatorCore;
   routes: RouteTable;
   bootstrap: BootstrapCredentials;
@@ -84,6 +86,7 @@ export async function handleApi(
     }
     // Zone-level paths belong to the zone's account (an unknown zone routes nowhere, as at Cloudflare).
     const zoneId = match.params.zone_id;
+    if (zoneId !== undefined && deps.autoZones === true) autoZone(deps.core, zoneId, match.route.template, rawBody);
     const account =
       zoneId !== undefined ? (deps.core.store.zones.get(zoneId)?.account ?? '') : (match.params.account_id ?? '');
     if (!ACCOUNT_ID.test(account)) {
@@ -150,4 +153,30 @@ export async function handleApi(
     send(failure(new ApiError(500, { code: CF_CODES.internal, message: 'Internal server error' })));
     throw e;
   }
+}
+
+/**
+ * The embedded emulator has no dashboard to create zones in: a zone id it has not seen is created when its first
+ * transfer configuration is posted — a secondary zone for incoming, a primary one for outgoing — in the account of
+ * the peers it names, so `npm start` can apply the example's zone links. Test emulators never do this.
+ */
+function autoZone(core: EmulatorCore, zoneId: string, template: string, rawBody: string): void {
+  if (core.store.zones.has(zoneId) || !/^[0-9a-f]{32}$/.test(zoneId)) return;
+  const dir = template.endsWith('/incoming') ? 'incoming' : template.endsWith('/outgoing') ? 'outgoing' : undefined;
+  if (dir === undefined) return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rawBody);
+  } catch {
+    return;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return;
+  const body = parsed as { name?: unknown; peers?: unknown };
+  const peers: readonly unknown[] = Array.isArray(body.peers) ? (body.peers as unknown[]) : [];
+  const first = peers[0];
+  if (typeof first !== 'string' || typeof body.name !== 'string') return;
+  const account = [...core.store.accounts].find(([, a]) => a.peers.has(first))?.[0];
+  if (account === undefined) return;
+  const type = dir === 'incoming' ? 'secondary' : 'primary';
+  core.store.zones.set(zoneId, { id: zoneId, account, name: body.name, type });
 }

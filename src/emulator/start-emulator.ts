@@ -25,6 +25,8 @@ export const DEFAULT_EMULATOR_TOKEN = 'cfgitops-emulator-dev-token-000000000000'
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface EmulatorOptions {
+  /** Create a zone on its first transfer configuration (the embedded emulator: api-server.ts autoZone). */
+  autoZones?: boolean;
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
@@ -99,6 +101,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const counts = new RequestCounts();
   const hanging = new Set<IncomingMessage>();
   const apiDeps: ApiServerDeps = {
+    ...(options.autoZones === true ? { autoZones: true } : {}),
     routes,
     core,
     bootstrap: { apiToken, email: options.email, apiKey: options.apiKey },
