@@ -58,9 +58,33 @@ export function policyChanges(
   return changes;
 }
 
-/** A token's policies as they are created: every group and resource as an addition. */
-export function policyCreation(desired: readonly PolicyLike[], catalog: PermissionCatalog): FieldChange[] {
-  return desired.flatMap((p, i) => onePolicy(`/policies/${i}`, undefined, p, catalog));
+/**
+ * A token's policies as they are created: every group and resource as an addition — what `onePolicy` gives with
+ * nothing before, pushed into `into` without its Sets and intermediate arrays (this runs once per created token).
+ */
+export function policyCreation(
+  desired: readonly PolicyLike[],
+  catalog: PermissionCatalog,
+  into: FieldChange[] = [],
+): FieldChange[] {
+  for (let i = 0; i < desired.length; i++) {
+    const p = desired[i]!;
+    const base = `/policies/${i}`;
+    into.push({ path: `${base}/effect`, after: p.effect });
+    const groups = p.permission_groups;
+    const labels: string[] = [];
+    for (let j = 0; j < groups.length; j++) labels.push(catalog.label(groups[j]!.id));
+    setAddition(`${base}/permission_groups`, labels, into);
+    setAddition(`${base}/resources`, resourceItems(p.resources), into);
+  }
+  return into;
+}
+
+/** `setChange(path, [], after)` pushed into `into`: the members, deduplicated and sorted, as added. */
+export function setAddition(path: string, after: string[], into: FieldChange[]): void {
+  if (after.length === 0) return;
+  const added = after.length === 1 ? after : [...new Set(after)].sort();
+  into.push({ path, added });
 }
 
 /** The fields a diff touches, for a one-line reason: `/policies/1/resources` counts as `/policies`. */

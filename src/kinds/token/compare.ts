@@ -7,7 +7,7 @@
 import type { CfCondition, CfResources, CfToken, CfTokenBody } from '../../cloudflare/types.js';
 import { sameInstant } from '../../planner/instant.js';
 import { normalizeCidrSet } from '../../planner/net.js';
-import { policyChanges, policyCreation, setChange, type PolicyLike } from '../../planner/diff-policies.js';
+import { policyChanges, policyCreation, setAddition, setChange, type PolicyLike } from '../../planner/diff-policies.js';
 import type { FieldChange } from '../../planner/plan.js';
 import type { PermissionCatalog } from '../../planner/permission-catalog.js';
 
@@ -46,14 +46,14 @@ export function compareToken(
 
 /** The fields a create sets, as a diff with only `after`. */
 export function tokenCreationDiff(desired: CfTokenBody, catalog: PermissionCatalog): FieldChange[] {
-  const diff: FieldChange[] = [
-    { path: '/name', after: desired.name },
-    ...policyCreation(desired.policies, catalog),
-    { path: '/status', after: desired.status ?? 'active' },
-  ];
+  const diff: FieldChange[] = [{ path: '/name', after: desired.name }];
+  policyCreation(desired.policies, catalog, diff);
+  diff.push({ path: '/status', after: desired.status ?? 'active' });
   const ip = requestIp(desired.condition);
-  for (const key of ['in', 'not_in'] as const) {
-    diff.push(...setChange(`/condition/request_ip/${key}`, [], normalizeCidrSet(ip?.[key])));
+  if (ip !== undefined) {
+    for (const key of ['in', 'not_in'] as const) {
+      setAddition(`/condition/request_ip/${key}`, normalizeCidrSet(ip[key]), diff);
+    }
   }
   for (const key of ['expires_on', 'not_before'] as const) {
     if (desired[key] !== undefined) diff.push({ path: `/${key}`, after: desired[key] });

@@ -5,6 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import type { CfResources, CfToken } from '../../../src/cloudflare/types.js';
 import { compareToken, tokenCreationDiff } from '../../../src/kinds/token/compare.js';
+import { resourceItems, setChange } from '../../../src/planner/diff-policies.js';
+import { normalizeCidrSet } from '../../../src/planner/net.js';
 import { PermissionCatalog } from '../../../src/planner/permission-catalog.js';
 import { diffLines } from '../../../src/planner/render-common.js';
 import { ACCOUNT, CATALOG, PG } from './builders.js';
@@ -134,5 +136,34 @@ describe('token policy diffs', () => {
       '+ /condition/request_ip/in:',
       '+     192.0.2.0/24',
     ]);
+  });
+
+  test('GIVEN a new token with duplicate and unsorted members WHEN its creation diff is built THEN it equals the set diff against nothing', () => {
+    const body = {
+      name: 'ci',
+      policies: [
+        policy([PG.zoneRead, PG.dnsRead, PG.zoneRead]),
+        policy([PG.dnsWrite], { ...ACCT, 'com.cloudflare.api.account.zone.*': '*' }, 'deny'),
+      ],
+      condition: { request_ip: { in: ['198.51.100.7/32', '192.0.2.0/24', '192.0.2.0/24'], not_in: [] } },
+      expires_on: '2030-01-01T00:00:00Z',
+    };
+    const label = (ids: { id: string }[]) => ids.map((g) => catalog.label(g.id));
+    // The general path, member by member: what a create's diff meant before it had its own.
+    const expected = [
+      { path: '/name', after: 'ci' },
+      ...body.policies.flatMap((p, i) => [
+        { path: `/policies/${i}/effect`, after: p.effect },
+        ...setChange(`/policies/${i}/permission_groups`, [], label(p.permission_groups)),
+        ...setChange(`/policies/${i}/resources`, [], resourceItems(p.resources)),
+      ]),
+      { path: '/status', after: 'active' },
+      ...setChange('/condition/request_ip/in', [], normalizeCidrSet(body.condition.request_ip.in)),
+      { path: '/expires_on', after: '2030-01-01T00:00:00Z' },
+    ];
+    const diff = tokenCreationDiff(body, catalog);
+    expect(diff).toEqual(expected);
+    expect(JSON.stringify(diff)).toBe(JSON.stringify(expected));
+    expect(diff[2]).toEqual({ path: '/policies/0/permission_groups', added: ['DNS Read', 'Zone Read'] });
   });
 });
