@@ -69,6 +69,11 @@ export function renderStateList(doc: StateDocument, aliases: AccountAliases = {}
           : `value ${r.value_status ?? 'delivered'} → ${r.sink.sink}#${r.sink.key}`,
       );
     }
+    if (r.generation !== undefined && r.generation > 1) extra.push(`generation ${r.generation}`);
+    if (r.predecessor) {
+      const until = r.predecessor.expires_on ? `works until ${r.predecessor.expires_on}` : 'rotation in progress';
+      extra.push(`predecessor ${r.predecessor.id} (${until})`);
+    }
     if (r.prevent_destroy) extra.push('prevent-destroy');
     return `${displayAddress(r, aliases)}  ${r.id}${extra.length ? `  (${extra.join(', ')})` : ''}`;
   });

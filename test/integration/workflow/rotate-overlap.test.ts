@@ -77,6 +77,10 @@ describe('GIVEN an applied example', () => {
     expect(live.tokens.filter((t) => t.name === 'cfgitops zone read-only')).toHaveLength(1);
     expect(await verifySinkValues(world.emulator, world.ws)).toMatchObject({ 'zone-readonly': rec.id });
     expect((await cli('plan', '--detailed-exitcode')).code).toBe(0);
+    const list = await cli('state', 'list');
+    expect(list.stdout).toContain(
+      `${rec.id}  (value delivered → local#zone-readonly, generation 2, predecessor ${before.id} (works until ${rec.predecessor!.expires_on!}))`,
+    );
 
     // Cloudflare (the emulator's clock) ends the predecessor, whether or not cfgitops runs.
     await world.emulator.control('POST', '/clock/advance', { seconds: 24 * 3600 + 60 });
