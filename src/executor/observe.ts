@@ -7,6 +7,7 @@ import type { CloudflareApi } from '../cloudflare/types.js';
 import type { DesiredResource } from '../manifest/types.js';
 import { emptyLiveAccount, type LiveAccount, type LiveSnapshot } from '../planner/live.js';
 import { KINDS, kindOf, type ResourceKind } from '../kinds/registry.js';
+import { addressKey } from '../resources.js';
 import type { StateDocument } from '../state/types.js';
 
 export interface ObserveNeeds {
@@ -14,14 +15,14 @@ export interface ObserveNeeds {
   kinds: Map<string, Set<ResourceKind>>;
   /** accounts whose permission-group catalog is needed to resolve token policies */
   permissionGroups: Set<string>;
-  /** account id → zones whose transfer links are read (one GET per zone and direction; outgoing: and its status) */
+  /** `${account}\u0000${kind}` → zones whose link of that kind is read (one GET each; outgoing: and its status) */
   zones?: Map<string, Set<string>>;
 }
 
 /**
- * Pure: which lists a plan needs. Zones in scope in an account: those of its desired and recorded zone links and,
- * where peers or TSIGs are planned (their deletes are refused while a zone still uses them, managed or not), every
- * zone the Config names.
+ * Pure: which lists a plan needs. Zone links are read per zone and direction: those desired or recorded; and where
+ * a recorded peer or TSIG is no longer desired (this plan may delete it, which is refused while any zone still uses
+ * it, managed or not), every zone the Config names, in both directions.
  */
 export function observeNeeds(
   desired: readonly DesiredResource[],
@@ -31,9 +32,10 @@ export function observeNeeds(
   const kinds = new Map<string, Set<ResourceKind>>();
   const permissionGroups = new Set<string>();
   const zones = new Map<string, Set<string>>();
-  const zone = (account: string, id: string): void => {
-    let set = zones.get(account);
-    if (!set) zones.set(account, (set = new Set()));
+  const zone = (account: string, kind: ResourceKind, id: string): void => {
+    const key = zoneScopeKey(account, kind);
+    let set = zones.get(key);
+    if (!set) zones.set(key, (set = new Set()));
     set.add(id);
   };
   const need = (account: string, kind: ResourceKind): void => {
@@ -49,23 +51,30 @@ export function observeNeeds(
     // list — its `tsig` names a desired TSIG, listed for that one, and its `tsig_id` is passed through unchecked —
     // so a peers-only account costs one list, not two in a row (a latency round before any write).
   }
+  const desiredKeys = new Set(desired.map((d) => addressKey(d.address)));
+  const sweep = new Set<string>();
   for (const r of Object.values(state.resources)) {
     need(r.account, r.kind);
-    // A recorded peer or TSIG no longer desired may be deleted: the zone links that use it are read to guard that.
-    for (const other of kindOf(r.kind).observeAlso) if (kindOf(other).zoneLevel) need(r.account, other);
-    if (kindOf(r.kind).zoneLevel) zone(r.account, r.id);
+    const kind = kindOf(r.kind);
+    if (kind.zoneLevel) zone(r.account, r.kind, r.id);
+    if (!desiredKeys.has(addressKey(r)) && kind.observeAlso.some((k) => kindOf(k).zoneLevel)) sweep.add(r.account);
   }
   for (const i of Object.values(state.pending)) need(i.account, i.kind);
-  for (const d of desired) if (kindOf(d.kind).zoneLevel) zone(d.address.account, (d.spec as { zone: string }).zone);
-  const named = Object.values(configZones);
-  for (const [account, listed] of kinds) {
-    if (named.length > 0 && KINDS.some((k) => k.zoneLevel && listed.has(k.kind)))
-      for (const id of named) zone(account, id);
+  for (const d of desired) {
+    if (kindOf(d.kind).zoneLevel) zone(d.address.account, d.kind, (d.spec as { zone: string }).zone);
+  }
+  for (const account of sweep) {
+    for (const k of KINDS) {
+      if (!k.zoneLevel) continue;
+      for (const id of Object.values(configZones)) {
+        need(account, k.kind);
+        zone(account, k.kind, id);
+      }
+    }
   }
   // A zone-level kind with no zone in scope costs nothing and is not listed.
   for (const [account, listed] of kinds) {
-    if (zones.has(account)) continue;
-    for (const k of KINDS) if (k.zoneLevel) listed.delete(k.kind);
+    for (const k of KINDS) if (k.zoneLevel && !zones.has(zoneScopeKey(account, k.kind))) listed.delete(k.kind);
   }
   return { kinds, permissionGroups, zones };
 }
@@ -83,7 +92,7 @@ export async function observeLive(
       const live = emptyLiveAccount();
       await Promise.all([
         ...KINDS.filter((k) => kinds.has(k.kind)).map(async (k) => {
-          const scope = { zones: [...(needs.zones?.get(account) ?? [])].sort() };
+          const scope = { zones: [...(needs.zones?.get(zoneScopeKey(account, k.kind)) ?? [])].sort() };
           (live[k.liveKey] as unknown[]) = await k.list(api, account, scope, signal);
         }),
         needs.permissionGroups.has(account)
@@ -96,4 +105,8 @@ export async function observeLive(
     }),
   );
   return { accounts };
+}
+
+function zoneScopeKey(account: string, kind: ResourceKind): string {
+  return `${account}\u0000${kind}`;
 }
