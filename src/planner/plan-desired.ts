@@ -129,7 +129,8 @@ function planAbsent(
     : rec
       ? `deleted out of band: re-create${kind.recreateNote ?? ''}`
       : `new ${noun}: create`;
-  return makeStep('create', { ...common, reason, diff: adapter.creation(), body: adapter.body });
+  // `common` is this call's own: completed in place rather than copied (same keys, same order as a spread).
+  return makeStep('create', Object.assign(common, { reason, diff: adapter.creation(), body: adapter.body }));
 }
 
 /** A create intent on a resource that is recorded and alive: a crashed replace may have left an extra one. */
