@@ -60,6 +60,17 @@ export interface DriftReport {
   accounts: Readonly<Record<string, string>>;
   findings: DriftFinding[];
   plan: Plan;
+  /** Outgoing zone transfers read live (Cloudflare is primary): what DNS engineers check first. */
+  transfers: OutgoingTransferStatus[];
+}
+
+export interface OutgoingTransferStatus {
+  zone_id: string;
+  name: string;
+  /** `GET …/outgoing/status` (e.g. "Enabled", "Disabled"). */
+  status: string | null;
+  soa_serial?: number;
+  last_transferred_time?: string;
 }
 
 export interface DriftRequest {
@@ -113,6 +124,15 @@ export async function driftWorkflow(app: App, request: DriftRequest): Promise<Dr
         accounts: manifests.config.accounts,
         findings,
         plan: prepared.plan,
+        transfers: Object.values(prepared.live.accounts).flatMap((a) =>
+          (a.outgoing ?? []).map((l) => ({
+            zone_id: l.zone_id,
+            name: l.name,
+            status: l.status ?? null,
+            ...(l.soa_serial !== undefined ? { soa_serial: l.soa_serial } : {}),
+            ...(l.last_transferred_time !== undefined ? { last_transferred_time: l.last_transferred_time } : {}),
+          })),
+        ),
       },
     };
   } finally {

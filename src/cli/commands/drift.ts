@@ -75,6 +75,8 @@ export function renderDrift(format: PlanFormat, report: DriftReport, color: bool
       exposed: report.exposed,
       target: report.target,
       findings: report.findings,
+      // Only when there are outgoing zone transfers: documents without them stay as they were.
+      ...(report.transfers.length > 0 ? { transfers: report.transfers } : {}),
       plan: JSON.parse(plan) as unknown,
     };
     return `${JSON.stringify(body, null, 2)}\n`;
@@ -107,6 +109,12 @@ export function renderDrift(format: PlanFormat, report: DriftReport, color: bool
   // Field diffs are in the plan below; the findings say what kind of drift each one is.
   for (const f of report.findings) {
     lines.push(`  ${f.kind}: ${f.resource}${f.action ? ` → ${f.action}` : ''} — ${f.reason}`);
+  }
+  if (report.transfers.length > 0) lines.push('Outgoing zone transfers:');
+  for (const t of report.transfers) {
+    const serial = t.soa_serial !== undefined ? `, SOA serial ${t.soa_serial}` : '';
+    const last = t.last_transferred_time !== undefined ? `, last transferred ${t.last_transferred_time}` : '';
+    lines.push(`  ${t.name} (${t.zone_id}): ${t.status ?? 'status unknown'}${serial}${last}`);
   }
   return `${lines.join('\n')}\n${report.drifted ? `\n${plan}` : ''}`;
 }

@@ -196,6 +196,11 @@ describe('zone transfer links', () => {
     expect(drift.code).toBe(2);
     expect(drift.stdout).toContain('SecondaryDnsOutgoing/main/example-org');
     expect(drift.stdout).toContain('~ /enabled: false → true');
+    expect(drift.stdout).toMatch(
+      /^Outgoing zone transfers:\n {2}example\.org \(c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3\): Disabled, SOA serial \d+/m,
+    );
+    const json = JSON.parse((await world.cli('drift', '--format', 'json')).stdout) as { transfers: unknown[] };
+    expect(json.transfers).toEqual([expect.objectContaining({ zone_id: ZONES['example.org'].id, status: 'Disabled' })]);
     expect((await world.cli('apply', '--auto-approve')).code).toBe(0);
     await expectConverged();
 
