@@ -14,6 +14,12 @@ export interface ResolveSecretsDeps {
   readFile(absPath: string): Promise<Uint8Array | string>;
   /** Resolves symbolic links (fs.realpath); defaults to the real file system's. */
   realpath?: (absPath: string) => Promise<string>;
+  /**
+   * TSIGs (addressKey) whose secret must not be read: `plan`/`drift` pass those whose reference is not the applied
+   * one (src/manifest/secret-ref.ts). An env var is then not even looked at; a file's path is still checked (it must
+   * resolve inside the repository, outside .git/ and .cfgitops/) but its content is not read. Not in the result.
+   */
+  skip?: ReadonlySet<string>;
 }
 
 /** A secret file's fate, shared by every TSIG naming it. */
@@ -30,7 +36,7 @@ export async function resolveSecrets(
   const files = new Map<string, Promise<SecretFile>>();
   // The textual check below is what the pure validator can do; a committed symlink (`key -> /etc/hostname`)
   // passes it. Only the resolved paths say where the bytes really come from.
-  const readSecretFile = async (abs: string): Promise<SecretFile> => {
+  const readSecretFile = async (abs: string, readContent: boolean): Promise<SecretFile> => {
     try {
       realRoot ??= realpath(manifests.root).catch(() => manifests.root);
       const real = await realpath(abs);
@@ -38,6 +44,7 @@ export async function resolveSecrets(
       if (escapes(root, real)) return { escapes: true, value: '' };
       const reserved = reservedSecretDir(root, real);
       if (reserved !== undefined) return { escapes: false, reserved, value: '' };
+      if (!readContent) return { escapes: false, value: '' };
       const raw = await deps.readFile(real);
       const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
       return { escapes: false, value: text.replace(/\r?\n$/, '') };
@@ -48,7 +55,9 @@ export async function resolveSecrets(
   for (const r of manifests.resources) {
     if (r.kind !== 'SecondaryDnsTsig') continue;
     const ref = r.spec.secret;
+    const skipped = deps.skip?.has(addressKey(r.address)) === true;
     if ('fromEnv' in ref) {
+      if (skipped) continue;
       const value = deps.env[ref.fromEnv];
       if (value === undefined || value === '') {
         errors.push(
@@ -72,10 +81,11 @@ export async function resolveSecrets(
       continue;
     }
     // Many TSIGs often share one key file: resolve and read each path once per run, not once per TSIG.
-    let file = files.get(abs);
+    const fileKey = `${skipped ? 'checked' : 'read'}\0${abs}`;
+    let file = files.get(fileKey);
     if (!file) {
-      file = readSecretFile(abs);
-      files.set(abs, file);
+      file = readSecretFile(abs, !skipped);
+      files.set(fileKey, file);
     }
     const read = await file;
     if ('cause' in read) {
@@ -111,6 +121,7 @@ export async function resolveSecrets(
       );
       continue;
     }
+    if (skipped) continue;
     if (read.value === '') {
       errors.push(new CfgitopsError('E_SECRET_FILE', 'the secret file is empty', { location: location() }));
       continue;

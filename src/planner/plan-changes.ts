@@ -10,6 +10,7 @@ import { checkPolicy, resolvedGroups } from './check-policy.js';
 import { classify, findingError, findingWarning, leavesBodyAsIs, type ResourceChange } from './guardrail-mode.js';
 import { holdIfProtected, isReplacement } from './held-steps.js';
 import { KIND_ORDER } from '../kinds/registry.js';
+import { secretUncheckedWarnings } from '../kinds/tsig/compare.js';
 import { ANNOTATION_PREVENT_DESTROY, addressKey } from '../resources.js';
 import { formatInstant } from './instant.js';
 import { PLAN_FORMAT_VERSION, summarize, type Plan, type PlanStep, type PlanWarning } from './plan.js';
@@ -47,6 +48,7 @@ export function planChanges(input: PlanInput): PlanResult {
   warnings.push(...suspended.warnings);
   // After suspension: a suspended change is not made, so it does not count as one (guardrail-mode.ts).
   warnings.push(...checkGuardrails(ctx, out, steps));
+  warnings.push(...secretUncheckedWarnings(steps));
   out.errors.push(...checkTokenQuota(steps, input.live));
   const configChanges = planConfigChanges(input.config, input.state.applied_config);
   const plan: Plan = {

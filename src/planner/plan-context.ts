@@ -16,6 +16,12 @@ import type { ForcedRotation } from './plan-rotation.js';
 export interface PlanInput {
   desired: readonly DesiredResource[];
   secrets: ResolvedSecrets;
+  /**
+   * TSIGs (addressKey) whose secret reference is not the applied one (src/manifest/secret-ref.ts): their secret is
+   * not compared (it was not read); an existing one is shown as changing, checked at apply (W_SECRET_UNCHECKED).
+   * Absent: none.
+   */
+  uncheckedSecrets?: ReadonlySet<string>;
   config: ResolvedConfig;
   state: StateDocument;
   live: LiveSnapshot;

@@ -46,6 +46,12 @@ export const recordedResourceSchema = {
     },
     origin: { enum: ['created', 'adopted', 'imported'] },
     prevent_destroy: { type: 'boolean' },
+    secret_ref: {
+      oneOf: [
+        { type: 'object', required: ['fromEnv'], additionalProperties: false, properties: { fromEnv: text } },
+        { type: 'object', required: ['fromFile'], additionalProperties: false, properties: { fromFile: text } },
+      ],
+    },
   },
 } as const;
 

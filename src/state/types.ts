@@ -91,7 +91,16 @@ export interface RecordedResource {
    * after the manifest that carried the annotation is removed.
    */
   prevent_destroy?: boolean;
+  /**
+   * TSIGs: the secret reference the last successful apply sent the secret from (src/manifest/secret-ref.ts). Only
+   * through it do `plan` and `drift` read and compare the secret. Absent (states written before it existed, or a
+   * TSIG imported or adopted and not applied since): unknown, treated as not applied.
+   */
+  secret_ref?: TsigSecretRef;
 }
+
+/** A TSIG secret's source: an env var name, or a key file's path relative to the repository root. Never a value. */
+export type TsigSecretRef = { fromEnv: string } | { fromFile: string };
 
 /** A token's previous generation during and after an overlap rotation, until a later run deletes it. */
 export interface PredecessorRecord {

@@ -13,7 +13,9 @@ import { executePlan } from '../executor/execute-plan.js';
 import type { LoadedManifests, ResolvedSecrets } from '../manifest/types.js';
 import type { Plan } from '../planner/plan.js';
 import { appliedConfigOf } from '../state/applied-config.js';
-import type { StateDocument, StateLock } from '../state/types.js';
+import type { StateChange, StateDocument, StateLock } from '../state/types.js';
+import { sameSecretRef, secretRefOf, uncheckedSecretAddresses } from '../manifest/secret-ref.js';
+import { addressKey } from '../resources.js';
 import { loadManifestsFor, resolveSecretsFor, SAVED_PLAN_OR_DIR_HINT } from './load.js';
 import { preparePlan, type PlanOptions } from './prepare-plan.js';
 import { assertPlanCurrent, readSavedPlan } from './saved-plan.js';
@@ -62,7 +64,6 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
           { missingHint: SAVED_PLAN_OR_DIR_HINT },
         );
   const secrets = await resolveSecretsFor(app, manifests);
-  const changed = saved?.pins ? await changedSecrets(saved.pins, secrets) : undefined;
   const target = await app.connect(manifests.config, { emulator: request.emulator, operation: 'apply' });
   try {
     const timeoutSeconds = request.lockTimeoutSeconds ?? manifests.config.lockTimeoutSeconds;
@@ -70,12 +71,17 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
     try {
       let plan: Plan;
       if (saved) {
+        // The saved plan pinned the secrets it compared: those read through an applied reference. One from a new
+        // reference was shown as "checked at apply" (its reference is in the pinned manifests): read now, not pinned.
+        const unchecked = uncheckedSecretAddresses(manifests, lock.current());
+        const checked = new Map([...secrets].filter(([address]) => !unchecked.has(address)));
+        const changed = saved.pins ? await changedSecrets(saved.pins, checked) : undefined;
         assertPlanCurrent(saved.plan, {
           state: lock.current(),
           manifestsDigest: manifests.digest,
           configDigest: configDigest(manifests.config),
           ...(changed !== undefined ? { changedSecrets: changed } : {}),
-          secretCount: secrets.size,
+          secretCount: checked.size,
         });
         plan = await reviewedPlanMatches(app, target, manifests, secrets, saved.plan, lock.current(), request.signal);
       } else {
@@ -106,6 +112,7 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
         result.ok && result.undelivered.length === 0
           ? await recordAppliedConfig(lock, manifests.config, new Date(app.clock.now()).toISOString(), app.log)
           : false;
+      if (result.ok) await recordSecretRefs(lock, manifests, app.log);
       return {
         kind: 'applied',
         plan,
@@ -145,6 +152,31 @@ async function recordAppliedConfig(
     const code = e instanceof CfgitopsError ? e.code : 'E_INTERNAL';
     log.warn({ code }, 'could not record the applied configuration; the next plan shows its changes again');
     return false;
+  }
+}
+
+/**
+ * After every step succeeded, each TSIG's live secret is the one its current reference gives (sent by this apply, or
+ * found equal by an earlier plan through the same applied reference): record that reference, so the next plan reads
+ * and compares the secret through it (src/manifest/secret-ref.ts). Logged, not thrown, like the config snapshot: the
+ * next plan then shows the secret as unchecked again, which is the safe side.
+ */
+async function recordSecretRefs(lock: StateLock, manifests: LoadedManifests, log: Logger): Promise<void> {
+  const state = lock.current();
+  const changes: StateChange[] = [];
+  for (const r of manifests.resources) {
+    if (r.kind !== 'SecondaryDnsTsig') continue;
+    const recorded = state.resources[addressKey(r.address)];
+    const ref = secretRefOf(r, manifests);
+    if (recorded === undefined || sameSecretRef(recorded.secret_ref, ref)) continue;
+    changes.push({ type: 'put-resource', resource: { ...recorded, secret_ref: ref } });
+  }
+  if (changes.length === 0) return;
+  try {
+    await lock.commit(changes);
+  } catch (e) {
+    const code = e instanceof CfgitopsError ? e.code : 'E_INTERNAL';
+    log.warn({ code }, 'could not record the TSIG secret references; the next plan shows those secrets as unchecked');
   }
 }
 

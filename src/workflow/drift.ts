@@ -96,14 +96,14 @@ export type DriftOutcome =
 
 export async function driftWorkflow(app: App, request: DriftRequest): Promise<DriftOutcome> {
   const manifests = request.manifests ?? (await loadManifestsFor(app, request.dir));
-  const secrets = await resolveSecretsFor(app, manifests);
   const target = await app.connect(manifests.config, { emulator: request.emulator, operation: 'drift' });
   try {
     const prepared = await preparePlan(
       app,
       target,
       manifests,
-      secrets,
+      // Only through applied references: drift reads no variable or file the manifests newly chose.
+      (skip) => resolveSecretsFor(app, manifests, skip),
       { prune: request.prune, allowMassDelete: request.allowMassDelete ?? true },
       undefined,
       request.signal,

@@ -23,6 +23,16 @@ export function loadManifestsFor(
   });
 }
 
-export function resolveSecretsFor(app: App, manifests: LoadedManifests): Promise<ResolvedSecrets> {
-  return resolveSecrets(manifests, { env: app.env, readFile: (p) => readFile(p), realpath: (p) => realpath(p) });
+/** `skip`: TSIGs whose secret is not to be read (see `ResolveSecretsDeps.skip`). */
+export function resolveSecretsFor(
+  app: App,
+  manifests: LoadedManifests,
+  skip?: ReadonlySet<string>,
+): Promise<ResolvedSecrets> {
+  return resolveSecrets(manifests, {
+    env: app.env,
+    readFile: (p) => readFile(p),
+    realpath: (p) => realpath(p),
+    ...(skip ? { skip } : {}),
+  });
 }

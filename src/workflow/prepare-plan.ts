@@ -12,6 +12,7 @@ import { planChanges } from '../planner/plan-changes.js';
 import type { StateDocument } from '../state/types.js';
 import { configDigest } from '../config/config-digest.js';
 import { relative } from 'node:path';
+import { uncheckedSecretAddresses } from '../manifest/secret-ref.js';
 
 export interface PlanOptions {
   prune: boolean;
@@ -23,18 +24,35 @@ export interface PreparedPlan {
   errors: CfgitopsError[];
   state: StateDocument;
   live: LiveSnapshot;
+  /** The TSIG secrets the plan was made with: only those read through an applied reference. */
+  secrets: ResolvedSecrets;
+  /** TSIGs whose reference is not the applied one: not compared, shown as changing (W_SECRET_UNCHECKED). */
+  uncheckedSecrets: ReadonlySet<string>;
 }
+
+/**
+ * The TSIG secrets, or how to read them once the state says which references are applied: `plan` and `drift` pass
+ * a reader, so a reference the change under review chose is never read (src/manifest/secret-ref.ts). `apply` has
+ * read every secret (it sends them, after review) and passes them; the planner still compares only the applied ones,
+ * so a saved plan made at review and the one made again at apply agree.
+ */
+export type SecretsSource = ResolvedSecrets | ((unchecked: ReadonlySet<string>) => Promise<ResolvedSecrets>);
 
 export async function preparePlan(
   app: App,
   target: Target,
   manifests: LoadedManifests,
-  secrets: ResolvedSecrets,
+  secretsSource: SecretsSource,
   options: PlanOptions,
   state?: StateDocument,
   signal?: AbortSignal,
 ): Promise<PreparedPlan> {
   const recorded = state ?? (await target.state.read());
+  const uncheckedSecrets = uncheckedSecretAddresses(manifests, recorded);
+  const secrets =
+    typeof secretsSource === 'function'
+      ? await secretsSource(uncheckedSecrets)
+      : checkedOnly(secretsSource, uncheckedSecrets);
   const live = await observeLive(
     target.api,
     observeNeeds(manifests.resources, recorded, manifests.config.zones),
@@ -43,6 +61,7 @@ export async function preparePlan(
   const { plan, errors } = planChanges({
     desired: manifests.resources,
     secrets,
+    uncheckedSecrets,
     config: manifests.config,
     state: recorded,
     live,
@@ -52,5 +71,9 @@ export async function preparePlan(
     options,
   });
   plan.manifests_dir = relative(app.cwd, app.resolvePath(manifests.dir)) || '.';
-  return { plan, errors, state: recorded, live };
+  return { plan, errors, state: recorded, live, secrets, uncheckedSecrets };
+}
+
+function checkedOnly(secrets: ResolvedSecrets, unchecked: ReadonlySet<string>): ResolvedSecrets {
+  return new Map([...secrets].filter(([address]) => !unchecked.has(address)));
 }

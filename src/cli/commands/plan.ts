@@ -15,6 +15,7 @@ import {
   valueSinksOf,
 } from '../../executor/check-value-sinks.js';
 import { reviewedSinkNames } from '../../planner/plan-config.js';
+import type { ResolvedSecrets } from '../../manifest/types.js';
 import type { Plan, PlanWarning } from '../../planner/plan.js';
 import { errorAnnotation, warningAnnotation } from '../../github/workflow-commands.js';
 import { loadManifestsFor, resolveSecretsFor } from '../../workflow/load.js';
@@ -77,14 +78,22 @@ type PlanRun = Omit<PlanCommandOptions, 'github'> & { github: GitHubReporter | u
 
 async function planAndReport(app: App, options: PlanRun, progress: PlanProgress): Promise<number> {
   const manifests = await loadManifestsFor(app, options.dir);
-  const secrets = await resolveSecretsFor(app, manifests);
   const target = await app.connect(manifests.config, { emulator: options.emulator, operation: 'plan' });
   const shownTarget = planTarget(target);
   progress.target = shownTarget;
   let plan: Plan;
+  let secrets: ResolvedSecrets = new Map();
   try {
     announceTarget(app, target);
-    const prepared = await preparePlan(app, target, manifests, secrets, options);
+    // Read once the state says which references are applied: one the change chose is not read (docs/security.md).
+    const prepared = await preparePlan(
+      app,
+      target,
+      manifests,
+      (skip) => resolveSecretsFor(app, manifests, skip),
+      options,
+    );
+    secrets = prepared.secrets;
     progress.plan = prepared.plan;
     if (prepared.errors.length > 0) {
       await showRefusedPlan(

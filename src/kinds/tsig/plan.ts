@@ -10,7 +10,9 @@ import { compareTsig, tsigCreationDiff } from './compare.js';
 
 export function tsigAdapter(ctx: PlanContext, d: DesiredTsig): Adapter {
   const body = { kind: 'SecondaryDnsTsig', name: d.spec.name, algo: d.spec.algo } as const;
-  const secret = ctx.input.secrets.get(addressKey(d.address));
+  const key = addressKey(d.address);
+  // A create needs no secret in the plan; an existing TSIG's secret is compared only through its applied reference.
+  const secret = ctx.input.uncheckedSecrets?.has(key) ? 'unchecked' : ctx.input.secrets.get(key);
   return {
     body,
     compare: (live) => compareTsig(body, secret, live as CfTsig),

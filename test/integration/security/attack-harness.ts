@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { CLI_BIN } from '../../support/cli.js';
 import type { TestEmulator } from '../../support/emulator.js';
-import { addSymlinks, BASELINE_DIR, copyFixture, createSandbox, type Canary, type Sandbox } from './sandbox.js';
+import { addSymlinks, BASELINE_DIR, copyFixture, createSandbox, fill, type Canary, type Sandbox } from './sandbox.js';
 import { startSniffers, type HttpCapture } from './sniffers.js';
 
 export const ATTACKS_DIR = fileURLToPath(new URL('./attacks/', import.meta.url));
@@ -35,6 +35,12 @@ export interface AttackSpec {
   exit?: Partial<Record<CommandName, number>>;
   /** Codes (E_…, W_…) that must appear in each command's output: proof the attack reached the defence it tests. */
   expect?: Partial<Record<CommandName, string[]>>;
+  /**
+   * Env vars ({{VARS}} filled in) to run every command again with: each output must be the same as the first run's
+   * (timestamps and digests aside). Proof a variable is never read: e.g. DEPLOY_KEY once a canary and once equal to
+   * the live TSIG secret (no oracle), or empty (a read would fail with E_SECRET_ENV_MISSING).
+   */
+  sameOutputWhenEnv?: Record<string, string>;
 }
 
 export interface Attack {
@@ -68,6 +74,8 @@ export interface Observation {
   injected: string[];
   /** Commands whose --format json stdout is not exactly one JSON document. */
   badJson: string[];
+  /** Commands whose output changed when run again with `sameOutputWhenEnv` (what an oracle would need). */
+  oracle: string[];
 }
 
 export async function listAttacks(): Promise<Attack[]> {
@@ -161,6 +169,19 @@ export async function playAttack(attack: Attack, emulator: TestEmulator, trusted
         codes: [...new Set(`${r.stdout}\n${r.stderr}`.match(/\b[EW]_[A-Z_]+\b/g) ?? [])].sort(),
       });
     }
+    // Again with the variant env, before the after-snapshot: these runs must not write anything either.
+    const variant = attack.spec.sameOutputWhenEnv;
+    const oracle: string[] = [];
+    const variantRuns: { where: string; text: string }[] = [];
+    if (variant !== undefined) {
+      const filled = Object.entries(variant).map(([k, v]) => [k, fill(v, sandbox.vars)] as const);
+      const env = { ...sandbox.env, ...Object.fromEntries(filled) };
+      for (const first of runs) {
+        const again = await runBuiltCli(first.argv, { repo: sandbox.repo, env }, sandbox.preload);
+        if (again.code !== first.code || comparable(again) !== comparable(first)) oracle.push(first.command);
+        variantRuns.push({ where: `${first.command} (variant env) output`, text: `${again.stdout}\n${again.stderr}` });
+      }
+    }
     const after = await snapshot(sandbox);
     const allowedOutputs = await readAllowed(sandbox.allowed);
     return {
@@ -175,6 +196,7 @@ export async function playAttack(attack: Attack, emulator: TestEmulator, trusted
           { where: `${r.command} stderr`, text: r.stderr },
         ]),
         ...allowedOutputs,
+        ...variantRuns,
         ...sniffers.http.map((h, i) => ({ where: `HTTP request #${i} to the listener`, text: JSON.stringify(h) })),
         ...sniffers.pg.map((b, i) => ({
           where: `connection #${i} to the fake PostgreSQL`,
@@ -188,11 +210,21 @@ export async function playAttack(attack: Attack, emulator: TestEmulator, trusted
           .map((line) => `${r.command}: ${line}`),
       ),
       badJson: runs.filter((r) => r.argv.includes('json') && !isOneJsonDocument(r.stdout)).map((r) => r.command),
+      oracle,
     };
   } finally {
     await sniffers.close();
     await sandbox.cleanup();
   }
+}
+
+/** A run's output without what differs between any two runs: times, durations, digests (salted pins). */
+function comparable(r: { stdout: string; stderr: string }): string {
+  return `${r.stdout}\n${r.stderr}`
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME')
+    .replace(/[0-9a-f]{64}/g, 'DIGEST')
+    .replace(/\b\d+(\.\d+)? ?m?s\b/g, 'DURATION')
+    .replace(/"(time|ms)":\d+/g, '"$1":N');
 }
 
 function exists(path: string): Promise<boolean> {

@@ -67,6 +67,7 @@ describe('GIVEN a pull request written by an attacker', () => {
     expect(seen.written, `files were written\n${summary}`).toEqual([]);
     expect(seen.injected, `workflow commands injected\n${summary}`).toEqual([]);
     expect(seen.badJson, `--format json printed something other than one document\n${summary}`).toEqual([]);
+    expect(seen.oracle, `output depended on a variable the pull request chose\n${summary}`).toEqual([]);
     if (attack.spec.allowPgConnection !== true)
       expect(seen.pg.length, `connections to the attacker's database\n${summary}`).toBe(0);
     for (const [command, code] of Object.entries(attack.spec.exit ?? {})) {

@@ -165,6 +165,7 @@ export function input(
   return {
     desired,
     secrets: partial.secrets ?? secretsFor(desired),
+    ...(partial.uncheckedSecrets ? { uncheckedSecrets: partial.uncheckedSecrets } : {}),
     state: partial.state ?? stateWith([]),
     live: partial.live ?? liveWith(),
     now: partial.now ?? NOW,
