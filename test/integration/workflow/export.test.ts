@@ -3,6 +3,8 @@
  * second export only adds what is new and never rewrites an edited file, and that a user's mistake in an exported
  * file is reported with its position.
  */
+import { UNCHECKED_SECRET } from '../../../src/kinds/tsig/compare.js';
+import { SENSITIVE } from '../../../src/secret.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -136,7 +138,13 @@ describe('GIVEN an account made by hand (TSIGs, peers with and without TSIG, tok
     provideSecrets(report, made.tsigSecrets);
     const plan = await planJson();
     expect(plan.steps.map((s) => s.action)).toEqual(Array(7).fill('adopt'));
-    expect(plan.steps.flatMap((s) => s.diff)).toEqual([]);
+    // A TSIG's reference is new (nothing applied it yet): plan does not read its secret, shows it as checked at
+    // apply, and the apply records the reference (docs/security.md, rule 3). Nothing else differs.
+    const tsigSteps = plan.steps.filter((s) => s.address.kind === 'SecondaryDnsTsig');
+    expect(tsigSteps.length).toBeGreaterThan(0);
+    expect(plan.steps.filter((s) => s.address.kind !== 'SecondaryDnsTsig').flatMap((s) => s.diff)).toEqual([]);
+    for (const s of tsigSteps)
+      expect(s.diff).toEqual([{ path: '/secret', before: SENSITIVE, after: UNCHECKED_SECRET }]);
     expect(plan.steps.filter((s) => s.rollValue)).toEqual([]);
 
     const applied = await cli('apply', '--auto-approve');
