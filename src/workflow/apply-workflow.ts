@@ -85,7 +85,15 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
         });
         plan = await reviewedPlanMatches(app, target, manifests, secrets, saved.plan, lock.current(), request.signal);
       } else {
-        const prepared = await preparePlan(app, target, manifests, secrets, request, lock.current(), request.signal);
+        const prepared = await preparePlan(
+          app,
+          target,
+          manifests,
+          { trusted: secrets },
+          request,
+          lock.current(),
+          request.signal,
+        );
         if (prepared.errors.length > 0) throw new CfgitopsErrors(prepared.errors);
         plan = prepared.plan;
       }

@@ -32,11 +32,14 @@ export interface PreparedPlan {
 
 /**
  * The TSIG secrets, or how to read them once the state says which references are applied: `plan` and `drift` pass
- * a reader, so a reference the change under review chose is never read (src/manifest/secret-ref.ts). `apply` has
- * read every secret (it sends them, after review) and passes them; the planner still compares only the applied ones,
- * so a saved plan made at review and the one made again at apply agree.
+ * a reader, so a reference the change under review chose is never read (src/manifest/secret-ref.ts). `apply PLAN`
+ * has read every secret (it sends them, after review) and passes them: the planner still compares only the applied
+ * ones, so the plan made again at apply has the reviewed steps. `apply DIR` (no reviewed plan to match; it shows its
+ * own plan) passes `{ trusted }`: every secret is compared, so an adopted TSIG whose secret is already live is not
+ * sent again.
  */
-export type SecretsSource = ResolvedSecrets | ((unchecked: ReadonlySet<string>) => Promise<ResolvedSecrets>);
+export type SecretsSource =
+  ResolvedSecrets | ((unchecked: ReadonlySet<string>) => Promise<ResolvedSecrets>) | { trusted: ResolvedSecrets };
 
 export async function preparePlan(
   app: App,
@@ -48,11 +51,13 @@ export async function preparePlan(
   signal?: AbortSignal,
 ): Promise<PreparedPlan> {
   const recorded = state ?? (await target.state.read());
-  const uncheckedSecrets = uncheckedSecretAddresses(manifests, recorded);
+  const trusted = 'trusted' in secretsSource ? secretsSource.trusted : undefined;
+  const uncheckedSecrets = trusted ? new Set<string>() : uncheckedSecretAddresses(manifests, recorded);
   const secrets =
-    typeof secretsSource === 'function'
+    trusted ??
+    (typeof secretsSource === 'function'
       ? await secretsSource(uncheckedSecrets)
-      : checkedOnly(secretsSource, uncheckedSecrets);
+      : checkedOnly(secretsSource as ResolvedSecrets, uncheckedSecrets));
   const live = await observeLive(
     target.api,
     observeNeeds(manifests.resources, recorded, manifests.config.zones),
