@@ -97,7 +97,12 @@ export async function applyWorkflow(app: App, request: ApplyRequest): Promise<Ap
         if (prepared.errors.length > 0) throw new CfgitopsErrors(prepared.errors);
         plan = prepared.plan;
       }
-      if (!plan.summary.hasChanges) return { kind: 'no-changes', plan, target: target.describe, state: lock.current() };
+      if (!plan.summary.hasChanges) {
+        // Nothing to send, and every secret compared equal through the manifests' references: a state written
+        // before references were recorded gets them now, so PR plans compare through them from then on.
+        await recordSecretRefs(lock, manifests, app.log);
+        return { kind: 'no-changes', plan, target: target.describe, state: lock.current() };
+      }
       request.showPlan(plan, target);
       // Before confirmation and before any API write: a value minted into a broken sink would be lost.
       await assertValueSinksReady(plan, target.sinks);

@@ -40,6 +40,7 @@ export interface StateFileShape {
       complete?: boolean;
       sink?: { sink?: string; key: string };
       prevent_destroy?: boolean;
+      secret_ref?: { fromEnv: string } | { fromFile: string };
     }
   >;
   pending: Record<string, unknown>;

@@ -4,6 +4,7 @@
  * changed. The pins never contain the secret. Only secrets read through an applied reference are pinned: a new one
  * (here: a TSIG created by the plan) is not read by plan, and apply reads it after review (docs/security.md).
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { useE2eWorld } from '../../support/e2e-world.js';
@@ -72,5 +73,29 @@ describe('GIVEN a plan saved with --out', () => {
     const next = await cli('plan');
     expect(next.stdout).not.toContain('/secret');
     expect(next.stdout).not.toContain('W_SECRET_UNCHECKED');
+  });
+});
+
+describe('GIVEN a state written before TSIG secret references were recorded', () => {
+  test('WHEN planned THEN the secret is unchecked (not read); an apply with nothing to send records the reference, and the next plan compares through it', async () => {
+    expect((await cli('apply', '--auto-approve')).code).toBe(0);
+    // As an older cfgitops left it: the WAL folded into state.json, no secret_ref.
+    const doc = await world.ws.stateFile();
+    for (const r of Object.values(doc.resources)) delete r.secret_ref;
+    await world.ws.write('.cfgitops/state.json', JSON.stringify(doc));
+    await rm(join(world.ws.dir, '.cfgitops/state.json.wal'), { force: true });
+
+    const before = await cli('plan');
+    expect(before.stdout).toContain('so plan did not read it');
+    expect(before.stdout).toContain('(sensitive, from a new reference, checked at apply)');
+    const applied = await cli('apply', '--auto-approve');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(
+      Object.values((await world.ws.stateFile()).resources)
+        .map((r) => r.secret_ref)
+        .filter(Boolean),
+    ).toEqual([{ fromFile: 'secrets/tsig-ns1.key' }]);
+    const after = await cli('plan', '--detailed-exitcode');
+    expect(after.code, after.stdout).toBe(0);
   });
 });
