@@ -50,6 +50,9 @@ export function estimatedCalls(step: PlanStep): number {
     case 'delete-predecessor':
     case 'roll-secret':
       return 1;
+    case 'remove-old-value':
+      // A sink call, no Cloudflare request.
+      return 0;
     case 'rotate':
       // overlap: rename, create, bound (and a roll when adopting the successor); roll: the roll (and a PUT on drift).
       return step.rotation?.strategy === 'overlap'

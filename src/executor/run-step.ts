@@ -17,6 +17,7 @@ import {
   type StepContext,
 } from './step-context.js';
 import { deletePredecessor, rotateToken } from './rotate-token.js';
+import { removeStaleValues } from './stale-sinks.js';
 import { rollAndDeliver } from './token-value.js';
 
 export async function runStep(ctx: StepContext): Promise<void> {
@@ -46,6 +47,9 @@ export async function runStep(ctx: StepContext): Promise<void> {
       return deletePredecessor(ctx);
     case 'forget':
       return forgetResource(ctx);
+    case 'remove-old-value':
+      // The new value was delivered by an earlier run that died before the removal (docs/token-lifecycle.md).
+      return removeStaleValues(ctx);
   }
 }
 
@@ -68,6 +72,8 @@ async function updateResource(ctx: StepContext): Promise<void> {
   await ctx.journal.commit([{ type: 'put-resource', resource: updated }, ...closeIntent(ctx)]);
   ctx.log.info({ id }, 'updated');
   if (ctx.step.rollValue && kind.hasValue) await rollAndDeliver(ctx, updated);
+  // A roll removes them after its delivery; without one, the old values a past run left are removed now.
+  else if (ctx.step.removeOldValues !== undefined) await removeStaleValues(ctx);
 }
 
 /**

@@ -9,6 +9,8 @@ import type { Secret } from '../secret.js';
 import { addressKey } from '../resources.js';
 import { describeFailure, SinkError } from '../secrets/sink-error.js';
 import type { Intent, RecordedResource, StateChange } from '../state/types.js';
+import { staleAfterMove, withStaleSinks } from '../kinds/token/stale-sinks.js';
+import { removeStaleValues } from './stale-sinks.js';
 import { certainlyNotApplied, sinkRefOf, withPreventDestroy, type StepContext } from './step-context.js';
 
 /**
@@ -45,6 +47,8 @@ export async function deliverValue(
   }
   await ctx.journal.commit([{ type: 'put-resource', resource: { ...rec, value_status: 'delivered' } }, ...closeIntent]);
   ctx.log.info({ tokenId: rec.id, sink: sink.describe(ref) }, 'token value delivered');
+  // Deliver, then remove: only once the new value is durable does the old sink give up its value.
+  await removeStaleValues(ctx);
 }
 
 /**
@@ -67,7 +71,12 @@ export async function rollAndDeliver(ctx: StepContext, rec: RecordedResource, re
   };
   // What to put back if Cloudflare refuses the roll: the record as it was, not as this step wanted it.
   const original = ctx.journal.current().resources[addressKey(rec)];
-  const rolling = withPreventDestroy(ctx, { ...rec, sink: ref, value_status: 'undelivered' });
+  // The old sink is recorded as stale in this first commit: from here on its value is doomed (the roll invalidates
+  // it), and a crash anywhere later still leaves the record that tells the next plan to remove it.
+  const rolling = withStaleSinks(
+    withPreventDestroy(ctx, { ...rec, sink: ref, value_status: 'undelivered' }),
+    staleAfterMove(original, ref),
+  );
   await ctx.journal.commit([
     ...(resolvesIntent === undefined ? [] : [{ type: 'remove-intent' as const, id: resolvesIntent }]),
     { type: 'put-intent', intent },

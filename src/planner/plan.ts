@@ -29,6 +29,8 @@ export const PLAN_FORMAT_VERSION = 1;
  * - rotate: a token's value is due by its rotation policy (or `cfgitops rotate` forces it), or an interrupted
  *   overlap rotation is finished: see `rotation` (src/planner/plan-rotation.ts, docs/rotation.md).
  * - delete-predecessor: the predecessor an overlap rotation left has reached its expiry: delete it.
+ * - remove-old-value: a token's sink changed and its new value is delivered, but an old value is still recorded in a
+ *   former sink (`stale_sinks`: a run died between the two): remove it from there (see `removeOldValues`).
  * - forget: recorded but gone live and no longer desired: drop from state with no API call.
  * - no-op: in sync (kept so reports can list what was checked).
  */
@@ -43,6 +45,7 @@ export type StepAction =
   | 'held'
   | 'rotate'
   | 'delete-predecessor'
+  | 'remove-old-value'
   | 'forget'
   | 'no-op';
 
@@ -57,6 +60,7 @@ export const STEP_ACTIONS: readonly StepAction[] = [
   'held',
   'rotate',
   'delete-predecessor',
+  'remove-old-value',
   'forget',
   'no-op',
 ];
@@ -167,6 +171,11 @@ export interface PlanStep {
   body?: PlannedBody;
   /** Tokens: where the value goes. */
   sink?: SinkRef;
+  /**
+   * Tokens: former sinks that hold (or may hold) an old value of this token, removed once the new value is
+   * delivered (state `stale_sinks`). Absent when none.
+   */
+  removeOldValues?: SinkRef[];
   /** Tokens: mint a new value (roll) as part of this step and deliver it to the sink. */
   rollValue?: boolean;
   /** `rotate` steps: how. */

@@ -53,6 +53,7 @@ export const ACTION_SYMBOL: Record<StepAction, string> = {
   held: '||',
   rotate: '⟳',
   'delete-predecessor': '-',
+  'remove-old-value': '-',
   forget: 'x',
   'no-op': ' ',
 };
@@ -68,6 +69,7 @@ const SUMMARY_WORDS: [StepAction, string][] = [
   ['held', 'held for a decision'],
   ['delete', 'to delete'],
   ['delete-predecessor', 'predecessor(s) to delete'],
+  ['remove-old-value', 'old value(s) to remove from a former sink'],
   ['forget', 'to forget'],
 ];
 
@@ -134,11 +136,19 @@ export function findingCounts(steps: readonly PlanStep[]): string | undefined {
 export function sinkLine(step: PlanStep, sink: { sink: string; key: string }, quote: string, capital = false): string {
   const where = `sink ${quote}${sink.sink}${quote}, key ${quote}${sink.key}${quote}`;
   if (step.action === 'held') return `${capital ? 'N' : 'n'}o new value until decided: the one in ${where} stays`;
+  if (step.action === 'remove-old-value') return `${capital ? 'T' : 't'}he value in use stays in ${where}`;
   const text =
     step.action === 'adopt' && step.rollValue !== true
       ? `value stays where it is used today; \`cfgitops rotate\` would deliver a new one to ${where}`
       : `value → ${where}${step.rollValue ? ' (new value)' : ''}`;
   return capital ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+}
+
+/** One line per former sink the step removes an old value from, after the new value is delivered. */
+export function removalLines(step: PlanStep, quote: string): string[] {
+  return (step.removeOldValues ?? []).map(
+    (r) => `then remove the old value from sink ${quote}${r.sink}${quote}, key ${quote}${r.key}${quote}`,
+  );
 }
 
 /**

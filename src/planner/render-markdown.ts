@@ -15,6 +15,7 @@ import {
   findingCounts,
   findingLine,
   planWideProblems,
+  removalLines,
   rotationLine,
   scrub,
   shownSteps,
@@ -134,6 +135,8 @@ function details(step: PlanStep, target: PlanTarget | undefined): string {
   if (step.decision) body.push(...decisionLines(step).map(escapeInline), '');
   // An in-sync step is shown for its guardrail findings only: its value goes nowhere.
   if (step.sink && step.action !== 'no-op') body.push(sinkLine(step, step.sink, '`', true), '');
+  const removals = removalLines(step, '`');
+  if (removals.length > 0) body.push(...removals.map((l) => `${l.charAt(0).toUpperCase()}${l.slice(1)}`), '');
   const rotation = rotationLine(step, '`');
   if (rotation !== undefined) body.push(escapeInline(rotation), '');
   if (step.diff.length > 0)

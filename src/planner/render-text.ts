@@ -13,6 +13,7 @@ import {
   findingCounts,
   findingLine,
   planWideProblems,
+  removalLines,
   rotationLine,
   scrub,
   shownSteps,
@@ -38,6 +39,7 @@ const COLOR: Record<StepAction, string> = {
   held: '1;33',
   rotate: '34',
   'delete-predecessor': '31',
+  'remove-old-value': '31',
   forget: '90',
   'no-op': '0',
 };
@@ -61,6 +63,7 @@ export function renderText(plan: Plan, options: TextRenderOptions = {}): string 
     for (const line of decisionLines(step)) lines.push(`    ${paint('1;33', line)}`);
     // An in-sync step is shown for its guardrail findings only: its value goes nowhere.
     if (step.sink && step.action !== 'no-op') lines.push(`    ${sinkLine(step, step.sink, '')}`);
+    for (const line of removalLines(step, '')) lines.push(`    ${line}`);
     const rotation = rotationLine(step, '"');
     if (rotation !== undefined) lines.push(`    ${rotation}`);
     for (const line of step.diff.flatMap(diffLines)) lines.push(`      ${paintDiff(line)}`);

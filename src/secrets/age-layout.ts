@@ -44,6 +44,24 @@ export function setArmoredEntry(
   return doc.toString({ lineWidth: 0 });
 }
 
+/** The document without `key`, or undefined when it has no such entry. Throws when it is not a mapping. */
+export function removeArmoredEntry(layout: 'yaml' | 'json', current: string, key: string): string | undefined {
+  if (layout === 'json') {
+    const doc = parseJsonObject(current);
+    if (!Object.hasOwn(doc, key)) return undefined;
+    delete doc[key];
+    return `${JSON.stringify(doc, null, 2)}\n`;
+  }
+  const { isMap, parseDocument } = yaml();
+  const doc = parseDocument(current);
+  if (doc.errors.length > 0) throw new Error('not valid YAML');
+  if (doc.contents === null) return undefined;
+  if (!isMap(doc.contents)) throw new Error('not a YAML mapping');
+  if (!doc.has(key)) return undefined;
+  doc.delete(key);
+  return doc.toString({ lineWidth: 0 });
+}
+
 /** The armored entry for `key`, or undefined. Throws when the document is not a mapping of strings. */
 export function getArmoredEntry(layout: 'yaml' | 'json', text: string, key: string): string | undefined {
   if (layout === 'json') return parseJsonObject(text)[key];

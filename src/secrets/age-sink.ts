@@ -8,7 +8,7 @@ import type { Clock, Logger } from '../effects.js';
 import { Secret } from '../secret.js';
 import type { SinkRef } from '../state/types.js';
 import { checkAgeRecipients, decryptAge, encryptArmored } from './age-crypto.js';
-import { ageFilePath, getArmoredEntry, setArmoredEntry, type AgeLayout } from './age-layout.js';
+import { ageFilePath, getArmoredEntry, removeArmoredEntry, setArmoredEntry, type AgeLayout } from './age-layout.js';
 import { writeFileAtomic } from '../fs/write-file-atomic.js';
 import { readIfExists } from './read-if-exists.js';
 import { checkWritableDir, checkWritableFile } from './check-writable.js';
@@ -69,6 +69,45 @@ export class AgeSink implements SecretSink {
       this.#fail(ref, `writing ${this.#opts.path} did not finish within ${timeoutMs / 1000}s (a hung filesystem?)`),
     );
     this.#opts.log.debug({ sink: this.name, where: this.describe(ref), tokenName: token.name }, 'stored token value');
+  }
+
+  /** Deletes the key's `.age` file, or its entry in the YAML/JSON document (the rest of it kept as it was). */
+  async remove(ref: SinkRef, token: TokenMetadata): Promise<'removed' | 'absent'> {
+    const { fs, layout } = this.#opts;
+    let outcome: 'removed' | 'absent';
+    if (layout === 'files') {
+      try {
+        await fs.unlink(ageFilePath(this.#abs, ref.key));
+        outcome = 'removed';
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+          throw this.#fail(ref, `cannot remove: ${describeFailure(e)}`, e);
+        }
+        outcome = 'absent';
+      }
+    } else {
+      outcome = await this.#opts.locks.run(this.#abs, async () => {
+        let next: string | undefined;
+        try {
+          const current = await readIfExists(fs, this.#abs);
+          next = current === undefined ? undefined : removeArmoredEntry(layout, current, ref.key);
+        } catch (e) {
+          throw this.#fail(ref, `cannot update ${this.#opts.path}: ${describeFailure(e)}; refusing to overwrite it`, e);
+        }
+        if (next === undefined) return 'absent' as const;
+        try {
+          await writeFileAtomic(fs, this.#abs, next, { mode: FILE_MODE });
+        } catch (e) {
+          throw this.#fail(ref, `cannot write: ${describeFailure(e)}`, e);
+        }
+        return 'removed' as const;
+      });
+    }
+    this.#opts.log.debug(
+      { sink: this.name, where: this.describe(ref), tokenName: token.name, outcome },
+      'removed old token value',
+    );
+    return outcome;
   }
 
   async #write(ref: SinkRef, value: Secret): Promise<void> {

@@ -43,6 +43,14 @@ export function setDotenvValue(text: string, key: string, value: string): string
   return `${out.join('\n')}\n`;
 }
 
+/** The text without any line for `key` (other lines verbatim), or undefined when it has none. */
+export function removeDotenvKey(text: string, key: string): string | undefined {
+  const lines = text.replace(/\n$/, '').split('\n');
+  const kept = lines.filter((l) => LINE_KEY.exec(l)?.[1] !== key);
+  if (kept.length === lines.length) return undefined;
+  return kept.length === 0 ? '' : `${kept.join('\n')}\n`;
+}
+
 /** Reads the values back (the subset of dotenv that `quoteDotenvValue` writes, plus bare values). */
 export function parseDotenv(text: string): Map<string, string> {
   const values = new Map<string, string>();

@@ -36,6 +36,10 @@ export interface ExecSinkOptions {
 const STDERR_KEEP = 2000;
 const STDERR_SHOW = 500;
 
+const PUT_HINT = 'run the command by hand to see why; the next apply rolls the token and delivers the new value';
+const REMOVE_HINT =
+  'make the command handle CFGITOPS_SINK_ACTION=remove (docs/sinks.md) or delete the old value by hand; state keeps it as stale_sinks and the next apply tries again';
+
 interface RunResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
@@ -64,7 +68,7 @@ export class ExecSink implements SecretSink {
     const plain = value.reveal();
     let result: RunResult;
     try {
-      result = await this.#run(ref, token, plain);
+      result = await this.#run(ref, token, 'put', plain);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const why =
@@ -89,6 +93,40 @@ export class ExecSink implements SecretSink {
     throw this.#fail(ref, `${this.#o.command[0] ?? ''} ${how}${shown ? `; stderr: ${shown}` : ''}`);
   }
 
+  /**
+   * The same command with `CFGITOPS_SINK_ACTION=remove` and an empty stdin (docs/sinks.md): it must delete what it
+   * stored under `CFGITOPS_SECRET_KEY` and exit 0 (also when nothing is there). The command cannot say whether
+   * something was there, so success is `removed`.
+   */
+  async remove(ref: SinkRef, token: TokenMetadata): Promise<'removed' | 'absent'> {
+    let result: RunResult;
+    try {
+      result = await this.#run(ref, token, 'remove', '');
+    } catch (e) {
+      throw this.#fail(
+        ref,
+        `cannot start ${this.#o.command[0] ?? ''}: ${(e as NodeJS.ErrnoException).code ?? 'spawn failed'}`,
+        REMOVE_HINT,
+      );
+    }
+    if (!result.timedOut && result.exitCode === 0) {
+      this.#o.log.debug({ sink: this.name, key: ref.key, tokenName: token.name }, 'removed old token value');
+      return 'removed';
+    }
+    const how = result.timedOut
+      ? `timed out after ${this.#o.timeoutSeconds}s and was killed`
+      : result.signal !== null
+        ? `was killed by ${result.signal}`
+        : `exited with status ${result.exitCode ?? '?'}`;
+    const stderr = scrubValue(result.stderr).trim();
+    const shown = stderr.length > STDERR_SHOW ? `${stderr.slice(0, STDERR_SHOW)}…` : stderr;
+    throw this.#fail(
+      ref,
+      `${this.#o.command[0] ?? ''} with CFGITOPS_SINK_ACTION=remove ${how}${shown ? `; stderr: ${shown}` : ''}`,
+      REMOVE_HINT,
+    );
+  }
+
   async check(): Promise<SinkCheckResult> {
     const program = this.#o.command[0] ?? '';
     const found = await this.#resolveProgram(program);
@@ -97,7 +135,7 @@ export class ExecSink implements SecretSink {
       : { ok: true, detail: `exec ${program}: ${found} is executable (not run)` };
   }
 
-  #run(ref: SinkRef, token: TokenMetadata, plain: string): Promise<RunResult> {
+  #run(ref: SinkRef, token: TokenMetadata, action: 'put' | 'remove', plain: string): Promise<RunResult> {
     const [program = '', ...args] = this.#o.command;
     const child = this.#o.spawn(program, args, {
       cwd: this.#o.cwd,
@@ -112,6 +150,7 @@ export class ExecSink implements SecretSink {
         CFGITOPS_ACCOUNT_ID: token.account,
         CFGITOPS_SECRET_KEY: ref.key,
         CFGITOPS_CF_NAME: token.cf_name,
+        CFGITOPS_SINK_ACTION: action,
       },
     });
     return new Promise<RunResult>((resolvePromise, reject) => {
@@ -163,10 +202,8 @@ export class ExecSink implements SecretSink {
     return undefined;
   }
 
-  #fail(ref: SinkRef, message: string): SinkError {
-    return new SinkError('E_SINK_WRITE', this.name, ref.key, this.describe(ref), message, {
-      hint: 'run the command by hand to see why; the next apply rolls the token and delivers the new value',
-    });
+  #fail(ref: SinkRef, message: string, hint = PUT_HINT): SinkError {
+    return new SinkError('E_SINK_WRITE', this.name, ref.key, this.describe(ref), message, { hint });
   }
 }
 

@@ -9,7 +9,7 @@ import type { SinkRef } from '../state/types.js';
 import { writeFileAtomic } from '../fs/write-file-atomic.js';
 import { readIfExists } from './read-if-exists.js';
 import { checkWritableFile } from './check-writable.js';
-import { dotenvKey, parseDotenv, setDotenvValue } from './dotenv.js';
+import { dotenvKey, parseDotenv, removeDotenvKey, setDotenvValue } from './dotenv.js';
 import type { PathLocks } from './path-locks.js';
 import type { SinkFileSystem } from './sink-deps.js';
 import { SinkError, describeFailure, scrubValue } from './sink-error.js';
@@ -79,6 +79,42 @@ export class FileSink implements SecretSink {
       { sink: this.name, path: this.#opts.path, key, tokenName: token.name, changed },
       changed ? 'stored token value' : 'token value already stored',
     );
+  }
+
+  /** Drops the key, every other key kept; under the same path lock as the puts, so no write is lost between them. */
+  async remove(ref: SinkRef, token: TokenMetadata): Promise<'removed' | 'absent'> {
+    const key = this.storedKey(ref.key);
+    const { fs } = this.#opts;
+    const outcome = await this.#opts.locks.run(this.#abs, async () => {
+      let current: string | undefined;
+      try {
+        current = await readIfExists(fs, this.#abs);
+      } catch (e) {
+        throw this.#fail(ref, `cannot read ${this.#opts.path}: ${describeFailure(e)}`, e);
+      }
+      if (current === undefined) return 'absent' as const;
+      let next: string | undefined;
+      if (this.#opts.format === 'json') {
+        const doc = this.#readJson(ref, current);
+        if (!Object.hasOwn(doc, key)) return 'absent' as const;
+        delete doc[key];
+        next = `${JSON.stringify(doc, null, 2)}\n`;
+      } else {
+        next = removeDotenvKey(current, key);
+        if (next === undefined) return 'absent' as const;
+      }
+      try {
+        await writeFileAtomic(fs, this.#abs, next, { mode: FILE_MODE, createDir: false });
+      } catch (e) {
+        throw this.#fail(ref, `cannot write ${this.#opts.path}: ${describeFailure(e)}`, e);
+      }
+      return 'removed' as const;
+    });
+    this.#opts.log.debug(
+      { sink: this.name, path: this.#opts.path, key, tokenName: token.name, outcome },
+      'removed old token value',
+    );
+    return outcome;
   }
 
   /**

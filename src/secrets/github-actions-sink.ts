@@ -81,6 +81,24 @@ export class GitHubActionsSink implements SecretSink {
     }
   }
 
+  /** DELETE the repository or environment secret; a 404 means it is already gone. */
+  async remove(ref: SinkRef, token: TokenMetadata): Promise<'removed' | 'absent'> {
+    const n = githubSecretName(ref.key);
+    // A key that is no valid secret name was never stored: put refuses it.
+    if (!n.ok) return 'absent';
+    try {
+      const outcome = await this.#clientOrThrow().deleteSecret(n.name);
+      this.#o.log.debug(
+        { sink: this.name, secretName: n.name, tokenName: token.name, outcome },
+        'removed old token value',
+      );
+      return outcome;
+    } catch (e) {
+      const hint = e instanceof GitHubApiError ? e.hint : undefined;
+      throw this.#fail(ref, describeFailure(e), { hint, cause: e });
+    }
+  }
+
   async check(): Promise<SinkCheckResult> {
     const where = `github-actions ${this.#o.repository}${this.#o.environment === undefined ? '' : ` environment ${this.#o.environment}`}`;
     try {

@@ -75,6 +75,18 @@ export class GitHubActionsClient {
     return res.status === 201 ? 'created' : 'updated';
   }
 
+  /** Deletes the secret: `removed` (204), or `absent` when GitHub answers 404 (already gone). */
+  async deleteSecret(name: string): Promise<'removed' | 'absent'> {
+    try {
+      const res = await this.#request('DELETE', `${this.#secretsPath()}/${encodeURIComponent(name)}`);
+      await res.body?.cancel();
+      return 'removed';
+    } catch (e) {
+      if (e instanceof GitHubApiError && e.status === 404) return 'absent';
+      throw e;
+    }
+  }
+
   #secretsPath(): string {
     const [owner = '', repo = ''] = this.#o.repository.split('/');
     const base = `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
@@ -83,7 +95,7 @@ export class GitHubActionsClient {
       : `${base}/environments/${encodeURIComponent(this.#o.environment)}/secrets`;
   }
 
-  async #request(method: 'GET' | 'PUT', path: string, body?: string): Promise<Response> {
+  async #request(method: 'GET' | 'PUT' | 'DELETE', path: string, body?: string): Promise<Response> {
     const started = this.#o.clock.now();
     let backoffMs = 1000;
     for (let attempt = 1; ; attempt++) {

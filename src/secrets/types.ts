@@ -37,6 +37,11 @@ export interface SecretSink {
    * message that never contains the value.
    */
   put(ref: SinkRef, token: TokenMetadata, value: Secret): Promise<void>;
+  /**
+   * Removes whatever the sink holds under `ref.key` (the old value of a token that moved to another sink), durably.
+   * Idempotent: `absent` when there was nothing to remove. Throws E_SINK_WRITE naming the sink and what to do.
+   */
+  remove(ref: SinkRef, token: TokenMetadata): Promise<'removed' | 'absent'>;
   /** `file .cfgitops/secrets.json#ci-deploy` — for plans and messages. */
   describe(ref: SinkRef): string;
   /**

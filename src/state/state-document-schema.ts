@@ -30,6 +30,7 @@ export const recordedResourceSchema = {
     complete: { type: 'boolean' },
     sink: sinkRef,
     value_status: { enum: ['delivered', 'undelivered', 'external'] },
+    stale_sinks: { type: 'array', items: sinkRef },
     value_issued_at: text,
     generation: { type: 'integer', minimum: 1 },
     predecessor: {

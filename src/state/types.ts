@@ -71,6 +71,11 @@ export interface RecordedResource {
    * was put, not in `sink`; the planner never rolls it on its own (`rotate` can, delivering to `sink`).
    */
   value_status?: 'delivered' | 'undelivered' | 'external';
+  /**
+   * Tokens: sinks (and keys) that still hold an old value of this token after its sink changed, recorded when the
+   * roll towards the new sink starts and dropped once each removal succeeded (docs/token-lifecycle.md). Absent: none.
+   */
+  stale_sinks?: SinkRef[];
   /** Tokens: ISO time the current value was minted (create or roll); `rotate --older-than` reads it. */
   value_issued_at?: string;
   /**

@@ -198,6 +198,7 @@ function stepDriftKind(step: PlanStep, recorded: boolean): DriftKind | undefined
       // A rotation due by policy (or an interrupted one) is a value apply will roll, like an undelivered one.
       return 'value-roll';
     case 'delete-predecessor':
+    case 'remove-old-value':
       // Housekeeping of an overlap rotation's expired predecessor: nothing differs from the manifests.
       return undefined;
     case 'replace':

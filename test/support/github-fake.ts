@@ -141,6 +141,14 @@ export async function startGitHubFake(options: GitHubFakeOptions): Promise<GitHu
         body: { key_id: scope.keyId, key: sodium.to_base64(scope.keyPair.publicKey, sodium.base64_variants.ORIGINAL) },
       };
     }
+    if (req.method === 'DELETE') {
+      // As GitHub: 204 when deleted, 404 when there is no such secret.
+      if (options.readOnly)
+        return { status: 403, body: { message: 'Resource not accessible by personal access token' } };
+      return scope.secrets.delete(decodeURIComponent(last!).toUpperCase())
+        ? { status: 204 }
+        : { status: 404, body: { message: 'Not Found' } };
+    }
     if (req.method !== 'PUT') return { status: 404, body: { message: 'Not Found' } };
     if (options.readOnly) return { status: 403, body: { message: 'Resource not accessible by personal access token' } };
     const name = decodeURIComponent(last!).toUpperCase();

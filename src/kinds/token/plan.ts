@@ -15,6 +15,7 @@ import { driftReason, makeStep, type PlanOutput } from '../../planner/plan-outpu
 import { withRotation } from '../../planner/plan-rotation.js';
 import { buildTokenBody } from '../../planner/token-body.js';
 import { addressKey } from '../../resources.js';
+import { staleAfterMove } from './stale-sinks.js';
 import type { Intent, RecordedResource, SinkRef } from '../../state/types.js';
 import type { Adapter, StepFields } from '../kind.js';
 import { compareToken, tokenCreationDiff } from './compare.js';
@@ -140,8 +141,15 @@ function planTokenState(
   // An expired token's PUT carries the manifest's (later) expiry and status: that is what revives it before the roll.
   const changed = expired ? diff.filter((c) => c.path !== '/status') : diff;
   const mustPut = changed.length > 0 || unfinished !== undefined || expired;
+  const old = oldValues(ctx, t, out);
+  const removals = old.length > 0 ? { removeOldValues: old } : {};
   if (rolls.length > 0 && !mustPut) {
-    return makeStep('roll-secret', { ...common, reason: rolls.join('; '), diff, rollValue: true });
+    return makeStep('roll-secret', { ...common, reason: rolls.join('; '), diff, rollValue: true, ...removals });
+  }
+  if (!mustPut && old.length > 0) {
+    const from = old.map((r) => `${r.sink}:${r.key}`).join(', ');
+    const reason = `an old value of this token is still recorded in its former sink ${from} (a run stopped after delivering the new value): remove it`;
+    return makeStep('remove-old-value', { ...common, reason, diff: [], ...removals });
   }
   if (!mustPut) return makeStep('no-op', { ...common, reason: 'in sync', diff: [] });
   const why = [unfinished, changed.length > 0 ? driftReason(changed) : undefined]
@@ -154,7 +162,28 @@ function planTokenState(
     diff: changed,
     body,
     ...(rolls.length > 0 ? { rollValue: true } : {}),
+    ...removals,
   });
+}
+
+/**
+ * Former sinks holding an old value of the token once this step's value is delivered: those recorded as stale and,
+ * when the sink changes now, the one it leaves. A former sink no longer configured cannot be reached: a warning says
+ * to remove the value by hand, and its entry stays in state.
+ */
+function oldValues(ctx: PlanContext, t: TokenPlanning, out: PlanOutput): SinkRef[] {
+  const sink = t.common.sink;
+  if (!sink) return [];
+  const stale = staleAfterMove(t.rec, sink);
+  const reachable = stale.filter((r) => Object.hasOwn(ctx.input.config.sinks, r.sink));
+  for (const r of stale.filter((s) => !reachable.includes(s))) {
+    out.warnings.push({
+      code: 'W_STALE_SINK_UNCONFIGURED',
+      message: `${addressKey(t.rec)}: an old value may remain in sink "${r.sink}" (key ${r.key}), which is no longer configured; delete it there by hand, then drop stale_sinks from the record (cfgitops state rm and import, or edit the state)`,
+      source: t.d.source,
+    });
+  }
+  return reachable;
 }
 
 function sinkMoves(ctx: PlanContext, t: TokenPlanning): string[] {

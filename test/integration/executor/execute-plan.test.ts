@@ -214,6 +214,7 @@ describe('executePlan against the emulator, the real client, the file state and 
           name: real.name,
           type: real.type,
           describe: (ref) => real.describe(ref),
+          remove: (ref, token) => real.remove(ref, token),
           check: () => real.check(),
           put: () => Promise.reject(new Error('simulated crash: process killed')),
         };
@@ -432,6 +433,7 @@ test('GIVEN token creates and rolls WHEN each value reaches the sink THEN the du
         name: real.name,
         type: real.type,
         describe: (ref) => real.describe(ref),
+        remove: (ref, token) => real.remove(ref, token),
         check: () => real.check(),
         put: async (ref, token, value) => {
           // What a fresh process would read at this instant.

@@ -102,6 +102,7 @@ describe('exec sink', () => {
       CFGITOPS_ACCOUNT_ID: token.account,
       CFGITOPS_SECRET_KEY: 'cf/ci',
       CFGITOPS_CF_NAME: token.cf_name,
+      CFGITOPS_SINK_ACTION: 'put',
     });
     expect(got.allEnv).not.toContain(v);
   });

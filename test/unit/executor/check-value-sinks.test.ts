@@ -32,6 +32,7 @@ function sinksWith(results: Record<string, SinkCheckResult | Error>): SecretSink
     type: 'exec',
     describe: (ref) => `${name}#${ref.key}`,
     put: () => Promise.reject(new Error('a readiness check must never put')),
+    remove: () => Promise.reject(new Error('a readiness check must never remove')),
     check: () => {
       calls.push(name);
       const r = results[name]!;
