@@ -16,7 +16,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI_BIN, runCli, spawnCli } from '../support/cli.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { assertNoSecretIn } from '../support/leaks.js';
-import { createWorkspace, EXAMPLE_ACCOUNT, liveResources, type Workspace } from '../support/workspace.js';
+import {
+  createExampleZone,
+  createWorkspace,
+  EXAMPLE_ACCOUNT,
+  liveResources,
+  type Workspace,
+} from '../support/workspace.js';
 import { convergenceProblems, EXAMPLE_DESIRED, rotationProblems, type Desired } from './support/converged.js';
 import { answerCounter, killedRuns } from './support/crash-runs.js';
 import { evidenceDice, LONG, sized } from './support/evidence-seed.js';
@@ -50,6 +56,7 @@ afterAll(async () => {
 /** API answers in an uninterrupted apply of the example: kills are aimed anywhere inside that span. */
 async function calibrate(ws: Workspace): Promise<number> {
   await emulator.control('POST', '/reset');
+  await createExampleZone(emulator);
   counter.reset();
   const run = spawnCli(['apply', '--auto-approve'], { cwd: ws.dir, env: ws.env });
   const { code } = await run.exited;
@@ -67,6 +74,9 @@ async function prepareChanges(ws: Workspace, outputs: string[]): Promise<Desired
   expect(first.code, first.stderr).toBe(0);
   const peers = await ws.read('desired-state/peers.yaml');
   await ws.write('desired-state/peers.yaml', peers.split('---')[0]!.replace('192.0.2.53', '192.0.2.99'));
+  // The pruned peer leaves the example's zone link in the same change (the link is updated before the delete).
+  const links = await ws.read('desired-state/zone-links.yaml');
+  await ws.write('desired-state/zone-links.yaml', links.replace('    - ns2-primary\n', ''));
   const tokens = await ws.read('desired-state/tokens.yaml');
   await ws.write('desired-state/tokens.yaml', tokens.replace('        - name: DNS Read\n', ''));
   const live = await liveResources(emulator);
@@ -75,7 +85,11 @@ async function prepareChanges(ws: Workspace, outputs: string[]): Promise<Desired
     status: 'revoked (exposed)',
   });
   expect(revoked.status).toBe(200);
-  return { ...EXAMPLE_DESIRED, peers: ['ns1.example.com'] };
+  return {
+    ...EXAMPLE_DESIRED,
+    peers: ['ns1.example.com'],
+    incoming: [{ zone: 'example.com', peers: ['ns1.example.com'] }],
+  };
 }
 
 describe(`GIVEN the example manifests and ${TRIALS} seeded crash trials (${dice.label})`, () => {

@@ -15,6 +15,17 @@ import type { TestEmulator } from './emulator.js';
 export const EXAMPLE_DIR = fileURLToPath(new URL('../../desired-state', import.meta.url));
 /** The account id the example manifests use (alias `main`). */
 export const EXAMPLE_ACCOUNT = '0123456789abcdef0123456789abcdef';
+/** The zone the example links (alias `example.com` in desired-state/cfgitops.yaml), secondary at Cloudflare. */
+export const EXAMPLE_ZONE = { id: '00112233445566778899aabbccddeeff', name: 'example.com', type: 'secondary' } as const;
+
+/**
+ * Creates the example's zone at a test emulator (they route unknown zones nowhere, unlike the embedded one, which
+ * creates a zone on its first transfer configuration): a team's zone exists before cfgitops links it.
+ */
+export async function createExampleZone(emulator: TestEmulator): Promise<void> {
+  const r = await emulator.control('POST', '/zones', { account: EXAMPLE_ACCOUNT, ...EXAMPLE_ZONE });
+  if (r.status !== 200) throw new Error(`creating the example zone: ${r.status} ${JSON.stringify(r.body)}`);
+}
 
 export interface Workspace {
   dir: string;
@@ -54,7 +65,10 @@ export function readFileState(path: string): Promise<StateDocument> {
 
 export async function createWorkspace(emulator: TestEmulator, options: { example?: boolean } = {}): Promise<Workspace> {
   const dir = await mkdtemp(join(tmpdir(), 'cfgitops-e2e-'));
-  if (options.example !== false) await cp(EXAMPLE_DIR, join(dir, 'desired-state'), { recursive: true });
+  if (options.example !== false) {
+    await cp(EXAMPLE_DIR, join(dir, 'desired-state'), { recursive: true });
+    await createExampleZone(emulator);
+  }
   const ws: Workspace = {
     dir,
     env: {

@@ -13,6 +13,8 @@ export interface Desired {
   tsigs: readonly string[];
   /** Sink keys that must hold a current token value. */
   sinkKeys: readonly string[];
+  /** Zones Cloudflare is secondary for, by name, each with the names of the peers it transfers from. */
+  incoming: readonly { zone: string; peers: readonly string[] }[];
 }
 
 /** The example manifests under desired-state/ (copied into every workspace). */
@@ -21,12 +23,14 @@ export const EXAMPLE_DESIRED: Desired = {
   peers: ['ns1.example.com', 'ns2.example.com'],
   tsigs: ['tsig.ns1.example.com.'],
   sinkKeys: ['CI_DNS_EDIT_TOKEN', 'logs-reader', 'zone-readonly'],
+  incoming: [{ zone: 'example.com', peers: ['ns1.example.com', 'ns2.example.com'] }],
 };
 
 interface LiveAccount {
   tokens?: { id: string; name: string; value_sha256?: string }[];
   peers?: { id: string; name: string }[];
   tsigs?: { id: string; name: string }[];
+  zones?: { id: string; name: string; incoming?: { peers: string[] } }[];
 }
 
 export async function convergenceProblems(
@@ -53,6 +57,20 @@ export async function convergenceProblems(
     }
   }
 
+  const peerName = new Map((live.peers ?? []).map((p) => [p.id, p.name]));
+  const linked = (live.zones ?? []).filter((z) => z.incoming !== undefined);
+  const gotLinks = linked.map(
+    (z) =>
+      `${z.name} ← ${z
+        .incoming!.peers.map((id) => peerName.get(id) ?? id)
+        .sort()
+        .join(', ')}`,
+  );
+  const wantLinks = desired.incoming.map((l) => `${l.zone} ← ${[...l.peers].sort().join(', ')}`);
+  if (JSON.stringify(gotLinks.sort()) !== JSON.stringify(wantLinks.sort())) {
+    problems.push(`live incoming zone links ${JSON.stringify(gotLinks)} ≠ desired ${JSON.stringify(wantLinks)}`);
+  }
+
   let state: { resources?: Record<string, { id?: string; complete?: boolean }>; pending?: Record<string, unknown> };
   try {
     state = await ws.stateFile();
@@ -65,7 +83,7 @@ export async function convergenceProblems(
   const recorded = Object.entries(state.resources ?? {});
   for (const [key, r] of recorded) if (r.complete === false) problems.push(`state marks ${key} incomplete`);
   const stateIds = new Set(recorded.map(([, r]) => r.id));
-  const liveIds = [...(live.tokens ?? []), ...(live.peers ?? []), ...(live.tsigs ?? [])].map((r) => r.id);
+  const liveIds = [...(live.tokens ?? []), ...(live.peers ?? []), ...(live.tsigs ?? []), ...linked].map((r) => r.id);
   for (const id of liveIds) if (!stateIds.has(id)) problems.push(`orphan: live resource ${id} is not in state`);
   for (const [key, r] of recorded)
     if (!liveIds.includes(r.id ?? '')) problems.push(`state ${key} names ${r.id} which is not live`);

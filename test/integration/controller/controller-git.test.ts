@@ -60,6 +60,7 @@ describe('cfgitops controller with a git source', () => {
     expect(c.sample(m, 'cfgitops_controller_cycles_total', { mode: 'apply', result: 'applied' })).toBe(1);
     expect(c.sample(m, 'cfgitops_managed_resources', { kind: 'AccountToken' })).toBe(3);
     expect(c.sample(m, 'cfgitops_managed_resources', { kind: 'SecondaryDnsPeer' })).toBe(2);
+    expect(c.sample(m, 'cfgitops_managed_resources', { kind: 'SecondaryDnsIncoming' })).toBe(1);
     expect(c.sample(m, 'cfgitops_controller_leader')).toBe(1);
     expect(c.sample(m, 'cfgitops_api_requests_total', { method: 'POST', code: '200' })).toBeGreaterThanOrEqual(6);
     expect(c.sample(m, 'cfgitops_api_rate_limited_total')).toBe(0);
@@ -79,7 +80,7 @@ describe('cfgitops controller with a git source', () => {
       cfgitops_last_successful_apply_timestamp_seconds: 'gauge',
       cfgitops_controller_leader: 'gauge',
     });
-    expect(c.sample(m, 'cfgitops_drifted_resources')).toBe(6);
+    expect(c.sample(m, 'cfgitops_drifted_resources')).toBe(7);
     expect(c.sample(m, 'cfgitops_pending_changes')).toBe(0);
     expect(c.sample(m, 'cfgitops_managed_resources', { kind: 'SecondaryDnsTsig' })).toBe(1);
     expect(c.sample(m, 'cfgitops_token_value_oldest_age_seconds')).toBeLessThan(120);

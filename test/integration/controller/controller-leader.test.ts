@@ -86,9 +86,10 @@ describe('cfgitops controller: several replicas on PostgreSQL', () => {
     expect(live.tokens).toHaveLength(3);
     expect(live.peers).toHaveLength(2);
 
-    // Out of band while the leader dies: the new leader's first cycle must repair it.
-    const peer = live.peers.find((p) => p.name === 'ns2.example.com')!;
-    const del = await world.emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/secondary_dns/peers/${peer.id}`);
+    // Out of band while the leader dies: the new leader's first cycle must repair it. (A token: the example's zone
+    // link uses both peers, so Cloudflare refuses to delete either.)
+    const token = live.tokens.find((t) => t.name === 'cfgitops logs reader')!;
+    const del = await world.emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/tokens/${token.id}`);
     expect(del.status).toBe(200);
 
     const killedAt = Date.now();
@@ -105,9 +106,10 @@ describe('cfgitops controller: several replicas on PostgreSQL', () => {
     );
     const reconciledAt = Date.now();
     expect(repaired.lastCycle).toMatchObject({ result: 'applied', drifted: 1, pending: 0 });
-    expect((await liveResources(world.emulator)).peers.map((p) => p.name).sort()).toEqual([
-      'ns1.example.com',
-      'ns2.example.com',
+    expect((await liveResources(world.emulator)).tokens.map((t) => t.name).sort()).toEqual([
+      'cfgitops CI DNS edit',
+      'cfgitops logs reader',
+      'cfgitops zone read-only',
     ]);
     const failoverMs = tookOverAt - killedAt;
     console.log(`controller failover: leader after ${failoverMs} ms, reconciled after ${reconciledAt - killedAt} ms`);
@@ -156,7 +158,7 @@ describe('cfgitops controller: several replicas on PostgreSQL', () => {
       expect(list.code, list.stderr).toBe(0);
       const state = JSON.parse(list.stdout) as { pending: object; resources: object };
       expect(state.pending).toEqual({});
-      expect(Object.keys(state.resources)).toHaveLength(6);
+      expect(Object.keys(state.resources)).toHaveLength(7);
       const live = await liveResources(world.emulator);
       expect([live.tokens.length, live.peers.length, live.tsigs.length]).toEqual([3, 2, 1]);
     } finally {

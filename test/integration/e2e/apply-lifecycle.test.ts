@@ -48,7 +48,8 @@ describe('GIVEN the example manifests and an empty account', () => {
     expect(Object.keys(verified).sort()).toEqual(['CI_DNS_EDIT_TOKEN', 'logs-reader', 'zone-readonly']);
 
     const state = await world.ws.stateFile();
-    expect(Object.keys(state.resources)).toHaveLength(6);
+    // 1 TSIG, 2 peers, 3 tokens and the zone link.
+    expect(Object.keys(state.resources)).toHaveLength(7);
     expect(state.pending).toEqual({});
     expect(Object.values(state.resources).every((r) => r.complete !== false)).toBe(true);
 
@@ -116,9 +117,11 @@ describe('GIVEN an applied example', () => {
       'desired-state/peers.yaml',
       (await world.ws.read('desired-state/peers.yaml')).split('---')[0]!,
     );
+    // The example's zone link names the peer: it leaves the link in the same change.
+    await unlinkPeer('ns2-primary');
     const noPrune = await cli('plan', '--format', 'json');
     expect(noPrune.code).toBe(0);
-    expect(changes(JSON.parse(noPrune.stdout))).toEqual([]);
+    expect(changes(JSON.parse(noPrune.stdout))).toEqual(['update example-com']);
     expect(noPrune.stdout).toMatch(/--prune/);
 
     expect((await applyAll()).code).toBe(0);
@@ -127,19 +130,28 @@ describe('GIVEN an applied example', () => {
     expect(changes(await planJson('--prune'))).toEqual(['delete ns2-primary']);
     expect((await applyAll('--prune')).code).toBe(0);
     expect((await liveResources(world.emulator)).peers.map((p) => p.name)).toEqual(['ns1.example.com']);
-    expect(Object.keys((await world.ws.stateFile()).resources)).toHaveLength(5);
+    expect(Object.keys((await world.ws.stateFile()).resources)).toHaveLength(6);
   });
 
   test('WHEN a prevent-destroy resource leaves the manifests THEN --prune refuses to delete it', async () => {
     // ns1-primary carries cfgitops.dev/prevent-destroy: "true"; dropping it also drops... only itself.
     const peers = await world.ws.read('desired-state/peers.yaml');
     await world.ws.write('desired-state/peers.yaml', '---' + peers.split('---')[1]!);
+    await unlinkPeer('ns1-primary');
     const r = await cli('plan', '--prune');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/E_PREVENT_DESTROY/);
     expect((await liveResources(world.emulator)).peers).toHaveLength(2);
   });
 });
+
+/** Takes a peer out of the example zone link's peers list. */
+async function unlinkPeer(name: string): Promise<void> {
+  const links = await world.ws.read('desired-state/zone-links.yaml');
+  const without = links.replace(`    - ${name}\n`, '');
+  expect(without).not.toBe(links);
+  await world.ws.write('desired-state/zone-links.yaml', without);
+}
 
 describe('GIVEN an unmanaged live resource with a desired name', () => {
   test('WHEN planned THEN it is adopted, not duplicated, and the adopted token gets a fresh value', async () => {

@@ -114,7 +114,7 @@ describe('GIVEN the example applied with the built CLI', () => {
         /^error\[E_POLICY_VIOLATION\]: desired-state\/tokens\.yaml:\d+:\d+ \/spec\/policies\/0\/permission_groups\/0 permission group "DNS Write" is forbidden/,
       ),
     );
-    expect(validate.stderr).toContain('10 errors in 4 files');
+    expect(validate.stderr).toContain('10 errors in 5 files');
 
     // Drift reports differences, not what apply would refuse: still in sync, with a report.
     const drift = await built('drift');

@@ -34,7 +34,7 @@ describe('GIVEN a fresh checkout on a terminal', () => {
       const first = await finished(runInTerminal(argv, { cwd: dir, env }));
       expect(first.screen).not.toMatch(STACK_TRACE);
       expect(first.screen).toContain('NOT Cloudflare');
-      expect(first.screen).toMatch(/Apply complete: 6 change\(s\) applied/);
+      expect(first.screen).toMatch(/Apply complete: 7 change\(s\) applied/);
       expect(first.code, first.screen).toBe(0);
 
       const second = await finished(runInTerminal(argv, { cwd: dir, env }));
@@ -52,12 +52,12 @@ describe('GIVEN the example manifests and an emulated account, on a terminal', (
     const plan = await finished(inWorkspace(['plan']));
     expect(plan.code, plan.screen).toBe(0);
     expect(plan.screen).not.toMatch(STACK_TRACE);
-    expect(plan.screen).toMatch(/Plan: 6 to create/);
+    expect(plan.screen).toMatch(/Plan: 7 to create/);
     expect(hasColour(plan.raw)).toBe(true);
 
     const plain = await finished(inWorkspace(['plan'], { NO_COLOR: '1' }));
     expect(plain.code, plain.screen).toBe(0);
-    expect(plain.screen).toMatch(/Plan: 6 to create/);
+    expect(plain.screen).toMatch(/Plan: 7 to create/);
     expect(hasColour(plain.raw)).toBe(false);
   });
 
@@ -76,7 +76,7 @@ describe('GIVEN the example manifests and an emulated account, on a terminal', (
     await accepted.waitFor(/Only 'yes' will be accepted:/);
     accepted.type('yes\r');
     const yes = await finished(accepted);
-    expect(yes.screen).toMatch(/Apply complete: 6 change\(s\) applied/);
+    expect(yes.screen).toMatch(/Apply complete: 7 change\(s\) applied/);
     expect(yes.screen).not.toMatch(STACK_TRACE);
     expect(yes.code, yes.screen).toBe(0);
   });

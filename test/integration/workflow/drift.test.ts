@@ -29,7 +29,7 @@ describe('GIVEN the example manifests never applied', () => {
     expect(code).toBe(2);
     expect(report.drifted).toBe(true);
     expect(new Set(report.findings.map((f) => f.kind))).toEqual(new Set(['not-applied']));
-    expect(report.findings).toHaveLength(6);
+    expect(report.findings).toHaveLength(7);
   });
 
   test('WHEN an unmanaged peer already has a desired name THEN drift reports a name clash', async () => {
@@ -112,6 +112,9 @@ describe('GIVEN an applied example', () => {
       async () => {
         const peers = await world.ws.read('desired-state/peers.yaml');
         await world.ws.write('desired-state/peers.yaml', peers.split('---')[0]!);
+        // The example's zone link names the peer: it leaves the link too (else the manifests do not load).
+        const links = await world.ws.read('desired-state/zone-links.yaml');
+        await world.ws.write('desired-state/zone-links.yaml', links.replace('    - ns2-primary\n', ''));
       },
       'not-in-manifests ns2-primary',
     ],

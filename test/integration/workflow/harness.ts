@@ -17,6 +17,11 @@ export const READ_OPERATIONS = new Set([
   'secondary-dns-(-peer)-peer-details',
   'secondary-dns-(-tsig)-list-tsi-gs',
   'secondary-dns-(-tsig)-tsig-details',
+  'secondary-dns-(-secondary-zone)-secondary-zone-configuration-details',
+  'secondary-dns-(-primary-zone)-primary-zone-configuration-details',
+  'secondary-dns-(-primary-zone)-get-outgoing-zone-transfer-status',
+  'secondary-dns-(-acl)-list-ac-ls',
+  'secondary-dns-(-acl)-acl-details',
 ]);
 
 export interface RequestCounts {

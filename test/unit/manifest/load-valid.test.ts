@@ -17,11 +17,12 @@ describe('GIVEN the shipped desired-state example', () => {
     m = await loadManifests('desired-state', deps);
   });
 
-  test('WHEN loaded THEN it has 1 TSIG, 2 peers and 3 tokens in one account', () => {
+  test('WHEN loaded THEN it has 1 TSIG, 2 peers, 3 tokens and a zone link in one account', () => {
     expect(m.resources.map((r) => `${r.kind}/${r.address.name}`).sort()).toEqual([
       'AccountToken/ci-dns-edit',
       'AccountToken/logs-reader',
       'AccountToken/zone-readonly',
+      'SecondaryDnsIncoming/example-com',
       'SecondaryDnsPeer/ns1-primary',
       'SecondaryDnsPeer/ns2-primary',
       'SecondaryDnsTsig/ns1-transfer',

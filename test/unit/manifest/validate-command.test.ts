@@ -21,7 +21,7 @@ describe('cfgitops validate', () => {
       { ...c.io, cwd: repo, clock, fs: nodeManifestFs },
     );
     expect(code).toBe(0);
-    expect(c.out.join('')).toBe('6 resources in 4 files valid (1 account)\n');
+    expect(c.out.join('')).toBe('7 resources in 5 files valid (1 account)\n');
     expect(c.err).toEqual([]);
   });
 
