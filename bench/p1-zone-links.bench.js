@@ -7,6 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Buffer } from 'node:buffer';
 import process from 'node:process';
 import { startEmulator } from '../dist/emulator/start-emulator.js';
 import { apiSection, cli, control, envFor, requestCounts } from './lib/cli-run.js';
