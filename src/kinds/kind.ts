@@ -173,6 +173,11 @@ export interface KindDefinition<K extends ResourceKind> {
 
   /** Import: the live Cloudflare name of an id in the account, or undefined when there is none. */
   liveName(api: CloudflareApi, account: string, id: string): Promise<string | undefined>;
+  /**
+   * `state show`: what a recorded resource is doing now that state cannot say (an outgoing link's transfer status),
+   * as label → value lines. Absent: state alone describes the kind.
+   */
+  liveDetails?(api: CloudflareApi, recorded: RecordedResource): Promise<Record<string, string>>;
   /** Import: fields the record gains (a peer is complete; a token's sink and value status). */
   importedFields?(d: DesiredOf<K>, roll: boolean, config: ResolvedConfig): Partial<RecordedResource>;
 

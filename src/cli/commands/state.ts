@@ -8,6 +8,7 @@ import type { ResolvedConfig } from '../../config/types.js';
 import { RESOURCE_KINDS, resolveAccountRef } from '../../kinds/registry.js';
 import { addressKey, displayAddress, type AccountAliases } from '../../resources.js';
 import type { RecordedResource, StateDocument } from '../../state/types.js';
+import { readLiveDetails } from '../../workflow/live-details.js';
 import { loadManifestsFor } from '../../workflow/load.js';
 import { withJsonFailure } from '../json-failure.js';
 import type { TextOrJson } from '../options.js';
@@ -132,18 +133,28 @@ export function stateShowCommand(environment: AppEnvironment, target: StateTarge
   return stateCommand(environment, target, (app) =>
     withState(app, target, async (store, config) => {
       const found = findRecorded(await store.read(), address, config.accounts);
-      app.output.out(target.format === 'json' ? json(found) : renderRecorded(found, config.accounts));
+      const live = await readLiveDetails(app, config, found, target.emulator);
+      app.output.out(
+        target.format === 'json'
+          ? json(live ? { ...found, live } : found)
+          : renderRecorded(found, config.accounts, live),
+      );
     }),
   );
 }
 
 /** `state show` for people: the address as the Config names it, then each recorded field on its own line. */
-export function renderRecorded(r: RecordedResource, aliases: AccountAliases): string {
+export function renderRecorded(
+  r: RecordedResource,
+  aliases: AccountAliases,
+  live?: Readonly<Record<string, string>>,
+): string {
   const lines = [displayAddress(r, aliases)];
   for (const [key, value] of Object.entries(r)) {
     if (value === undefined) continue;
     lines.push(`  ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
   }
+  for (const [key, value] of Object.entries(live ?? {})) lines.push(`  ${key} (live): ${value}`);
   return `${lines.join('\n')}\n`;
 }
 

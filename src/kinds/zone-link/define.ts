@@ -4,9 +4,10 @@
  * Cloudflare id is the zone's, it is read with one GET per zone (outgoing: and its status), and its "name" — how a
  * crashed run's create is found again — is the zone name, unique in the account.
  */
-import type { CfZoneTransfer, TransferDirection } from '../../cloudflare/types.js';
+import type { CfZoneTransfer, CloudflareApi, TransferDirection } from '../../cloudflare/types.js';
 import { CfgitopsError, type SourceLocation } from '../../errors.js';
 import type { DesiredIncoming, DesiredOutgoing } from '../../manifest/types.js';
+import type { RecordedResource } from '../../state/types.js';
 import type { ExportKind } from '../../workflow/export-kinds.js';
 import type { DesiredBaseFields, KindDefinition } from '../kind.js';
 import { zoneTransfersApi } from './api.js';
@@ -119,6 +120,13 @@ export function defineZoneLink<K extends LinkKind>(options: {
       return (await api.getZoneTransfer(id, dir))?.name;
     },
     importedFields: () => ({ complete: true }),
+    ...(dir === 'outgoing'
+      ? {
+          liveDetails: async (api: CloudflareApi, recorded: RecordedResource) => ({
+            transfer_status: (await api.outgoingStatus(recorded.id)) ?? 'not configured',
+          }),
+        }
+      : {}),
     export: options.export,
     emulatorRoutes: () => options.emulatorRoutes(),
   };

@@ -188,6 +188,19 @@ describe('zone transfer links', () => {
     expect(l.zones.find((z) => z.id === ZONES['example.com'].id)?.incoming?.peers).toHaveLength(1);
   });
 
+  test('GIVEN an applied outgoing link WHEN shown from state THEN its live transfer status is shown beside the record', async () => {
+    expect((await world.cli('apply', '--auto-approve')).code).toBe(0);
+    const shown = await world.cli('state', 'show', 'SecondaryDnsOutgoing/main/example-org');
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^ {2}transfer_status \(live\): Enabled$/m);
+    const json = await world.cli('state', 'show', 'SecondaryDnsOutgoing/main/example-org', '--format', 'json');
+    expect((JSON.parse(json.stdout) as { live?: unknown }).live).toEqual({ transfer_status: 'Enabled' });
+    // An incoming link has nothing live to add: state alone describes it, and no API call is made for it.
+    const incoming = await world.cli('state', 'show', 'SecondaryDnsIncoming/main/example-com');
+    expect(incoming.code, incoming.stderr).toBe(0);
+    expect(incoming.stdout).not.toContain('(live)');
+  });
+
   test('GIVEN an applied link WHEN changed out of band THEN drift shows it; removed from the manifests with --prune THEN it is unlinked', async () => {
     expect((await world.cli('apply', '--auto-approve')).code).toBe(0);
     const r = await world.emulator.api('POST', `/zones/${ZONES['example.org'].id}/secondary_dns/outgoing/disable`, {});
