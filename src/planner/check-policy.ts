@@ -27,8 +27,8 @@ export interface Violation {
 export interface GrantedGroup {
   name?: string;
   id?: string;
-  /** JSON pointer of the selector in the manifest. */
-  pointer: string;
+  /** Index of its selector in the policy's `permission_groups` (the pointer is built only for a violation). */
+  selector: number;
 }
 
 /** The groups policy `index` of a token grants; undefined when they are unknown (the selectors did not resolve). */
@@ -41,10 +41,7 @@ export function resolvedGroups(resolvedTokens: ReadonlyMap<string, ResolvedToken
 
 /** Offline (`validate`): the selectors as written, `{name}` or `{id}`. */
 export const writtenGroups: GroupsOf = (token, index) =>
-  token.spec.policies[index]?.permission_groups.map((selector, j) => ({
-    ...selector,
-    pointer: `/spec/policies/${index}/permission_groups/${j}`,
-  }));
+  token.spec.policies[index]?.permission_groups.map((selector, j) => ({ ...selector, selector: j }));
 
 export function checkPolicy(
   desired: readonly DesiredResource[],

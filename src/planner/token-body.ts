@@ -11,8 +11,9 @@ import type { PermissionCatalog } from './permission-catalog.js';
 export interface ResolvedPermissionGroup {
   id: string;
   name: string;
-  /** JSON pointer of the selector in the manifest. */
-  pointer: string;
+  /** Index of the selector in its policy's `permission_groups`: a pointer string per group would be built for
+   * every token of every plan and read only for a violation. */
+  selector: number;
 }
 
 export interface ResolvedToken {
@@ -31,10 +32,12 @@ export function buildTokenBody(
   const policies = spec.policies.map((policy, i) => {
     const groups: ResolvedPermissionGroup[] = [];
     policy.permission_groups.forEach((selector, j) => {
-      const pointer = `/spec/policies/${i}/permission_groups/${j}`;
       const r = catalog.resolve(selector);
-      if (r.ok) groups.push({ id: r.id, name: r.name, pointer });
-      else errors.push(new CfgitopsError(r.code, r.message, { location: desired.locate(pointer), hint: r.hint }));
+      if (r.ok) groups.push({ id: r.id, name: r.name, selector: j });
+      else {
+        const location = desired.locate(`/spec/policies/${i}/permission_groups/${j}`);
+        errors.push(new CfgitopsError(r.code, r.message, { location, hint: r.hint }));
+      }
     });
     permissionGroups.push(groups);
     return {

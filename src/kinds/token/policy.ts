@@ -32,7 +32,7 @@ export function checkToken(d: DesiredToken, scope: PolicyScope, found: Violation
           violation(
             d,
             'forbiddenPermissionGroups',
-            g.pointer,
+            `/spec/policies/${i}/permission_groups/${g.selector}`,
             `permission group "${g.name ?? g.id ?? ''}" is forbidden`,
             'policy.forbiddenPermissionGroups lists it',
           ),
