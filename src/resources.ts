@@ -16,9 +16,21 @@ export interface ResourceAddress {
   name: string;
 }
 
+/**
+ * Each address object's key, built once: the planner and loader key Maps by it several times per resource, and each
+ * fresh concatenation is a new string that the Map must flatten and hash again (P3 profile, docs/benchmarks.md).
+ * Addresses are never mutated once built (an address names the resource for its life).
+ */
+const keys = new WeakMap<ResourceAddress, string>();
+
 /** `AccountToken/0123…cdef/ci-deploy` — the key used in state, plans and journals. */
 export function addressKey(a: ResourceAddress): string {
-  return `${a.kind}/${a.account}/${a.name}`;
+  let key = keys.get(a);
+  if (key === undefined) {
+    key = `${a.kind}/${a.account}/${a.name}`;
+    keys.set(a, key);
+  }
+  return key;
 }
 
 export const ACCOUNT_ID_PATTERN = /^[0-9a-f]{32}$/;
