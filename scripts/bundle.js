@@ -8,10 +8,26 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
 const BUNDLED = new Set(['commander', 'js-yaml']);
+// commander loads node:child_process (and with it net, dgram and their bindings, ~2 ms) at import, for executable
+// subcommands, which cfgitops has none of: bundled, it gets it on first use instead. The build fails if commander's
+// line changes, so an upgrade cannot quietly drop (or break) this.
+const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+const lazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  transform(code, id) {
+    if (!/[\\/]commander[\\/]lib[\\/]command\.js$/.test(id)) return null;
+    if (!code.includes(COMMANDER_CHILD_PROCESS)) throw new Error(`${id}: no "${COMMANDER_CHILD_PROCESS}" to make lazy`);
+    return code.replace(
+      COMMANDER_CHILD_PROCESS,
+      "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+    );
+  },
+};
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 await build({
   input: { cli: path.join(dist, 'cli', 'main.js') },
   platform: 'node',
+  plugins: [lazyChildProcess],
   // Bare specifiers (packages, node: builtins) stay imports, except the few every command loads: bundled, they cost
   // no package resolution, and commander (CommonJS) no CJS-to-ESM export scan at start-up (docs/benchmarks.md).
   external: (id) => !/^[./]/.test(id) && !BUNDLED.has(id),
