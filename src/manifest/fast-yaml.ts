@@ -80,11 +80,39 @@ function floatValue(s: string): number {
   return parseFloat(s);
 }
 
-/** Anchors, aliases, tags, complex keys, directives, `...`, tab indentation: yaml's path handles those. */
-const NOT_FAST = /(?:^|[\s[{,])[&*!]|(?:^|\s)\?(?:\s|$)|^(?:%|\.\.\.)|^ *\t/m;
+/**
+ * Anchors, aliases, tags, complex keys, directives, `...`, tab indentation: yaml's path handles those. The same test
+ * as `/(?:^|[\s[{,])[&*!]|(?:^|\s)\?(?:\s|$)|^(?:%|\.\.\.)|^ *\t/m` (test/unit/manifest/fast-yaml.test.ts holds
+ * them equal), written as a look at each occurrence of the few characters it is about: that regex tries every
+ * position of every file and was 2 % of the P3 profile (docs/benchmarks.md).
+ */
+export function outsideFastPath(text: string): boolean {
+  for (const c of '&*!') {
+    for (let i = text.indexOf(c); i >= 0; i = text.indexOf(c, i + 1)) {
+      if (i === 0 || AFTER_INDICATOR_START.test(text.charAt(i - 1))) return true;
+    }
+  }
+  for (let i = text.indexOf('?'); i >= 0; i = text.indexOf('?', i + 1)) {
+    const before = i === 0 || SPACE.test(text.charAt(i - 1));
+    if (before && (i + 1 === text.length || SPACE.test(text.charAt(i + 1)))) return true;
+  }
+  for (const marker of ['%', '...', '\t']) {
+    for (let i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + 1)) {
+      let start = i;
+      if (marker === '\t') while (start > 0 && text.charCodeAt(start - 1) === 32) start--;
+      if (start === 0 || LINE_BREAK.test(text.charAt(start - 1))) return true;
+    }
+  }
+  return false;
+}
+
+const AFTER_INDICATOR_START = /[\s[{,]/;
+const SPACE = /\s/;
+/** Where a multi-line regex's `^` matches. */
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
 
 export function fastParse(text: string, maxDocuments: number): FastDocument[] | undefined {
-  if (NOT_FAST.test(text)) return undefined;
+  if (outsideFastPath(text)) return undefined;
   // The subset parser takes what manifests are usually written as, starts included; js-yaml the rest of the fast path.
   const found = subsetParse(text, resolvePlain) ?? jsYamlDocuments(text);
   if (found === undefined || found.length > maxDocuments) return undefined;

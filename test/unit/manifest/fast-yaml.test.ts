@@ -7,7 +7,7 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { fastParse, resolvePlain } from '../../../src/manifest/fast-yaml.js';
+import { fastParse, outsideFastPath, resolvePlain } from '../../../src/manifest/fast-yaml.js';
 import { subsetParse } from '../../../src/manifest/subset-yaml.js';
 import {
   DEFAULT_PARSE_LIMITS,
@@ -238,5 +238,39 @@ describe('GIVEN the subset parser', () => {
     // The property is only worth something if the parser took a fair share of the cases (~a quarter: many
     // generated strings need escapes or brackets, which it declines).
     expect(accepted).toBeGreaterThan(50);
+  });
+});
+
+describe('GIVEN the fast-path gate', () => {
+  // The regex the gate replaced (it tried every position of every file): the gate must say the same on any text.
+  const NOT_FAST = /(?:^|[\s[{,])[&*!]|(?:^|\s)\?(?:\s|$)|^(?:%|\.\.\.)|^ *\t/m;
+  const pieces = ['&', '*', '!', '?', '%', '.', '...', '\t', ' ', '\n', '\r', '\u2028', '[', '{', ',', 'a', ':', '-'];
+
+  test('WHEN texts of its characters are checked THEN it agrees with the regex on every one', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        expect(outsideFastPath(text), JSON.stringify(text)).toBe(NOT_FAST.test(text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  test.each([
+    ['a: *ref', true],
+    ['a: &x 1', true],
+    ['a: !!str 1', true],
+    ['? complex', true],
+    ['%YAML 1.2', true],
+    ['...', true],
+    ['  \tkey: v', true],
+    ['k: zone.*: "*"', false],
+    ['a: b?', false],
+    ['a: 50%', false],
+    ['a: x...', false],
+    ['a: "x\ty"', false],
+  ])('WHEN %j is checked THEN outside the fast path is %s', (text, outside) => {
+    expect(outsideFastPath(text)).toBe(outside);
+    expect(NOT_FAST.test(text)).toBe(outside);
   });
 });
