@@ -169,8 +169,11 @@ export function planPredecessor(
     return false;
   }
   // Unbounded: finish the overlap rotation. The successor is recorded (rec.id moved on), or a create intent says
-  // one may exist by name, or none was sent.
-  const intent = (ctx.intentsByAddress.get(key) ?? []).find((i) => i.op === 'create');
+  // one may exist by name, or none was sent. A recorded successor's roll may have been cut short too (its roll
+  // intent): the step resolves that one, or the journal would keep it after the rotation is finished.
+  const intents = ctx.intentsByAddress.get(key) ?? [];
+  const intent =
+    intents.find((i) => i.op === 'create') ?? (successorRecorded ? intents.find((i) => i.op === 'roll') : undefined);
   let successorId: string | undefined;
   if (!successorRecorded) {
     const names = [...new Set([intent?.cf_name ?? d.spec.name, d.spec.name])];

@@ -158,7 +158,8 @@ export async function rotationProblems(
   } catch (e) {
     return [...problems, `state does not parse: ${(e as Error).message}`];
   }
-  if (Object.keys(state.pending ?? {}).length > 0) problems.push('state has pending intents after convergence');
+  if (Object.keys(state.pending ?? {}).length > 0)
+    problems.push(`state has pending intents after convergence: ${JSON.stringify(state.pending)}`);
   const named = new Set<string>();
   const values = await ws.sinkValues();
   for (const [key, rec] of Object.entries(state.resources ?? {})) {

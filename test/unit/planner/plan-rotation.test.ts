@@ -221,6 +221,33 @@ describe('planner — predecessors and interrupted overlap rotations', () => {
     expect(plan.steps[0]!.reason).toContain('deliver a new value of the successor, then bound the predecessor');
   });
 
+  test('GIVEN a recorded successor whose roll was cut short (its roll intent pending) WHEN planning THEN the finishing step resolves that intent', () => {
+    // Crash trials (seed 932357596): the intent outlived the recovery apply, which then rolled under a new one.
+    const { w, predId } = rotatingWorld('successor-undelivered');
+    const rec = w.state.resources[key]!;
+    const intent: Intent = {
+      id: 'roll-1',
+      op: 'roll',
+      kind: 'AccountToken',
+      account: ACCOUNT,
+      name: 'ci',
+      cf_name: 'ci-token',
+      started_at: iso(NOW - 30_000),
+      resource_id: rec.id,
+      sink: { sink: 'local', key: 'ci' },
+    };
+    w.state.pending[intent.id] = intent;
+    const { plan, errors } = planIn(w, [k]);
+    expect(errors).toEqual([]);
+    expect(plan.steps).toHaveLength(1);
+    expect(plan.steps[0]).toMatchObject({
+      action: 'rotate',
+      targetId: predId,
+      resolvesIntent: 'roll-1',
+      rotation: { successor: 'recorded' },
+    });
+  });
+
   test('GIVEN a bounded predecessor inside its grace WHEN planning THEN nothing to do, and no new rotation starts', () => {
     const { w } = rotatingWorld('bounded');
     const rec = w.state.resources[key]!;
