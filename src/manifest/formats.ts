@@ -2,12 +2,12 @@
  * The custom JSON-Schema formats of the manifest schemas. Their own module because the build-time validators
  * (dist/manifest/document-formats.cjs, written by scripts/compile-validators.js) load them at run time too.
  */
-import { isIP } from 'node:net';
+import { ipFamily } from '../planner/net.js';
 
 export function isCidr(value: string): boolean {
   const slash = value.indexOf('/');
   const ip = slash === -1 ? value : value.slice(0, slash);
-  const family = isIP(ip);
+  const family = ipFamily(ip);
   if (family === 0) return false;
   if (slash === -1) return true;
   const prefix = value.slice(slash + 1);
@@ -16,4 +16,4 @@ export function isCidr(value: string): boolean {
 }
 
 export const cidrFormat = { type: 'string', validate: isCidr } as const;
-export const ipFormat = { type: 'string', validate: (v: string) => isIP(v) !== 0 } as const;
+export const ipFormat = { type: 'string', validate: (v: string) => ipFamily(v) !== 0 } as const;

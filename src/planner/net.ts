@@ -52,6 +52,16 @@ export function normalizeCidrSet(list: readonly string[] | undefined): string[] 
   return [...new Set((list ?? []).map(normalizeCidr))].sort();
 }
 
+/**
+ * 4 or 6 when `text` is an IPv4 or IPv6 address, else 0 — node:net's `isIP` without zone ids (`fe80::1%eth0`
+ * names an interface of one host, never a Cloudflare peer). Not node:net's: loading it and compiling its IPv6
+ * regex on first use cost `validate` ~6 ms of its start-up (docs/benchmarks.md).
+ */
+export function ipFamily(text: string): 0 | 4 | 6 {
+  const bytes = parseIp(text);
+  return bytes === undefined ? 0 : bytes.length === 4 ? 4 : 6;
+}
+
 function parseIp(text: string): number[] | undefined {
   return text.includes(':') ? parseIpv6(text) : parseIpv4(text);
 }
@@ -61,7 +71,8 @@ function parseIpv4(text: string): number[] | undefined {
   if (parts.length !== 4) return undefined;
   const out: number[] = [];
   for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    // No leading zero: `010` reads as octal to some resolvers and as decimal to others (node:net refuses it too).
+    if (!/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255) return undefined;
     out.push(Number(p));
   }
   return out;
@@ -70,12 +81,13 @@ function parseIpv4(text: string): number[] | undefined {
 function parseIpv6(text: string): number[] | undefined {
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
-  const groups = (s: string): number[] | undefined => {
+  // A dotted IPv4 tail may only end the whole address (`::1.2.3.4`, never `1.2.3.4::`).
+  const groups = (s: string, last: boolean): number[] | undefined => {
     if (s === '') return [];
     const out: number[] = [];
     const parts = s.split(':');
     for (const [i, p] of parts.entries()) {
-      if (i === parts.length - 1 && p.includes('.')) {
+      if (last && i === parts.length - 1 && p.includes('.')) {
         const v4 = parseIpv4(p);
         if (!v4) return undefined;
         out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
@@ -87,8 +99,8 @@ function parseIpv6(text: string): number[] | undefined {
     }
     return out;
   };
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  const head = groups(halves[0]!, halves.length === 1);
+  const tail = halves.length === 2 ? groups(halves[1]!, true) : [];
   if (!head || !tail) return undefined;
   const missing = 8 - head.length - tail.length;
   if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
