@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
-const BUNDLED = new Set(['commander', 'js-yaml']);
+const BUNDLED = new Set(['commander']);
 // commander loads node:child_process (and with it net, dgram and their bindings, ~2 ms) at import, for executable
 // subcommands, which cfgitops has none of: bundled, it gets it on first use instead. The build fails if commander's
 // line changes, so an upgrade cannot quietly drop (or break) this.
@@ -28,8 +28,9 @@ await build({
   input: { cli: path.join(dist, 'cli', 'main.js') },
   platform: 'node',
   plugins: [lazyChildProcess],
-  // Bare specifiers (packages, node: builtins) stay imports, except the few every command loads: bundled, they cost
-  // no package resolution, and commander (CommonJS) no CJS-to-ESM export scan at start-up (docs/benchmarks.md).
+  // Bare specifiers (packages, node: builtins) stay imports, except commander, which every command loads: bundled,
+  // it costs no package resolution and (being CommonJS) no CJS-to-ESM export scan at start-up (docs/benchmarks.md).
+  // js-yaml is not bundled: only files the subset parser declines need it, and src/lazy-require.ts loads it then.
   external: (id) => !/^[./]/.test(id) && !BUNDLED.has(id),
   output: {
     dir: path.join(dist, 'bundle'),

@@ -5,11 +5,26 @@
  * and its compiler (which cost every process 100–200 ms before the first document was checked). Running from the
  * TypeScript sources (tests) there is no generated file, and the set is compiled with ajv at first use instead —
  * from the same `compile` function the build script uses, so both paths have one definition.
+ *
+ * Beside each file the build writes V8's code cache of it (`<file>.v8cache`), taken after the validators ran once, so
+ * their functions come compiled: parsing and compiling ~320 KB of generated code was `validate`'s largest start-up
+ * cost (~14 of its ~85 ms; docs/benchmarks.md). The cache starts with the sha256 of the source it was made from and
+ * is used only for that exact source; V8 itself refuses a cache from another V8 version or flags, and then the file
+ * is compiled as if there were no cache. Either way the module runs exactly as `require` would run it.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 import type { ValidateFunction } from 'ajv';
 
 export type ValidatorSet<K extends string> = Readonly<Record<K, ValidateFunction>>;
+
+/** The code cache's file name beside a generated file. */
+export const CODE_CACHE_SUFFIX = '.v8cache';
+const HASH_BYTES = 32;
 
 /**
  * The set in `../generated/<generatedFile>` (a CommonJS module) from `moduleUrl`, else `compile()`. A generated file that
@@ -20,12 +35,64 @@ export function loadValidators<K extends string>(
   generatedFile: string,
   compile: () => ValidatorSet<K>,
 ): ValidatorSet<K> {
-  const require = createRequire(moduleUrl);
+  const file = path.join(path.dirname(fileURLToPath(moduleUrl)), '..', 'generated', generatedFile);
+  let source: string;
   try {
-    return require(`../generated/${generatedFile}`) as ValidatorSet<K>;
+    source = readFileSync(file, 'utf8');
   } catch (e) {
-    const missing = (e as { code?: unknown }).code === 'MODULE_NOT_FOUND' && String(e).includes(generatedFile);
-    if (!missing) throw e;
+    if ((e as { code?: unknown }).code !== 'ENOENT') throw e;
     return compile();
   }
+  return runCommonJs(file, source, codeCacheFor(file, source)).exports as ValidatorSet<K>;
+}
+
+/**
+ * Runs a CommonJS module's source as Node's loader would (same wrapper arguments, `require` relative to the file),
+ * through a `Script` so a code cache can be handed to V8. Returns the module and the script (the build script takes
+ * its cache after running it).
+ */
+export function runCommonJs(
+  file: string,
+  source: string,
+  cachedData?: Buffer,
+): { exports: unknown; script: Script; cacheRejected: boolean } {
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  const wrapper = script.runInThisContext() as (
+    exports: unknown,
+    require: NodeJS.Require,
+    module: { exports: unknown },
+    filename: string,
+    dirname: string,
+  ) => void;
+  const module = { exports: {} as unknown };
+  wrapper.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+  return {
+    exports: module.exports,
+    script,
+    cacheRejected: cachedData !== undefined && script.cachedDataRejected === true,
+  };
+}
+
+/** The code cache file's content for `source`: its hash, then V8's data. */
+export function codeCacheFile(source: string, data: Buffer): Buffer {
+  return Buffer.concat([sourceHash(source), data]);
+}
+
+/** V8's data from `<file>.v8cache` when it was made from this very source; else undefined (compile from source). */
+function codeCacheFor(file: string, source: string): Buffer | undefined {
+  let content: Buffer;
+  try {
+    content = readFileSync(file + CODE_CACHE_SUFFIX);
+  } catch {
+    return undefined; // an older build, or one that could not write it: the cache is an optimisation only
+  }
+  if (content.length <= HASH_BYTES || !content.subarray(0, HASH_BYTES).equals(sourceHash(source))) return undefined;
+  return content.subarray(HASH_BYTES);
+}
+
+function sourceHash(source: string): Buffer {
+  return createHash('sha256').update(source).digest();
 }

@@ -11,7 +11,8 @@
  * core schema also accepts `0b…`, `1_000` and other YAML 1.1 forms); test/unit/manifest/fast-yaml.test.ts holds
  * the two paths equal.
  */
-import { FAILSAFE_SCHEMA, Type, loadAll, type Schema } from 'js-yaml';
+import type { Schema } from 'js-yaml';
+import { jsYaml } from '../lazy-require.js';
 import { subsetParse, type SubsetDocument } from './subset-yaml.js';
 
 /** Where a document's content starts (1-based), and its 0-based position in the stream. */
@@ -46,16 +47,21 @@ const CORE_SCALARS: readonly { tag: string; first: string; test: RegExp; constru
 const matches = (rule: (typeof CORE_SCALARS)[number], data: string): boolean =>
   (data === '' || rule.first.includes(data.charAt(0))) && rule.test.test(data);
 
-const CORE_SCHEMA: Schema = FAILSAFE_SCHEMA.extend({
-  implicit: CORE_SCALARS.map(
-    (rule) =>
-      new Type(`tag:yaml.org,2002:${rule.tag}`, {
-        kind: 'scalar',
-        resolve: (data) => typeof data === 'string' && matches(rule, data),
-        construct: (data) => rule.construct(data as string),
-      }),
-  ),
-});
+let coreSchema: Schema | undefined;
+/** Built on first use: most trees never need js-yaml (the subset parser reads them), so it is not even loaded. */
+function jsYamlCoreSchema(): Schema {
+  const { FAILSAFE_SCHEMA, Type } = jsYaml();
+  return (coreSchema ??= FAILSAFE_SCHEMA.extend({
+    implicit: CORE_SCALARS.map(
+      (rule) =>
+        new Type(`tag:yaml.org,2002:${rule.tag}`, {
+          kind: 'scalar',
+          resolve: (data) => typeof data === 'string' && matches(rule, data),
+          construct: (data) => rule.construct(data as string),
+        }),
+    ),
+  }));
+}
 
 /** Every character a core-schema null, boolean or number can start with. */
 const NON_STRING_FIRST = new Set(CORE_SCALARS.flatMap((rule) => rule.first.split('')));
@@ -127,7 +133,7 @@ function jsYamlDocuments(text: string): (SubsetDocument | undefined)[] | undefin
   if (starts === undefined) return undefined;
   let values: unknown[];
   try {
-    values = loadAll(text, null, { schema: CORE_SCHEMA });
+    values = jsYaml().loadAll(text, null, { schema: jsYamlCoreSchema() });
   } catch {
     return undefined;
   }
