@@ -97,7 +97,7 @@ export function validateManifests(input: ValidateInput): ValidationResult {
     const { account } = checked;
     if (account === undefined) continue;
     if (valid) {
-      const resource = buildResource(doc, { ...checked, account }, config);
+      const resource = buildResource(doc, account, checked.accountAlias, config);
       resources.push(resource);
       identities.push(resource);
     } else {

@@ -83,8 +83,27 @@ export function policyCreation(
 /** `setChange(path, [], after)` pushed into `into`: the members, deduplicated and sorted, as added. */
 export function setAddition(path: string, after: string[], into: FieldChange[]): void {
   if (after.length === 0) return;
-  const added = after.length === 1 ? after : [...new Set(after)].sort();
+  const added = after.length === 1 ? after : sortedMembers(after);
   into.push({ path, added });
+}
+
+/**
+ * `[...new Set(items)].sort()`. A policy has a few groups and resources: for those an insertion sort into one array
+ * (`<` is the default sort's order on strings), without the Set, the spread and sort's scratch arrays — 14 MB of
+ * garbage over 10,000 created tokens, which the scavenger paid for.
+ */
+export function sortedMembers(items: readonly string[]): string[] {
+  if (items.length > 16) return [...new Set(items)].sort();
+  const out: string[] = [];
+  for (const x of items) {
+    let i = out.length;
+    while (i > 0 && out[i - 1]! > x) i--;
+    if (i > 0 && out[i - 1] === x) continue;
+    out.push(x);
+    for (let k = out.length - 1; k > i; k--) out[k] = out[k - 1]!;
+    out[i] = x;
+  }
+  return out;
 }
 
 /** The fields a diff touches, for a one-line reason: `/policies/1/resources` counts as `/policies`. */

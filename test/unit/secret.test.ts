@@ -75,6 +75,39 @@ describe('SecretScrubber over a long life (the controller)', () => {
     expect(scrubber.scrub('minted-0-0-0123456789')).toBe('minted-0-0-0123456789');
   });
 
+  test('GIVEN one value held by a thousand holders, all but a few let go WHEN collected THEN it stays registered while one lives, and goes after', async () => {
+    const scrubber = new SecretScrubber({ keepReleased: 0 });
+    const value = 'one-file-read-by-many-0123456789';
+    const kept: object[] = [];
+    // In a function of its own: a suspended async function's frame could keep the last holder alive.
+    const addHolders = (from: number): void => {
+      for (let i = from; i < from + 100; i++) {
+        const holder = {};
+        scrubber.add(value, holder);
+        if (i % 400 === 0) kept.push(holder); // 0, 400, 800: early, middle and late holders
+      }
+    };
+    for (let from = 0; from < 1000; from += 100) {
+      addHolders(from);
+      await collect(); // dead holders are dropped as the list grows, live ones must not be
+    }
+    // Another value's adds make the scrubber prune released values, which a live holder must prevent.
+    let churned = 0;
+    const churn = async (): Promise<void> => {
+      await collect();
+      for (let i = 0; i < 40; i++) scrubber.add(`churn-${churned++}-0123456789`, {});
+    };
+    await churn();
+    expect(scrubber.scrub(value)).toBe('[redacted]');
+    kept.splice(0, 2);
+    await churn();
+    expect(scrubber.scrub(value)).toBe('[redacted]');
+    kept.length = 0;
+    await churn();
+    await churn();
+    expect(scrubber.scrub(value)).toBe(value);
+  });
+
   test('GIVEN Secrets made and dropped by the thousand THEN the process-wide scrubber does not keep them all', async () => {
     const before = secretScrubber.size;
     const kept = new Secret('a-value-still-in-use-0123456789');

@@ -1,5 +1,6 @@
 /** `SecondaryDnsAcl`: an address range (account level) allowed to transfer primary zones and to notify secondary ones. */
 import type { KindDefinition } from '../kind.js';
+import { desiredResource } from '../desired-resource.js';
 import type { AclSpec, DesiredAcl } from '../../manifest/types.js';
 import { aclsApi } from './api.js';
 import { createAcl, deleteAcl, updateAcl } from './execute.js';
@@ -23,12 +24,7 @@ export const aclKind: KindDefinition<'SecondaryDnsAcl'> = {
   createCalls: 1,
   build(raw, base): DesiredAcl {
     const spec = raw as AclSpec;
-    return {
-      ...base,
-      kind: 'SecondaryDnsAcl',
-      address: { ...base.address, kind: 'SecondaryDnsAcl' },
-      spec: { name: spec.name, ip_range: spec.ip_range },
-    };
+    return desiredResource(base, 'SecondaryDnsAcl', { name: spec.name, ip_range: spec.ip_range });
   },
   checkSpec: checkAclSpec,
   adapter: (_ctx, d) => aclAdapter(d),

@@ -1,5 +1,6 @@
 /** `SecondaryDnsPeer`: a primary nameserver (account level) Cloudflare transfers zones from, or notifies. */
 import type { KindDefinition } from '../kind.js';
+import { desiredResource } from '../desired-resource.js';
 import type { DesiredPeer, PeerSpec } from '../../manifest/types.js';
 import { peersApi } from './api.js';
 import { createPeer, deletePeer, updatePeer } from './execute.js';
@@ -32,12 +33,9 @@ export const peerKind: KindDefinition<'SecondaryDnsPeer'> = {
   createCalls: 2,
   build(raw, base): DesiredPeer {
     const spec = raw as Partial<PeerSpec> & { name: string };
-    return {
-      ...base,
-      kind: 'SecondaryDnsPeer',
-      address: { ...base.address, kind: 'SecondaryDnsPeer' },
-      spec: { ...spec, port: spec.port ?? 53, ixfr_enable: spec.ixfr_enable ?? false },
-    };
+    // `{ ...spec, port, ixfr_enable }`, without a hidden class per peer (desired-resource.ts).
+    const built = Object.assign({}, spec, { port: spec.port ?? 53, ixfr_enable: spec.ixfr_enable ?? false });
+    return desiredResource(base, 'SecondaryDnsPeer', built);
   },
   adapter: peerAdapter,
   planned: (d, step, out) => {

@@ -1,5 +1,6 @@
 /** `AccountToken`: an account-owned API token, its value delivered to a secret sink and rolled on demand. */
 import type { KindDefinition } from '../kind.js';
+import { desiredResource } from '../desired-resource.js';
 import type { DesiredToken, TokenSpec } from '../../manifest/types.js';
 import { tokenAdoptMode } from '../../planner/adopt-mode.js';
 import { tokensApi } from './api.js';
@@ -28,16 +29,12 @@ export const tokenKind: KindDefinition<'AccountToken'> = {
   build(raw, base, config): DesiredToken {
     const spec = raw as TokenSpec;
     const sink = spec.secret?.sink ?? config.defaultSink;
-    return {
-      ...base,
-      kind: 'AccountToken',
-      address: { ...base.address, kind: 'AccountToken' },
-      spec: {
-        ...spec,
-        policies: spec.policies.map(expandScopes),
-        secret: { sink, key: spec.secret?.key ?? base.address.name },
-      },
-    };
+    // `{ ...spec, policies, secret }`, without a hidden class per token (desired-resource.ts).
+    const built = Object.assign({}, spec, {
+      policies: spec.policies.map(expandScopes),
+      secret: { sink, key: spec.secret?.key ?? base.address.name },
+    });
+    return desiredResource(base, 'AccountToken', built);
   },
   adapter: tokenAdapter,
   planExisting: planExistingToken,

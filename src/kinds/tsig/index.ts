@@ -1,5 +1,6 @@
 /** `SecondaryDnsTsig`: a TSIG key (account level) that peers authenticate zone transfers with. */
 import type { KindDefinition } from '../kind.js';
+import { desiredResource } from '../desired-resource.js';
 import type { DesiredTsig, TsigSpec } from '../../manifest/types.js';
 import { tsigsApi } from './api.js';
 import { createTsig, deleteTsig, updateTsig } from './execute.js';
@@ -23,12 +24,11 @@ export const tsigKind: KindDefinition<'SecondaryDnsTsig'> = {
   createCalls: 1,
   build(raw, base): DesiredTsig {
     const spec = raw as TsigSpec;
-    return {
-      ...base,
-      kind: 'SecondaryDnsTsig',
-      address: { ...base.address, kind: 'SecondaryDnsTsig' },
-      spec: { name: spec.name, algo: spec.algo, secret: { ...spec.secret } },
-    };
+    return desiredResource(base, 'SecondaryDnsTsig', {
+      name: spec.name,
+      algo: spec.algo,
+      secret: { ...spec.secret },
+    });
   },
   adapter: tsigAdapter,
   planned: tsigPlanned,

@@ -6,10 +6,10 @@
  */
 import type { CfZoneTransfer, CloudflareApi, TransferDirection } from '../../cloudflare/types.js';
 import { CfgitopsError, type SourceLocation } from '../../errors.js';
-import type { DesiredIncoming, DesiredOutgoing } from '../../manifest/types.js';
 import type { RecordedResource } from '../../state/types.js';
 import type { ExportKind } from '../../workflow/export-kinds.js';
 import type { DesiredBaseFields, KindDefinition } from '../kind.js';
+import { desiredResource } from '../desired-resource.js';
 import { zoneTransfersApi } from './api.js';
 import { zoneLinkExecutor } from './execute.js';
 import { zoneLinkAdapter, zoneLinkUnfinished } from './plan.js';
@@ -91,12 +91,8 @@ export function defineZoneLink<K extends LinkKind>(options: {
       const spec = raw as { zone: string; name?: string; peers: string[] } & Record<string, unknown>;
       const zone = zoneIdOf(spec.zone, config.zones) ?? spec.zone;
       const name = spec.name ?? spec.zone;
-      return {
-        ...base,
-        kind,
-        address: { ...base.address, kind },
-        spec: { zone, name, peers: [...spec.peers], ...options.extra(spec) },
-      } as DesiredIncoming | DesiredOutgoing;
+      const built = { zone, name, peers: [...spec.peers], ...options.extra(spec) };
+      return desiredResource<LinkKind>(base, kind, built);
     },
     adapter: (ctx, d, out) => zoneLinkAdapter(ctx, d, out),
     ...(dir === 'outgoing' ? { unfinished: zoneLinkUnfinished } : {}),

@@ -2,10 +2,11 @@
  * Defect: a token whose policy gained one permission group showed two whole JSON arrays (~250 characters each).
  * Policies now diff as the groups, resources and CIDRs each policy gains or loses, one member per line.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { CfResources, CfToken } from '../../../src/cloudflare/types.js';
 import { compareToken, tokenCreationDiff } from '../../../src/kinds/token/compare.js';
-import { resourceItems, setChange } from '../../../src/planner/diff-policies.js';
+import { resourceItems, setChange, sortedMembers } from '../../../src/planner/diff-policies.js';
 import { normalizeCidrSet } from '../../../src/planner/net.js';
 import { PermissionCatalog } from '../../../src/planner/permission-catalog.js';
 import { diffLines } from '../../../src/planner/render-common.js';
@@ -165,5 +166,15 @@ describe('token policy diffs', () => {
     expect(diff).toEqual(expected);
     expect(JSON.stringify(diff)).toBe(JSON.stringify(expected));
     expect(diff[2]).toEqual({ path: '/policies/0/permission_groups', added: ['DNS Read', 'Zone Read'] });
+  });
+
+  test('GIVEN any list of strings (duplicates, prefixes, non-ASCII, over 16 members) WHEN its members are sorted THEN it equals [...new Set(list)].sort()', () => {
+    const member = fc.oneof(fc.constantFrom('a', 'ab', 'B', 'Zone Read', 'zone', 'é', '\u{1F600}', ''), fc.string());
+    fc.assert(
+      fc.property(fc.array(member, { maxLength: 40 }), (list) => {
+        expect(sortedMembers(list)).toEqual([...new Set(list)].sort());
+      }),
+      { numRuns: 500 },
+    );
   });
 });
