@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   E_UNKNOWN_ACCOUNT: 'an account alias is not defined in config',
   E_UNKNOWN_ZONE: 'a zone is neither an alias in the Config spec.zones nor a 32-hex zone id',
   E_ZONE_NAME_MISSING: 'a zone given by id needs spec.name',
+  E_ZONE_TYPE: "a zone transfer link the zone's type cannot take (incoming needs a secondary zone, outgoing a primary)",
   E_ZONE_LINK_IN_USE: 'a peer or TSIG key to be deleted is still used by a zone transfer link',
   E_TIME_RANGE: 'expires_on is not after not_before, or already past',
   E_PATH_ESCAPE: 'a fromFile path leaves the repository',

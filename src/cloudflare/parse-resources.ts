@@ -5,6 +5,7 @@
 import { Secret } from '../secret.js';
 import type {
   CfAcl,
+  CfZone,
   CfZoneTransfer,
   CfCondition,
   CfPeer,
@@ -94,6 +95,14 @@ export function parseZoneTransfer(zone: string, v: unknown): CfZoneTransfer {
   if (checked !== undefined) out.checked_time = checked;
   const last = optStr(o, 'last_transferred_time', 'zone transfer');
   if (last !== undefined) out.last_transferred_time = last;
+  return out;
+}
+
+export function parseZone(v: unknown): CfZone {
+  const o = obj(v, 'zone');
+  const out: CfZone = { id: str(o, 'id', 'zone'), name: str(o, 'name', 'zone') };
+  const type = optStr(o, 'type', 'zone');
+  if (type !== undefined) out.type = type;
   return out;
 }
 

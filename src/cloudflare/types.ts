@@ -69,6 +69,14 @@ export interface CfZoneTransfer {
   status?: string | null;
 }
 
+/** `GET /zones/{zone_id}`, the part cfgitops reads. */
+export interface CfZone {
+  id: string;
+  name: string;
+  /** `full` (Cloudflare hosts its DNS: a primary for outgoing transfers), `secondary` (incoming), `partial`, `internal`. */
+  type?: string;
+}
+
 export interface CfZoneTransferBody {
   name: string;
   peers: string[];
@@ -170,6 +178,8 @@ export interface CloudflareApi {
   updateAcl(account: string, id: string, body: CfAclBody, signal?: AbortSignal): Promise<CfAcl>;
   deleteAcl(account: string, id: string, signal?: AbortSignal): Promise<void>;
 
+  /** The zone's details, or undefined when it cannot be read (404, or the credential may not read zones: 403). */
+  getZone(zone: string, signal?: AbortSignal): Promise<CfZone | undefined>;
   /** The zone's configuration in one direction, or undefined when it has none (404). */
   getZoneTransfer(zone: string, dir: TransferDirection, signal?: AbortSignal): Promise<CfZoneTransfer | undefined>;
   createZoneTransfer(

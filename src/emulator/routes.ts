@@ -4,6 +4,7 @@
  */
 import type { Handler } from './context.js';
 import { listPermissionGroups } from './permission-groups.js';
+import { getZoneDetails } from './zone-details.js';
 
 export interface Route {
   method: string;
@@ -14,7 +15,7 @@ export interface Route {
 
 const A = '/accounts/{account_id}';
 
-/** The operations that belong to no resource kind (the permission-group catalog). */
+/** The operations that belong to no resource kind (the permission-group catalog, a zone's details). */
 const SHARED_ROUTES: readonly Route[] = [
   {
     method: 'GET',
@@ -22,6 +23,7 @@ const SHARED_ROUTES: readonly Route[] = [
     operationId: 'account-api-tokens-list-permission-groups',
     handler: listPermissionGroups,
   },
+  { method: 'GET', template: '/zones/{zone_id}', operationId: 'zones-0-get', handler: getZoneDetails },
 ];
 
 /**

@@ -3,7 +3,7 @@
  * permission-group list per account — never one GET per resource. A kind is listed in an account only when
  * something desired, recorded or pending there needs it, and permission groups only where tokens are desired.
  */
-import type { CloudflareApi } from '../cloudflare/types.js';
+import type { CfZone, CloudflareApi } from '../cloudflare/types.js';
 import type { DesiredResource } from '../manifest/types.js';
 import { emptyLiveAccount, type LiveAccount, type LiveSnapshot } from '../planner/live.js';
 import { KINDS, kindOf, type ResourceKind } from '../kinds/registry.js';
@@ -17,6 +17,11 @@ export interface ObserveNeeds {
   permissionGroups: Set<string>;
   /** `${account}\u0000${kind}` → zones whose link of that kind is read (one GET each; outgoing: and its status) */
   zones?: Map<string, Set<string>>;
+  /**
+   * account id → the zone-level kinds desired per zone: a zone whose desired link turns out absent (a create) has its
+   * details read, one GET, so the plan can check the zone's type. A no-change plan reads none.
+   */
+  zoneTypes?: Map<string, Map<string, Set<ResourceKind>>>;
 }
 
 /**
@@ -60,8 +65,16 @@ export function observeNeeds(
     if (!desiredKeys.has(addressKey(r)) && kind.observeAlso.some((k) => kindOf(k).zoneLevel)) sweep.add(r.account);
   }
   for (const i of Object.values(state.pending)) need(i.account, i.kind);
+  const zoneTypes = new Map<string, Map<string, Set<ResourceKind>>>();
   for (const d of desired) {
-    if (kindOf(d.kind).zoneLevel) zone(d.address.account, d.kind, (d.spec as { zone: string }).zone);
+    if (!kindOf(d.kind).zoneLevel) continue;
+    const id = (d.spec as { zone: string }).zone;
+    zone(d.address.account, d.kind, id);
+    let byZone = zoneTypes.get(d.address.account);
+    if (!byZone) zoneTypes.set(d.address.account, (byZone = new Map()));
+    let kindsThere = byZone.get(id);
+    if (!kindsThere) byZone.set(id, (kindsThere = new Set()));
+    kindsThere.add(d.kind);
   }
   for (const account of sweep) {
     for (const k of KINDS) {
@@ -76,7 +89,7 @@ export function observeNeeds(
   for (const [account, listed] of kinds) {
     for (const k of KINDS) if (k.zoneLevel && !zones.has(zoneScopeKey(account, k.kind))) listed.delete(k.kind);
   }
-  return { kinds, permissionGroups, zones };
+  return { kinds, permissionGroups, zones, zoneTypes };
 }
 
 export async function observeLive(
@@ -101,10 +114,41 @@ export async function observeLive(
             })
           : undefined,
       ]);
+      const details = await zoneDetailsForCreates(api, needs, account, live, signal);
+      if (details) live.zoneDetails = details;
       accounts[account] = live;
     }),
   );
   return { accounts };
+}
+
+/**
+ * The details of each zone a desired link names whose link of that kind is absent live (the plan will create it),
+ * read after the links themselves (one GET per such zone); undefined when there are none.
+ */
+async function zoneDetailsForCreates(
+  api: CloudflareApi,
+  needs: ObserveNeeds,
+  account: string,
+  live: LiveAccount,
+  signal: AbortSignal | undefined,
+): Promise<Record<string, CfZone> | undefined> {
+  const wanted = needs.zoneTypes?.get(account);
+  if (!wanted) return undefined;
+  const missing = [...wanted]
+    .filter(([zone, kinds]) =>
+      [...kinds].some((kind) => !(live[kindOf(kind).liveKey] as { id: string }[]).some((l) => l.id === zone)),
+    )
+    .map(([zone]) => zone);
+  if (missing.length === 0) return undefined;
+  const details: Record<string, CfZone> = {};
+  await Promise.all(
+    missing.sort().map(async (zone) => {
+      const found = await api.getZone(zone, signal);
+      if (found) details[zone] = found;
+    }),
+  );
+  return details;
 }
 
 function zoneScopeKey(account: string, kind: ResourceKind): string {

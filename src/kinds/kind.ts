@@ -82,7 +82,7 @@ export interface KindDefinition<K extends ResourceKind> {
   /** What `import KIND` and `export --kind` accept besides the kind itself (lower case). */
   shorthands: readonly string[];
   /** The field of a LiveAccount holding this kind's live list. */
-  liveKey: Exclude<keyof LiveAccount, 'permissionGroups'>;
+  liveKey: Exclude<keyof LiveAccount, 'permissionGroups' | 'zoneDetails'>;
   /** The manifest document schema and the file it is emitted to under schemas/. */
   document: { file: string; schema: Record<string, unknown> };
   /** Spec fields that name other managed resources. */

@@ -6,8 +6,15 @@
 import type { ApiContext } from '../../cloudflare/api-context.js';
 import { createWithRecovery } from '../../cloudflare/create-with-recovery.js';
 import { decodeResult } from '../../cloudflare/decode-result.js';
-import { parseText, parseZoneTransfer } from '../../cloudflare/parse-resources.js';
-import type { CfZoneTransfer, CfZoneTransferBody, CloudflareApi, TransferDirection } from '../../cloudflare/types.js';
+import { CloudflareApiError } from '../../cloudflare/api-error.js';
+import { parseText, parseZone, parseZoneTransfer } from '../../cloudflare/parse-resources.js';
+import type {
+  CfZone,
+  CfZoneTransfer,
+  CfZoneTransferBody,
+  CloudflareApi,
+  TransferDirection,
+} from '../../cloudflare/types.js';
 import { isCfgitopsError } from '../../errors.js';
 
 const ROUTE = {
@@ -21,6 +28,7 @@ const FORCE = {
 
 export type ZoneTransfersApi = Pick<
   CloudflareApi,
+  | 'getZone'
   | 'getZoneTransfer'
   | 'createZoneTransfer'
   | 'updateZoneTransfer'
@@ -49,6 +57,19 @@ export function zoneTransfersApi({ core, recovery }: ApiContext): ZoneTransfersA
       return decodeResult(req, await core.send(req), (v) => parseZoneTransfer(zone, v));
     } catch (e) {
       if (isCfgitopsError(e) && e.code === 'E_API_NOT_FOUND') return undefined;
+      throw e;
+    }
+  }
+
+  async function getZone(zone: string, signal?: AbortSignal): Promise<CfZone | undefined> {
+    const req = { method: 'GET', route: '/zones/{zone_id}', params: { zone_id: zone }, signal } as const;
+    try {
+      return decodeResult(req, await core.send(req), parseZone);
+    } catch (e) {
+      // Reading a zone needs "Zone Read", which a Secondary-DNS-only credential may lack: then nothing is known and
+      // Cloudflare's own refusal at apply time says what is wrong, as before this read existed.
+      if (isCfgitopsError(e) && e.code === 'E_API_NOT_FOUND') return undefined;
+      if (e instanceof CloudflareApiError && e.status === 403) return undefined;
       throw e;
     }
   }
@@ -95,6 +116,7 @@ export function zoneTransfersApi({ core, recovery }: ApiContext): ZoneTransfersA
   }
 
   return {
+    getZone,
     getZoneTransfer,
     createZoneTransfer,
     updateZoneTransfer,

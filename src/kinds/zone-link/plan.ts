@@ -43,7 +43,7 @@ export function zoneLinkAdapter(
     const id = out.peerIds.get(key);
     peers.push(id !== undefined ? { id } : { ref: key });
   });
-  if (broken) return undefined;
+  if (broken || !zoneTypeFits(ctx, d, out)) return undefined;
   out.linkPeers.set(addressKey(d.address), refs);
   const body: PlannedZoneLinkBody = { kind: d.kind, zone_id: d.spec.zone, name: d.spec.name, peers };
   if ('auto_refresh_seconds' in d.spec && d.spec.auto_refresh_seconds !== undefined) {
@@ -55,6 +55,35 @@ export function zoneLinkAdapter(
     compare: (live) => compareZoneLink(body, live as CfZoneTransfer),
     creation: () => zoneLinkCreationDiff(body),
   };
+}
+
+/**
+ * A link to create must suit its zone: Cloudflare is the secondary of a `secondary` zone only (incoming), and cannot
+ * be the primary of one (outgoing). The zone's type is known when the observer read it (the link was absent); when
+ * it is not (no "Zone Read"), Cloudflare's own refusal at apply time says so.
+ */
+function zoneTypeFits(ctx: PlanContext, d: DesiredIncoming | DesiredOutgoing, out: PlanOutput): boolean {
+  const { account } = d.address;
+  if (ctx.liveById(d.kind, account, d.spec.zone) !== undefined) return true;
+  const type = ctx.input.live.accounts[account]?.zoneDetails?.[d.spec.zone]?.type;
+  if (type === undefined) return true;
+  const incoming = d.kind === 'SecondaryDnsIncoming';
+  if (incoming ? type === 'secondary' : type !== 'secondary') return true;
+  out.errors.push(
+    new CfgitopsError(
+      'E_ZONE_TYPE',
+      incoming
+        ? `zone ${d.spec.name} is a ${type} zone: Cloudflare can transfer in (be the secondary of) only a zone of type secondary`
+        : `zone ${d.spec.name} is a secondary zone: Cloudflare transfers it in from its primaries and cannot also serve it as primary`,
+      {
+        location: d.locate('/spec/zone'),
+        hint: incoming
+          ? 'use a SecondaryDnsOutgoing link for a zone Cloudflare hosts (full), or name the secondary zone'
+          : 'use a SecondaryDnsIncoming link for a secondary zone, or name a zone Cloudflare hosts (full)',
+      },
+    ),
+  );
+  return false;
 }
 
 /** An outgoing link whose POST landed and whose enable/disable did not is finished by an update. */

@@ -130,6 +130,37 @@ describe('Cloudflare client operations against the emulator', () => {
     expect((await rejection(h.client.getToken(h.account, id))).code).toBe('E_API_NOT_FOUND');
   });
 
+  test('GIVEN a primary and a secondary zone WHEN their details are read THEN full and secondary; an unknown zone, or a 403, is undefined', async () => {
+    const full = 'e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5';
+    const secondary = 'f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6';
+    for (const [id, name, type] of [
+      [full, 'ops-full.example', 'primary'],
+      [secondary, 'ops-secondary.example', 'secondary'],
+    ] as const) {
+      const r = await h.emulator.control('POST', '/zones', { account: h.account, id, name, type });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+    expect(await h.client.getZone(full)).toEqual({ id: full, name: 'ops-full.example', type: 'full' });
+    expect(await h.client.getZone(secondary)).toEqual({
+      id: secondary,
+      name: 'ops-secondary.example',
+      type: 'secondary',
+    });
+    expect(await h.client.getZone('0'.repeat(32))).toBeUndefined();
+    // A credential without "Zone Read": nothing known, and no failure (Cloudflare decides at apply time).
+    await h.emulator.control('PUT', '/faults', {
+      rules: [{ kind: 'error', operationId: 'zones-0-get', status: 403, times: 1 }],
+    });
+    expect(await h.client.getZone(full)).toBeUndefined();
+    await h.emulator.control('PUT', '/faults', { rules: [] });
+    // Anything else still fails.
+    await h.emulator.control('PUT', '/faults', {
+      rules: [{ kind: 'error', operationId: 'zones-0-get', status: 400, times: 1 }],
+    });
+    expect((await rejection(h.client.getZone(full))).status).toBe(400);
+    await h.emulator.control('PUT', '/faults', { rules: [] });
+  });
+
   test('GIVEN the client WHEN described THEN base URL and auth type, never the credential', () => {
     const text = h.client.describe();
     expect(text).toContain(h.emulator.baseUrl);

@@ -188,6 +188,39 @@ describe('zone transfer links', () => {
     expect(l.zones.find((z) => z.id === ZONES['example.com'].id)?.incoming?.peers).toHaveLength(1);
   });
 
+  test('GIVEN links the zones cannot take (incoming on a primary zone, outgoing on a secondary one) WHEN planned THEN the plan refuses both, naming file, line and zone; nothing is applied', async () => {
+    const swapped = LINKS.replace('  zone: example.com\n', '  zone: example.org\n').replace(
+      '  zone: example.org\n  peers: [ns3]',
+      '  zone: example.com\n  peers: [ns3]',
+    );
+    await world.ws.write('desired-state/links.yaml', swapped);
+    const plan = await world.cli('plan', '--format', 'json');
+    expect(plan.code, plan.stderr).toBe(1);
+    const errors = (JSON.parse(plan.stdout) as { errors: { code: string; message: string; location?: unknown }[] })
+      .errors;
+    expect(errors.map((e) => e.code)).toEqual(['E_ZONE_TYPE', 'E_ZONE_TYPE']);
+    expect(errors.map((e) => e.message).sort()).toEqual([
+      'zone example.com is a secondary zone: Cloudflare transfers it in from its primaries and cannot also serve it as primary',
+      'zone example.org is a full zone: Cloudflare can transfer in (be the secondary of) only a zone of type secondary',
+    ]);
+    // The incoming link's `zone:` is line 7 of the file, the outgoing one's line 26.
+    expect(errors.map((e) => e.location)).toEqual(
+      expect.arrayContaining([
+        { file: 'desired-state/links.yaml', line: 7, col: 9, pointer: '/spec/zone' },
+        { file: 'desired-state/links.yaml', line: 26, col: 9, pointer: '/spec/zone' },
+      ]),
+    );
+    const text = await world.cli('plan');
+    expect(text.stderr).toMatch(
+      /error\[E_ZONE_TYPE\]: desired-state\/links\.yaml:\d+:\d+ .*zone example\.org is a full zone/,
+    );
+    const apply = await world.cli('apply', '--auto-approve');
+    expect(apply.code).toBe(1);
+    const l = await live();
+    expect(l.peers).toHaveLength(0);
+    expect(l.zones.every((z) => z.incoming === undefined && z.outgoing === undefined)).toBe(true);
+  });
+
   test('GIVEN an applied outgoing link WHEN shown from state THEN its live transfer status is shown beside the record', async () => {
     expect((await world.cli('apply', '--auto-approve')).code).toBe(0);
     const shown = await world.cli('state', 'show', 'SecondaryDnsOutgoing/main/example-org');

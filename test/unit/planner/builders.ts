@@ -6,6 +6,8 @@ import type { CfPermissionGroup } from '../../../src/cloudflare/types.js';
 import { defaultConfig, type ResolvedConfig } from '../../../src/config/types.js';
 import type { SourceLocation } from '../../../src/errors.js';
 import type {
+  DesiredIncoming,
+  DesiredOutgoing,
   DesiredPeer,
   DesiredResource,
   DesiredToken,
@@ -80,6 +82,18 @@ export function peer(name: string, spec: Partial<PeerSpec> = {}, c: Common = {})
     ...base('SecondaryDnsPeer', name, c),
     spec: { name: `${name}-peer`, ip: '192.0.2.10', port: 53, ixfr_enable: false, ...spec },
   };
+}
+
+/** A zone transfer link to `zone` (a zone id) from or to the peers named. */
+export function incoming(name: string, zone: string, peers: string[], c: Common = {}): DesiredIncoming {
+  return {
+    ...base('SecondaryDnsIncoming', name, c),
+    spec: { zone, name: `${name}.example.`, peers, auto_refresh_seconds: 86400 },
+  };
+}
+
+export function outgoing(name: string, zone: string, peers: string[], c: Common = {}): DesiredOutgoing {
+  return { ...base('SecondaryDnsOutgoing', name, c), spec: { zone, name: `${name}.example.`, peers, enabled: true } };
 }
 
 export function token(name: string, spec: Partial<TokenSpec> = {}, c: Common = {}): DesiredToken {
