@@ -11,7 +11,7 @@ import { credentialsFromEnv, hasCredentials } from './cloudflare/credentials.js'
 import type { PacedRate } from './cloudflare/pacer.js';
 import type { CloudflareApi } from './cloudflare/types.js';
 import type { ResolvedConfig, SinkConfig, StateBackendConfig } from './config/types.js';
-import { systemClock, type Clock, type Logger, type Output } from './effects.js';
+import { monotonicClock, systemClock, type Clock, type Logger, type Output } from './effects.js';
 import { CfgitopsError } from './errors.js';
 import { createLogger, type Writable } from './log.js';
 import { Secret, secretScrubber } from './secret.js';
@@ -64,6 +64,8 @@ export interface App {
   readonly output: Output;
   readonly log: Logger;
   readonly clock: Clock;
+  /** For spans that must not follow the wall clock back (the rate-limit pacer); the injected clock in tests. */
+  readonly pacingClock: Clock;
   readonly stdin: (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
   random: () => number;
   newId: () => string;
@@ -121,6 +123,7 @@ export function createApp(environment: AppEnvironment): App {
       return (log ??= makeLog());
     },
     clock,
+    pacingClock: environment.clock ?? monotonicClock,
     stdin: environment.stdin,
     random,
     newId: () => randomUUID().replaceAll('-', ''),
@@ -190,6 +193,7 @@ async function connectCloudflare(app: App, config: ResolvedConfig): Promise<Targ
     baseUrl: baseUrlFromEnv(app.env),
     credentials,
     clock: app.clock,
+    pacingClock: app.pacingClock,
     random: app.random,
     log: app.log,
     ...clientSettingsFromConfig(config.api),
@@ -231,6 +235,7 @@ async function connectEmulator(app: App, config: ResolvedConfig): Promise<Target
     baseUrl: emulator.baseUrl,
     credentials: { type: 'token', token: apiToken },
     clock: app.clock,
+    pacingClock: app.pacingClock,
     random: app.random,
     log: app.log,
     ...clientSettingsFromConfig(config.api),

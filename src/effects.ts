@@ -32,6 +32,17 @@ export const systemClock: Clock = {
     }),
 };
 
+/**
+ * The system clock for measuring spans: milliseconds since the epoch at process start, then advanced by the monotonic
+ * timer, so it never steps back when the wall clock does (NTP, a VM resumed). The rate-limit pacer runs on it: with
+ * `Date.now()` a clock stepped back by a minute would hold every slot a minute longer, and one stepped forward would
+ * hand out a whole window's budget again while Cloudflare still counts it.
+ */
+export const monotonicClock: Clock = {
+  now: () => performance.timeOrigin + performance.now(),
+  sleep: (ms, signal) => systemClock.sleep(ms, signal),
+};
+
 /** Where human-facing text goes (stdout for results, stderr for progress). Scrubbed of secrets by the app. */
 export interface Output {
   out(text: string): void;

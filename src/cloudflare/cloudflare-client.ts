@@ -21,6 +21,8 @@ export interface CloudflareClientOptions {
   /** Defaults to a keep-alive undici Agent owned (and closed) by the client. */
   dispatcher?: Dispatcher;
   clock: Clock;
+  /** What the pacer schedules by: a clock that never steps back (effects.ts `monotonicClock`); default `clock`. */
+  pacingClock?: Clock;
   random: () => number;
   log: Logger;
   /** A bucket to use; or options for the process-wide bucket of this credential. */
@@ -56,7 +58,11 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
   const pacer =
     options.pacing instanceof Pacer
       ? options.pacing
-      : sharedPacer(`${credentialFingerprint(options.credentials)}@${baseUrl.origin}`, options.pacing, options.clock);
+      : sharedPacer(
+          `${credentialFingerprint(options.credentials)}@${baseUrl.origin}`,
+          options.pacing,
+          options.pacingClock ?? options.clock,
+        );
   const tally = new RetryTally();
   const core = new HttpCore({
     baseUrl,
