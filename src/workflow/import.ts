@@ -14,7 +14,7 @@ import { assertValueSinksReady } from '../executor/check-value-sinks.js';
 import { executePlan } from '../executor/execute-plan.js';
 import type { DesiredResource } from '../manifest/types.js';
 import { KINDS, kindOf, RESOURCE_KINDS, type ResourceKind } from '../kinds/registry.js';
-import { addressKey, ANNOTATION_PREVENT_DESTROY } from '../resources.js';
+import { addressKey, ANNOTATION_PREVENT_DESTROY, type AccountAliases } from '../resources.js';
 import type { CloudflareApi } from '../cloudflare/types.js';
 import type { RecordedResource } from '../state/types.js';
 import { loadManifestsFor } from './load.js';
@@ -37,6 +37,8 @@ export interface ImportOutcome {
   /** The Cloudflare name found live (the manifest's `spec.name` may differ: the next plan updates it). */
   liveName: string;
   target: string;
+  /** The Config's `spec.accounts`, so the output can name the account as the manifests do. */
+  accounts: AccountAliases;
   /** With --roll: the one-step roll. */
   roll?: ApplyResult;
 }
@@ -111,7 +113,7 @@ export async function importWorkflow(app: App, request: ImportRequest): Promise<
       // Nothing recorded yet: a sink that cannot take the new value stops the import before any write.
       if (roll) await assertValueSinksReady(rollSecretPlan(rollTargets, state, manifests, 0), target.sinks);
       await lock.commit([{ type: 'put-resource', resource: record }]);
-      const outcome: ImportOutcome = { record, liveName, target: target.describe };
+      const outcome: ImportOutcome = { record, liveName, target: target.describe, accounts: manifests.config.accounts };
       if (!roll) return outcome;
       const plan = rollSecretPlan(rollTargets, lock.current(), manifests, app.clock.now());
       const rolled = await executePlan(plan, {

@@ -5,7 +5,7 @@
  */
 import { createApp, type App, type AppEnvironment } from '../../app.js';
 import { githubSettings, type GitHubRequest } from '../../github/github-flags.js';
-import { addressKey } from '../../resources.js';
+import { addressKey, displayAddress } from '../../resources.js';
 import { importWorkflow, parseKind, type ImportOutcome } from '../../workflow/import.js';
 import { handleInterrupts, interruptedNotice } from '../interrupt.js';
 import { withJsonFailure } from '../json-failure.js';
@@ -104,7 +104,7 @@ export async function runImport(app: App, options: ImportCommandOptions): Promis
 
 function importText(outcome: ImportOutcome, kind: string, by: string | undefined): string {
   const lines = [
-    `Imported ${outcome.record.id} ("${outcome.liveName}") as ${addressKey(outcome.record)} in ${outcome.target}.\n`,
+    `Imported ${outcome.record.id} ("${outcome.liveName}") as ${displayAddress(outcome.record, outcome.accounts)} in ${outcome.target}.\n`,
   ];
   if (outcome.roll) lines.push(renderApplyResult(outcome.roll));
   else if (by === undefined) lines.push(`${nextStep(outcome, kind)}\n`);
