@@ -159,7 +159,7 @@ class DocumentParser {
         this.#noContinuation(indent);
       }
     }
-    return list;
+    return exact(list);
   }
 
   /** The value under `key:` or `-` with nothing after it: a deeper block, entries at the key's column, or null. */
@@ -230,8 +230,16 @@ class DocumentParser {
       if (text.charAt(i) === ']') throw DECLINE; // a trailing comma: valid YAML, left to the full parsers
     }
     endOfLine(text, i);
-    return list;
+    return exact(list);
   }
+}
+
+/**
+ * The list as an exact-size array. One grown by `push` keeps room for 17 entries in V8, and a parsed list lives as
+ * long as its resource: over 10,000 resources that slack was ~5 MB the scavenger copied twice (docs/benchmarks.md P3).
+ */
+function exact(list: unknown[]): unknown[] {
+  return list.slice();
 }
 
 function isSequenceEntry(text: string): boolean {

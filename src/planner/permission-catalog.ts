@@ -14,6 +14,7 @@ export class PermissionCatalog {
   readonly #byId = new Map<string, CfPermissionGroup>();
   readonly #byName = new Map<string, CfPermissionGroup[]>();
   readonly #byLowerName = new Map<string, string>();
+  readonly #labels = new Map<string, string>();
 
   constructor(groups: readonly CfPermissionGroup[]) {
     for (const g of groups) {
@@ -64,9 +65,15 @@ export class PermissionCatalog {
 
   /** A readable label for an id in diffs: its name, or the id itself when the catalog does not know it. */
   label(id: string): string {
-    const g = this.#byId.get(id);
-    if (!g) return id;
-    return (this.#byName.get(g.name)?.length ?? 0) > 1 ? `${g.name} [${g.scopes.join(', ')}]` : g.name;
+    // Once per id: a created token's diff labels each of its groups, and the plan keeps every label.
+    let label = this.#labels.get(id);
+    if (label === undefined) {
+      const g = this.#byId.get(id);
+      if (!g) return id;
+      label = (this.#byName.get(g.name)?.length ?? 0) > 1 ? `${g.name} [${g.scopes.join(', ')}]` : g.name;
+      this.#labels.set(id, label);
+    }
+    return label;
   }
 
   nameOf(id: string): string | undefined {

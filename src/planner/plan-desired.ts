@@ -128,9 +128,21 @@ function planAbsent(
     ? `an interrupted run did not create it (intent ${createIntent.id}): create`
     : rec
       ? `deleted out of band: re-create${kind.recreateNote ?? ''}`
-      : `new ${noun}: create`;
+      : newReason(noun);
   // `common` is this call's own: completed in place rather than copied (same keys, same order as a spread).
   return makeStep('create', Object.assign(common, { reason, diff: adapter.creation(), body: adapter.body }));
+}
+
+const NEW_REASONS = new Map<string, string>();
+
+/** `new token: create`, one string per kind: built per step, each was two strings the plan keeps. */
+function newReason(noun: string): string {
+  let reason = NEW_REASONS.get(noun);
+  if (reason === undefined) {
+    reason = `new ${noun}: create`;
+    NEW_REASONS.set(noun, reason);
+  }
+  return reason;
 }
 
 /** A create intent on a resource that is recorded and alive: a crashed replace may have left an extra one. */

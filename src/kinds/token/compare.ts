@@ -44,6 +44,9 @@ export function compareToken(
   return diff;
 }
 
+/** Built once: a template per token made a cons string per created token's diff, which the plan keeps. */
+const REQUEST_IP_PATH = { in: '/condition/request_ip/in', not_in: '/condition/request_ip/not_in' } as const;
+
 /** The fields a create sets, as a diff with only `after`. */
 export function tokenCreationDiff(desired: CfTokenBody, catalog: PermissionCatalog): FieldChange[] {
   const diff: FieldChange[] = [{ path: '/name', after: desired.name }];
@@ -52,7 +55,7 @@ export function tokenCreationDiff(desired: CfTokenBody, catalog: PermissionCatal
   const ip = requestIp(desired.condition);
   if (ip !== undefined) {
     for (const key of ['in', 'not_in'] as const) {
-      setAddition(`/condition/request_ip/${key}`, normalizeCidrSet(ip[key]), diff);
+      setAddition(REQUEST_IP_PATH[key], normalizeCidrSet(ip[key]), diff);
     }
   }
   for (const key of ['expires_on', 'not_before'] as const) {
