@@ -95,15 +95,17 @@ function fastResult(file: ManifestFile, text: string, limits: ParseLimits, fast:
   const documents = fast.map((d, k): ParsedDocument => {
     // Only the start is kept by `locate`, not `d`: the parsed tree can go once the resource is built from it.
     const { line, col } = d;
-    const start = (pointer: string) => ({ file: file.path, line, col, pointer });
     return {
       file,
       index: d.index,
       value: d.value,
       locate: (pointer, options) => {
-        if (pointer === '') return start(pointer);
-        slow ??= parseWithYaml(file, text, limits).documents;
-        return slow[k]?.locate(pointer, options) ?? start(pointer);
+        if (pointer !== '') {
+          slow ??= parseWithYaml(file, text, limits).documents;
+          const found = slow[k]?.locate(pointer, options);
+          if (found !== undefined) return found;
+        }
+        return { file: file.path, line, col, pointer };
       },
     };
   });

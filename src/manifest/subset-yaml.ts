@@ -36,13 +36,16 @@ export function subsetParse(text: string, resolvePlain: ResolvePlain): (SubsetDo
   const docs: (SubsetDocument | undefined)[] = [];
   const texts: string[] = [];
   const indents: number[] = [];
+  // One string per distinct scalar in the file: manifests repeat the same words (allow, DNS Write, an alias) in
+  // every document, and each copy would live as long as its resource.
+  const strings = new Map<string, string>();
   let open = false;
   let firstLine = 0;
   const flush = (): void => {
     if (!open) return;
     if (texts.length === 0) docs.push(undefined);
     else {
-      const value = new DocumentParser(texts, indents, resolvePlain).document();
+      const value = new DocumentParser(texts, indents, resolvePlain, strings).document();
       docs.push({ value, line: firstLine, col: indents[0]! + 1 });
     }
     texts.length = 0;
@@ -86,12 +89,23 @@ class DocumentParser {
   readonly #texts: string[];
   readonly #indents: number[];
   readonly #resolve: ResolvePlain;
+  readonly #strings: Map<string, string>;
   #at = 0;
 
-  constructor(texts: string[], indents: number[], resolve: ResolvePlain) {
+  constructor(texts: string[], indents: number[], resolve: ResolvePlain, strings: Map<string, string>) {
     this.#texts = texts;
     this.#indents = indents;
     this.#resolve = resolve;
+    this.#strings = strings;
+  }
+
+  /** The file's first copy of an equal string (see `strings` in subsetParse); other values as they are. */
+  #shared(value: unknown): unknown {
+    if (typeof value !== 'string') return value;
+    const seen = this.#strings.get(value);
+    if (seen !== undefined) return seen;
+    this.#strings.set(value, value);
+    return value;
   }
 
   document(): unknown {
@@ -119,7 +133,9 @@ class DocumentParser {
       const text = texts[this.#at]!;
       const key = keyOf(text);
       if (key === undefined || Object.hasOwn(map, key)) throw DECLINE;
-      const rest = text.slice(key.length + 1).trimStart();
+      let from = key.length + 1;
+      while (text.charCodeAt(from) === 32) from++;
+      const rest = text.slice(from); // one string, not a slice and its trimStart (spaces are the only blanks here)
       this.#at++;
       if (rest === '' || rest.charCodeAt(0) === 35 /* # */) {
         map[key] = this.#nested(indent, true);
@@ -184,7 +200,7 @@ class DocumentParser {
     if (c === '"' || c === "'") {
       const { value, end } = quoted(text, 0);
       endOfLine(text, end);
-      return value;
+      return this.#shared(value);
     }
     if (c === '[') return this.#flowSequence(text);
     if (INDICATOR_START.has(c)) throw DECLINE;
@@ -193,7 +209,7 @@ class DocumentParser {
     const plain = comment < 0 ? text : text.slice(0, comment).trimEnd();
     // `a: b: c` is an error; `a: b:` too; braces and brackets are left to the full parsers.
     if (plain.includes(': ') || plain.endsWith(':') || /[[\]{}]/.test(plain)) throw DECLINE;
-    return this.#resolve(plain);
+    return this.#shared(this.#resolve(plain));
   }
 
   /** `[a, "b", 'c']` on one line, scalars only. */
@@ -209,7 +225,7 @@ class DocumentParser {
       }
       if (c === '"' || c === "'") {
         const { value, end } = quoted(text, i);
-        list.push(value);
+        list.push(this.#shared(value));
         i = end;
       } else {
         let j = i;
@@ -219,7 +235,7 @@ class DocumentParser {
         if ((plain.charAt(0) === '-' || plain.charAt(0) === '?') && (plain.length === 1 || plain.charAt(1) === ' ')) {
           throw DECLINE;
         }
-        list.push(this.#resolve(plain));
+        list.push(this.#shared(this.#resolve(plain)));
         i = j;
       }
       while (text.charCodeAt(i) === 32) i++;
@@ -261,14 +277,11 @@ function keyOf(text: string): string | undefined {
   }
   const key = text.slice(0, colon);
   // Keys a schema reads as null or a boolean are left to the full parsers.
-  if (
-    'nNtTfF_'.includes(key.charAt(0)) &&
-    /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE|__proto__)$/.test(key)
-  ) {
-    return undefined;
-  }
-  return key;
+  return RESERVED_KEYS.has(key) ? undefined : key;
 }
+
+/** `/^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE|__proto__)$/` as a Set: tried on every key. */
+const RESERVED_KEYS = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', '__proto__']);
 
 function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);

@@ -171,6 +171,8 @@ describe('GIVEN the subset parser', () => {
     ],
     ['plain scalars with indicators inside', 'a: b:c\nd: e#f\ng: -1\nh: :x\ni: 1.5\nj: 0x1F\nk: True\nl: 2024-01-01\n'],
     ['keys with dots and stars', 'com.cloudflare.api.account.zone.*: "*"\n'],
+    // YAML's blanks are space and tab: a no-break space after `key: ` is the value's (trimStart dropped it).
+    ['a no-break space starting a value', 'a: \u00a0x\nb:   y\nc: \u2003z\n'],
   ])('WHEN "%s" THEN it accepts and agrees with yaml', (_, text) => {
     expect(assertSubsetAgrees(text)).toBe(true);
   });
