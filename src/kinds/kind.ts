@@ -148,6 +148,14 @@ export interface KindDefinition<K extends ResourceKind> {
   adoptValue?(ctx: PlanContext, d: DesiredOf<K>, byCrashedRun: boolean): { roll: boolean; note: string } | undefined;
   /** Planner: what "re-create" adds to its reason (tokens: " with a new value"). */
   recreateNote?: string;
+  /** Planner: fields the re-create of a recorded resource adds to its step (tokens: old values to remove). */
+  recreateFields?(
+    ctx: PlanContext,
+    d: DesiredOf<K>,
+    rec: RecordedResource,
+    common: StepFields,
+    out: PlanOutput,
+  ): Partial<Pick<PlanStep, 'removeOldValues'>>;
   /** Planner: called with the step planned for a desired resource (TSIGs publish their id to peers). */
   planned?(d: DesiredOf<K>, step: PlanStep, out: PlanOutput): void;
   /** Guardrails (pure): the config's `policy` on one desired resource; each violation names its rule. */

@@ -130,7 +130,8 @@ function planAbsent(
       ? `deleted out of band: re-create${kind.recreateNote ?? ''}`
       : newReason(noun);
   // `common` is this call's own: completed in place rather than copied (same keys, same order as a spread).
-  return makeStep('create', Object.assign(common, { reason, diff: adapter.creation(), body: adapter.body }));
+  const recreated = rec && !createIntent ? kind.recreateFields?.(ctx, d, rec, common, out) : undefined;
+  return makeStep('create', Object.assign(common, { reason, diff: adapter.creation(), body: adapter.body }, recreated));
 }
 
 const NEW_REASONS = new Map<string, string>();

@@ -24,11 +24,15 @@ export async function createToken(ctx: StepContext): Promise<void> {
   ctx.sinks.get(sink.sink); // an unknown sink fails before a value is minted
   const disabled = body.status === 'disabled';
   const created = await sendCreate(ctx, { sink }, () => ctx.api.createToken(ctx.step.address.account, body));
+  // A re-create whose sink moved (or a replace) names the former sinks of the old value: recorded with the new
+  // token, so they are cleared once its value is delivered (deliverValue), or by the next plan after a crash.
+  const stale = ctx.step.removeOldValues ?? [];
   let rec = await recordCreated(ctx, created, {
     id: created.outcome.resource.id,
     sink,
     value_status: 'undelivered',
     value_issued_at: ctx.now(),
+    ...(stale.length > 0 ? { stale_sinks: [...stale] } : {}),
     ...(disabled ? { complete: false } : {}),
   });
   if (disabled) {

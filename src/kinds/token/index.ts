@@ -6,7 +6,7 @@ import { tokenAdoptMode } from '../../planner/adopt-mode.js';
 import { tokensApi } from './api.js';
 import { createToken, deleteToken, updateToken } from './execute.js';
 import { tokenExport } from './export.js';
-import { planExistingToken, tokenAdapter, tokenAdoptValue, tokenInsteadOfCreate } from './plan.js';
+import { planExistingToken, tokenAdapter, tokenAdoptValue, tokenInsteadOfCreate, tokenRecreateFields } from './plan.js';
 import { checkToken } from './policy.js';
 import { planPredecessor } from '../../planner/plan-rotation.js';
 import { SCOPE_SHORTHANDS, tokenDocumentSchema } from './schema.js';
@@ -42,6 +42,7 @@ export const tokenKind: KindDefinition<'AccountToken'> = {
   insteadOfCreate: tokenInsteadOfCreate,
   adoptValue: tokenAdoptValue,
   recreateNote: ' with a new value',
+  recreateFields: tokenRecreateFields,
   policy: checkToken,
   list: (api, account, _scope, signal) => api.listTokens(account, signal),
   api: tokensApi,

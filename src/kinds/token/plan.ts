@@ -76,6 +76,9 @@ interface TokenPlanning {
   common: StepFields;
 }
 
+/** What finding a token's old values needs: its manifest, its record and the sink this step delivers to. */
+type SinkOwner = Pick<TokenPlanning, 'd' | 'rec' | 'common'>;
+
 /** `expires_on` of the manifest when it is already past: the token's declared life is over. */
 export function declaredExpiry(body: PlannedTokenBody, now: number): string | undefined {
   const at = body.body.expires_on;
@@ -107,7 +110,7 @@ function planTokenState(
     const notRolled =
       config.tokens.onRevoked === 'roll' ? '; tokens.onRevoked: roll is not applied, a leaked id is never rolled' : '';
     const reason = `SECURITY: Cloudflare revoked this token as exposed (its value leaked): delete the leaked token and create a new one with a new id and value${notRolled}`;
-    return makeStep('replace-exposed', { ...common, reason, diff, body, rollValue: true });
+    return makeStep('replace-exposed', { ...common, reason, diff, body, rollValue: true, ...oldValuesOf(ctx, t, out) });
   }
   const liveExpiry = live.expires_on === undefined ? undefined : parseInstant(live.expires_on);
   const expired =
@@ -127,7 +130,7 @@ function planTokenState(
     const when = live.expires_on === undefined ? '' : ` on ${live.expires_on}`;
     if (config.tokens.onExpired === 'recreate') {
       const reason = `token expired${when}: re-create it with a new id and value (tokens.onExpired: recreate)`;
-      return makeStep('replace', { ...common, reason, diff, body, rollValue: true });
+      return makeStep('replace', { ...common, reason, diff, body, rollValue: true, ...oldValuesOf(ctx, t, out) });
     }
     rolls.push(`token expired${when} (tokens.onExpired: roll)`);
   } else {
@@ -142,7 +145,7 @@ function planTokenState(
   const changed = expired ? diff.filter((c) => c.path !== '/status') : diff;
   const mustPut = changed.length > 0 || unfinished !== undefined || expired;
   const old = oldValues(ctx, t, out);
-  const removals = old.length > 0 ? { removeOldValues: old } : {};
+  const removals = removalsOf(old);
   if (rolls.length > 0 && !mustPut) {
     return makeStep('roll-secret', { ...common, reason: rolls.join('; '), diff, rollValue: true, ...removals });
   }
@@ -171,7 +174,7 @@ function planTokenState(
  * when the sink changes now, the one it leaves. A former sink no longer configured cannot be reached: a warning says
  * to remove the value by hand, and its entry stays in state.
  */
-function oldValues(ctx: PlanContext, t: TokenPlanning, out: PlanOutput): SinkRef[] {
+function oldValues(ctx: PlanContext, t: SinkOwner, out: PlanOutput): SinkRef[] {
   const sink = t.common.sink;
   if (!sink) return [];
   const stale = staleAfterMove(t.rec, sink);
@@ -184,6 +187,28 @@ function oldValues(ctx: PlanContext, t: TokenPlanning, out: PlanOutput): SinkRef
     });
   }
   return reachable;
+}
+
+function removalsOf(old: SinkRef[]): { removeOldValues?: SinkRef[] } {
+  return old.length > 0 ? { removeOldValues: old } : {};
+}
+
+function oldValuesOf(ctx: PlanContext, t: SinkOwner, out: PlanOutput): { removeOldValues?: SinkRef[] } {
+  return removalsOf(oldValues(ctx, t, out));
+}
+
+/**
+ * A recorded token gone from Cloudflare is re-created with a new value: a former sink of its old (now dead) value
+ * is cleared after the new one is delivered, as after a roll towards a new sink.
+ */
+export function tokenRecreateFields(
+  ctx: PlanContext,
+  d: DesiredToken,
+  rec: RecordedResource,
+  common: StepFields,
+  out: PlanOutput,
+): { removeOldValues?: SinkRef[] } {
+  return oldValuesOf(ctx, { d, rec, common }, out);
 }
 
 function sinkMoves(ctx: PlanContext, t: TokenPlanning): string[] {

@@ -4,6 +4,7 @@
  * succeeded, so a run stopped between the two leaves a clear record that the next plan shows and apply finishes.
  */
 import { describe, expect, test } from 'vitest';
+import { EXAMPLE_ACCOUNT } from '../../support/workspace.js';
 import { currentTokenIdOf, stateTokens, useSinkWorld, writeSinkRepo } from './harness.js';
 
 const world = useSinkWorld();
@@ -87,6 +88,31 @@ describe('GIVEN a token delivered to one file sink', () => {
     expect(finished.code, finished.stdout + finished.stderr).toBe(0);
     expect(await secretsJson()).toEqual({ other: 'kept' });
     expect((await stateTokens(world.ws))['json-token']).not.toHaveProperty('stale_sinks');
+    expect((await cli('plan', '--detailed-exitcode')).code).toBe(0);
+  });
+
+  test('WHEN the token is deleted out of band and its sink changes in the same change THEN the re-create delivers to the new sink and clears the dead value from the old one', async () => {
+    await declare('json');
+    expect((await cli('apply', '--auto-approve')).code).toBe(0);
+    const oldId = (await stateTokens(world.ws))['json-token']!.id;
+    const gone = await world.emulator.api('DELETE', `/accounts/${EXAMPLE_ACCOUNT}/tokens/${oldId}`);
+    expect(gone.status).toBe(200);
+
+    await declare('dotenv');
+    const plan = await cli('plan');
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/create AccountToken\/main\/json-token/);
+    expect(plan.stdout).toContain('deleted out of band: re-create with a new value');
+    expect(plan.stdout).toContain('then remove the old value from sink local, key json-token');
+
+    const applied = await cli('apply', '--auto-approve');
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(await secretsJson()).toEqual({});
+    const moved = /^MOVED='([^']*)'$/m.exec(await dotenv())?.[1];
+    const state = await stateTokens(world.ws);
+    expect(state['json-token']!.id).not.toBe(oldId);
+    expect(await currentTokenIdOf(world.emulator, moved!)).toBe(state['json-token']!.id);
+    expect(state['json-token']).not.toHaveProperty('stale_sinks');
     expect((await cli('plan', '--detailed-exitcode')).code).toBe(0);
   });
 });
