@@ -71,7 +71,7 @@ export function observeNeeds(
     const id = (d.spec as { zone: string }).zone;
     zone(d.address.account, d.kind, id);
     let byZone = zoneTypes.get(d.address.account);
-    if (!byZone) zoneTypes.set(d.address.account, (byZone = new Map()));
+    if (!byZone) zoneTypes.set(d.address.account, (byZone = new Map<string, Set<ResourceKind>>()));
     let kindsThere = byZone.get(id);
     if (!kindsThere) byZone.set(id, (kindsThere = new Set()));
     kindsThere.add(d.kind);
