@@ -15,6 +15,9 @@ export class PermissionCatalog {
   readonly #byName = new Map<string, CfPermissionGroup[]>();
   readonly #byLowerName = new Map<string, string>();
   readonly #labels = new Map<string, string>();
+  /** Resolutions of `{id}` selectors, and of `{name, scope?}` ones by name, then scope. */
+  readonly #resolvedIds = new Map<string, PermissionGroupResolution>();
+  readonly #resolvedNames = new Map<string, Map<string | undefined, PermissionGroupResolution>>();
 
   constructor(groups: readonly CfPermissionGroup[]) {
     for (const g of groups) {
@@ -30,7 +33,33 @@ export class PermissionCatalog {
     return this.#byId.size;
   }
 
-  resolve(selector: PermissionGroupSelector): PermissionGroupResolution {
+  /**
+   * Once per distinct selector: a plan resolves every selector of every token, most of them the same few (10,000
+   * tokens, ~3 selectors each, against one catalog per account). The result is shared: callers only read it.
+   */
+  resolve(selector: PermissionGroupSelector): Readonly<PermissionGroupResolution> {
+    if ('id' in selector) {
+      let found = this.#resolvedIds.get(selector.id);
+      if (found === undefined) {
+        found = this.#resolve(selector);
+        this.#resolvedIds.set(selector.id, found);
+      }
+      return found;
+    }
+    let byScope = this.#resolvedNames.get(selector.name);
+    if (byScope === undefined) {
+      byScope = new Map();
+      this.#resolvedNames.set(selector.name, byScope);
+    }
+    let found = byScope.get(selector.scope);
+    if (found === undefined) {
+      found = this.#resolve(selector);
+      byScope.set(selector.scope, found);
+    }
+    return found;
+  }
+
+  #resolve(selector: PermissionGroupSelector): PermissionGroupResolution {
     if ('id' in selector) {
       const g = this.#byId.get(selector.id);
       if (g) return { ok: true, id: g.id, name: g.name };

@@ -49,12 +49,11 @@ export function buildTokenBody(
   const body: CfTokenBody = { name: spec.name, policies, status: spec.status ?? 'active' };
   const ip = spec.condition?.request_ip;
   if (ip && (ip.in !== undefined || ip.not_in !== undefined)) {
-    body.condition = {
-      request_ip: {
-        ...(ip.in !== undefined ? { in: ip.in } : {}),
-        ...(ip.not_in !== undefined ? { not_in: ip.not_in } : {}),
-      },
-    };
+    // By assignment, same keys in the same order: conditional spreads run several times slower in V8.
+    const requestIp: NonNullable<NonNullable<CfTokenBody['condition']>['request_ip']> = {};
+    if (ip.in !== undefined) requestIp.in = ip.in;
+    if (ip.not_in !== undefined) requestIp.not_in = ip.not_in;
+    body.condition = { request_ip: requestIp };
   }
   if (spec.expires_on !== undefined) body.expires_on = spec.expires_on;
   if (spec.not_before !== undefined) body.not_before = spec.not_before;
