@@ -157,8 +157,8 @@ export function cidrHostBitErrors(
   if (!Array.isArray(list)) return [];
   const errors: CfgitopsError[] = [];
   list.forEach((item, i) => {
-    if (typeof item !== 'string' || !isCidr(item)) return;
-    const network = cidrWithHostBits(item);
+    if (typeof item !== 'string') return;
+    const network = hostBitNetwork(item);
     if (network === undefined) return;
     errors.push(
       new CfgitopsError('E_CIDR_HOST_BITS', `${item} has host bits set after the /${network.split('/')[1]} prefix`, {
@@ -169,6 +169,25 @@ export function cidrHostBitErrors(
   });
   return errors;
 }
+
+/**
+ * The network address of a CIDR written with host bits set; undefined for one without, or for text that is not a
+ * CIDR (the schema says so). Once per distinct text, bounded like net.ts' own memo: every token of a repository tends
+ * to list the same few ranges, and each was parsed twice here (P3: ~3 parses per CIDR per load).
+ */
+function hostBitNetwork(item: string): string | undefined {
+  let network = hostBitMemo.get(item);
+  if (network === undefined) {
+    if (hostBitMemo.size >= HOST_BIT_MEMO_LIMIT) hostBitMemo.clear();
+    network = (isCidr(item) ? cidrWithHostBits(item) : undefined) ?? null;
+    hostBitMemo.set(item, network);
+  }
+  return network ?? undefined;
+}
+
+const HOST_BIT_MEMO_LIMIT = 10_000;
+/** null: checked, nothing to report. */
+const hostBitMemo = new Map<string, string | null>();
 
 /**
  * Only what is wrong at any time: expires_on not after not_before. An expires_on already past is not a manifest
