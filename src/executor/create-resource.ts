@@ -16,7 +16,7 @@ export interface Sent<O> {
 
 export async function sendCreate<O extends CreateOutcome<unknown>>(
   ctx: StepContext,
-  extra: Pick<Intent, 'sink'>,
+  extra: Pick<Intent, 'sink' | 'zone_id'>,
   send: () => Promise<O>,
 ): Promise<Sent<O>> {
   const { step } = ctx;

@@ -64,7 +64,11 @@ export function observeNeeds(
     if (kind.zoneLevel) zone(r.account, r.kind, r.id);
     if (!desiredKeys.has(addressKey(r)) && kind.observeAlso.some((k) => kindOf(k).zoneLevel)) sweep.add(r.account);
   }
-  for (const i of Object.values(state.pending)) need(i.account, i.kind);
+  for (const i of Object.values(state.pending)) {
+    need(i.account, i.kind);
+    // An interrupted link create: its zone is read even if no manifest names it any more (the plan deletes it).
+    if (i.zone_id !== undefined && kindOf(i.kind).zoneLevel) zone(i.account, i.kind, i.zone_id);
+  }
   const zoneTypes = new Map<string, Map<string, Set<ResourceKind>>>();
   for (const d of desired) {
     if (!kindOf(d.kind).zoneLevel) continue;

@@ -69,6 +69,7 @@ export const intentSchema = {
     cf_name: { type: 'string' },
     started_at: text,
     resource_id: text,
+    zone_id: text,
     sink: sinkRef,
   },
 } as const;

@@ -134,6 +134,11 @@ export interface Intent {
   started_at: string;
   /** For roll: the token id. */
   resource_id?: string;
+  /**
+   * Zone-level kinds (a transfer link): the zone the create is for, so the next plan reads that zone's link even when
+   * its manifest is gone, and deletes what the interrupted run created. Absent in intents written before it existed.
+   */
+  zone_id?: string;
   sink?: SinkRef;
 }
 

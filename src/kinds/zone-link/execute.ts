@@ -40,7 +40,7 @@ export function zoneLinkExecutor(dir: TransferDirection) {
       const body = linkBody(ctx);
       const request = requestBody(ctx, body);
       const zone = body.zone_id;
-      const created = await sendCreate(ctx, {}, () => ctx.api.createZoneTransfer(zone, dir, request));
+      const created = await sendCreate(ctx, { zone_id: zone }, () => ctx.api.createZoneTransfer(zone, dir, request));
       if (body.enabled === undefined) {
         await recordCreated(ctx, created, { id: created.outcome.resource.id });
         return;

@@ -11,13 +11,16 @@ import { EXAMPLE_ACCOUNT } from '../../support/workspace.js';
 
 let answered = 0;
 let waiters: { n: number; resolve: () => void }[] = [];
+/** Called with each answer's operation as it is sent (a test kills the CLI from here, before it reads the answer). */
+let onOperation: ((operationId: string | undefined) => void) | undefined;
 const world = useE2eWorld({
   example: false,
   emulator: {
     latencyMs: 5,
-    onResponse: () => {
+    onResponse: (r) => {
       answered++;
       waiters = waiters.filter((w) => (w.n <= answered ? (w.resolve(), false) : true));
+      onOperation?.(r.operationId);
     },
   },
   setup: () => setUp(),
@@ -282,5 +285,38 @@ describe('zone transfer links', () => {
       expect(again.code, `after a kill at answer ${n}: ${again.stdout}${again.stderr}`).toBe(0);
       await expectConverged();
     }
+  });
+
+  test('GIVEN apply killed as its incoming link POST is answered, and the link then removed from the manifests WHEN applied THEN the link the dead run created is deleted, not left unmanaged', async () => {
+    // Only example.com's incoming link is declared, so its POST is the only one.
+    await world.ws.write('desired-state/links.yaml', LINKS.split('---\n')[0]!);
+    const run = spawnCli(['apply', '--auto-approve'], { cwd: world.ws.dir, env: world.ws.env });
+    onOperation = (op) => {
+      if (op === 'secondary-dns-(-secondary-zone)-create-secondary-zone-configuration') run.child.kill('SIGKILL');
+    };
+    try {
+      expect((await run.exited).signal).toBe('SIGKILL');
+    } finally {
+      onOperation = undefined;
+    }
+    const zone = ZONES['example.com'].id;
+    expect((await live()).zones.find((z) => z.id === zone)?.incoming).toBeDefined();
+    const state = await world.ws.stateFile();
+    // The run died before it could record the link: its intent names the zone.
+    expect(Object.values(state.pending)).toEqual([
+      expect.objectContaining({ op: 'create', kind: 'SecondaryDnsIncoming', zone_id: zone }),
+    ]);
+    expect(Object.keys(state.resources).some((k) => k.startsWith('SecondaryDnsIncoming/'))).toBe(false);
+
+    await world.ws.write('desired-state/links.yaml', '# example.com is no longer linked\n');
+    const plan = await world.cli('plan');
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/delete SecondaryDnsIncoming\/main\/example-com/);
+    expect(plan.stdout).toContain('created by an interrupted run');
+    const applied = await world.cli('apply', '--auto-approve');
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect((await live()).zones.find((z) => z.id === zone)?.incoming).toBeUndefined();
+    expect((await world.ws.stateFile()).pending).toEqual({});
+    expect((await world.cli('plan', '--detailed-exitcode')).code).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * A zone transfer link the zone's type cannot take is refused at plan time (issue 15): Cloudflare is the secondary
+ * Zone transfer links at the planner's edges. A zone transfer link the zone's type cannot take is refused at plan time (issue 15): Cloudflare is the secondary
  * of a `secondary` zone only, and never the primary of one. The observer reads a zone's details only for a link it
  * would create, so a no-change plan costs no extra call; an unreadable zone leaves the verdict to Cloudflare.
  */
@@ -87,5 +87,38 @@ describe('observer — zone details', () => {
     const snapshot = await observeLive(api, observeNeeds(desired, emptyState('l')));
     expect(zoneReads).toEqual([]);
     expect(snapshot.accounts[ACCOUNT]!.zoneDetails).toBeUndefined();
+  });
+});
+
+describe('an interrupted link create whose manifest is gone', () => {
+  const intent = {
+    id: 'intent-link',
+    op: 'create' as const,
+    kind: 'SecondaryDnsIncoming' as const,
+    account: ACCOUNT,
+    name: 'in',
+    cf_name: 'in.example.',
+    started_at: '2026-03-01T11:00:00Z',
+    zone_id: SECONDARY,
+  };
+
+  test('GIVEN its intent names the zone WHEN observed THEN that zone’s link is read though nothing desired names it', () => {
+    const state = emptyState('l');
+    state.pending[intent.id] = intent;
+    const needs = observeNeeds([], state);
+    expect([...(needs.kinds.get(ACCOUNT) ?? [])]).toEqual(['SecondaryDnsIncoming']);
+    expect([...(needs.zones?.values() ?? [])].map((z) => [...z])).toEqual([[SECONDARY]]);
+  });
+
+  test('GIVEN the link it created is live WHEN planned THEN the link is deleted and the intent resolved; gone: the intent is dropped', () => {
+    const state = emptyState('l');
+    state.pending[intent.id] = intent;
+    const link: CfZoneTransfer = { id: SECONDARY, zone_id: SECONDARY, name: 'in.example.', peers: [NS1] };
+    const created = planChanges(input({ state, live: liveWith({ incoming: [link] }) }));
+    expect(created.plan.steps.map((s) => [s.action, s.targetId, s.resolvesIntent])).toEqual([
+      ['delete', SECONDARY, 'intent-link'],
+    ]);
+    const none = planChanges(input({ state, live: liveWith({}) }));
+    expect(none.plan.steps.map((s) => [s.action, s.resolvesIntent])).toEqual([['forget', 'intent-link']]);
   });
 });
