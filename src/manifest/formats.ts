@@ -5,6 +5,20 @@
 import { ipFamily } from '../planner/net.js';
 
 export function isCidr(value: string): boolean {
+  let valid = cidrMemo.get(value);
+  if (valid === undefined) {
+    // Checked for every CIDR of every token by the schema; the same few recur (as in src/planner/net.ts' memos).
+    if (cidrMemo.size >= CIDR_MEMO_LIMIT) cidrMemo.clear();
+    valid = computeIsCidr(value);
+    cidrMemo.set(value, valid);
+  }
+  return valid;
+}
+
+const CIDR_MEMO_LIMIT = 10_000;
+const cidrMemo = new Map<string, boolean>();
+
+function computeIsCidr(value: string): boolean {
   const slash = value.indexOf('/');
   const ip = slash === -1 ? value : value.slice(0, slash);
   const family = ipFamily(ip);
