@@ -14,6 +14,8 @@ import type { PlanFormat } from '../options.js';
 import { renderPlanAs } from '../render-plan.js';
 import { githubSettings, type GitHubRequest } from '../../github/github-flags.js';
 import { planAnnotations } from '../../github/plan-annotations.js';
+import { parseAddressKey } from '../../kinds/registry.js';
+import { displayAddress } from '../../resources.js';
 
 export interface DriftCommandOptions {
   dir: string;
@@ -81,6 +83,11 @@ export function renderDrift(format: PlanFormat, report: DriftReport, color: bool
     };
     return `${JSON.stringify(body, null, 2)}\n`;
   }
+  // People read the account by its alias, as in the plan below; JSON keeps the stable id address.
+  const shown = (resource: string): string => {
+    const address = parseAddressKey(resource);
+    return address ? displayAddress(address, report.accounts) : resource;
+  };
   const counts = new Map<string, number>();
   for (const f of report.findings) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
   const tally = [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
@@ -94,7 +101,7 @@ export function renderDrift(format: PlanFormat, report: DriftReport, color: bool
       lines.push('', '| drift | resource | correction | why |', '|---|---|---|---|');
       for (const f of report.findings) {
         lines.push(
-          `| ${f.kind} | \`${escapeMarkdownText(f.resource)}\` | ${f.action ?? '—'} | ${escapeMarkdownText(f.reason)} |`,
+          `| ${f.kind} | \`${escapeMarkdownText(shown(f.resource))}\` | ${f.action ?? '—'} | ${escapeMarkdownText(f.reason)} |`,
         );
       }
     }
@@ -108,7 +115,7 @@ export function renderDrift(format: PlanFormat, report: DriftReport, color: bool
   ];
   // Field diffs are in the plan below; the findings say what kind of drift each one is.
   for (const f of report.findings) {
-    lines.push(`  ${f.kind}: ${f.resource}${f.action ? ` → ${f.action}` : ''} — ${f.reason}`);
+    lines.push(`  ${f.kind}: ${shown(f.resource)}${f.action ? ` → ${f.action}` : ''} — ${f.reason}`);
   }
   if (report.transfers.length > 0) lines.push('Outgoing zone transfers:');
   for (const t of report.transfers) {

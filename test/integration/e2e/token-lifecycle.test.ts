@@ -256,7 +256,7 @@ describe('GIVEN a prevent-destroy token revoked as exposed (defect 2)', () => {
     expect(text.stdout).toContain(`cfgitops.dev/approve-replace: "${leaked!.id}"`);
     const drift = await cli('drift');
     expect(drift.code, drift.stderr).toBe(3);
-    expect(drift.stdout).toMatch(/decision-needed: AccountToken\/0123456789abcdef0123456789abcdef\/guarded → held/);
+    expect(drift.stdout).toMatch(/decision-needed: AccountToken\/main\/guarded → held/);
 
     await apply();
     expect((await tokenNamed('cfgitops guarded'))[0]?.id).toBe(leaked!.id);
