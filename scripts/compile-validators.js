@@ -1,6 +1,7 @@
 // Build step after tsc (`npm run build`): writes the JSON-Schema validators as ajv standalone code into dist/, so a run
 // loads plain functions instead of compiling schemas with ajv (src/precompiled-validators.ts says how they are found).
 // The ajv instances come from the compiled modules themselves: one definition of options, formats and schemas.
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -20,7 +21,7 @@ await mkdir(generated, { recursive: true });
 
 const manifest = await load('manifest/validators.js');
 const state = await load('state/state-validators.js');
-const { CODE_CACHE_SUFFIX, codeCacheFile, runCommonJs } = await load('precompiled-validators.js');
+const { CODE_CACHE_SUFFIX, codeCacheFile, runCommonJs, stampSource } = await load('precompiled-validators.js');
 
 // The standalone code is bundled into one self-contained file per set (ajv's runtime helpers, ajv-formats' and our
 // formats inlined): at run time a set is one file read and compiled from its code cache, with no package lookups
@@ -74,8 +75,10 @@ async function writeSet(file, code, warm) {
     output: { file: target, format: 'cjs', banner: header.trimEnd(), minify: true },
     logLevel: 'warn',
   });
-  const source = await readFile(target, 'utf8');
+  const buildId = randomBytes(16).toString('hex');
+  const source = stampSource(await readFile(target, 'utf8'), buildId);
+  await writeFile(target, source);
   const { exports, script } = runCommonJs(target, source);
   for (const validate of Object.values(exports)) warm(validate);
-  await writeFile(target + CODE_CACHE_SUFFIX, codeCacheFile(source, script.createCachedData()));
+  await writeFile(target + CODE_CACHE_SUFFIX, codeCacheFile(buildId, script.createCachedData()));
 }

@@ -8,11 +8,13 @@
  *
  * Beside each file the build writes V8's code cache of it (`<file>.v8cache`), taken after the validators ran once, so
  * their functions come compiled: parsing and compiling ~320 KB of generated code was `validate`'s largest start-up
- * cost (~14 of its ~85 ms; docs/benchmarks.md). The cache starts with the sha256 of the source it was made from and
- * is used only for that exact source; V8 itself refuses a cache from another V8 version or flags, and then the file
- * is compiled as if there were no cache. Either way the module runs exactly as `require` would run it.
+ * cost (~14 of its ~85 ms; docs/benchmarks.md). Each build stamps the file's last line with a random build id and
+ * starts the cache with the same id: a cache is used only beside the file of its own build (a stale or copied one is
+ * ignored). V8 itself refuses a cache made for another V8 version, other flags or a source of another length, and
+ * then the file is compiled as if there were no cache. Either way the module runs exactly as `require` would run it.
+ * The id, not a hash of the source, because hashing at start-up loads node:crypto (~3 ms); what it cannot catch is a
+ * hand edit of the generated file that keeps both its length and its last line.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -24,7 +26,7 @@ export type ValidatorSet<K extends string> = Readonly<Record<K, ValidateFunction
 
 /** The code cache's file name beside a generated file. */
 export const CODE_CACHE_SUFFIX = '.v8cache';
-const HASH_BYTES = 32;
+const ID_BYTES = 32;
 
 /**
  * The set in `../generated/<generatedFile>` (a CommonJS module) from `moduleUrl`, else `compile()`. A generated file that
@@ -76,12 +78,20 @@ export function runCommonJs(
   };
 }
 
-/** The code cache file's content for `source`: its hash, then V8's data. */
-export function codeCacheFile(source: string, data: Buffer): Buffer {
-  return Buffer.concat([sourceHash(source), data]);
+const STAMP = '//# cfgitops-build=';
+
+/** The generated source with its build's id as its last line (the build script writes this, then the cache). */
+export function stampSource(source: string, buildId: string): string {
+  if (!/^[0-9a-f]{32}$/.test(buildId)) throw new Error(`build id ${buildId} is not 32 hex digits`);
+  return `${source.endsWith('\n') ? source : `${source}\n`}${STAMP}${buildId}\n`;
 }
 
-/** V8's data from `<file>.v8cache` when it was made from this very source; else undefined (compile from source). */
+/** The code cache file's content: the build id, then V8's data. */
+export function codeCacheFile(buildId: string, data: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(buildId, 'latin1'), data]);
+}
+
+/** V8's data from `<file>.v8cache` when it was made by the build that stamped this source; else undefined. */
 function codeCacheFor(file: string, source: string): Buffer | undefined {
   let content: Buffer;
   try {
@@ -89,10 +99,8 @@ function codeCacheFor(file: string, source: string): Buffer | undefined {
   } catch {
     return undefined; // an older build, or one that could not write it: the cache is an optimisation only
   }
-  if (content.length <= HASH_BYTES || !content.subarray(0, HASH_BYTES).equals(sourceHash(source))) return undefined;
-  return content.subarray(HASH_BYTES);
-}
-
-function sourceHash(source: string): Buffer {
-  return createHash('sha256').update(source).digest();
+  if (content.length <= ID_BYTES) return undefined;
+  const id = content.subarray(0, ID_BYTES).toString('latin1');
+  if (!/^[0-9a-f]{32}$/.test(id) || !source.endsWith(`${STAMP}${id}\n`)) return undefined;
+  return content.subarray(ID_BYTES);
 }

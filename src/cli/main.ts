@@ -8,7 +8,7 @@ import type { AppEnvironment } from '../app.js';
 import { CfgitopsError, errorList, type ErrorCode } from '../errors.js';
 import { secretScrubber } from '../secret.js';
 import { VERSION } from '../version.js';
-import { commands } from './grammar/index.js';
+import { commandsFor } from './grammar/index.js';
 import { guardPendingExit } from './guard-pending-exit.js';
 
 export function processEnvironment(): AppEnvironment {
@@ -28,7 +28,7 @@ export async function main(
       writeOut: (s) => void environment.stdout.write(s),
       writeErr: (s) => void environment.stderr.write(secretScrubber.scrub(s)),
     });
-  for (const register of commands) register(program, (code) => (exitCode = code), environment);
+  for (const register of commandsFor(argv)) register(program, (code) => (exitCode = code), environment);
   const release = guardPendingExit();
   try {
     await program.parseAsync(['node', 'cfgitops', ...argv]);

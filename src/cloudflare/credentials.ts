@@ -3,7 +3,7 @@
  * `CLOUDFLARE_API_TOKEN`, or the legacy `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY` (docs/cloudflare-api.md).
  * Values are wrapped in `Secret` the moment they are read.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.js';
 import { CfgitopsError } from '../errors.js';
 import { Secret } from '../secret.js';
 
@@ -117,5 +117,5 @@ export function credentialFingerprint(credentials: CloudflareCredentials): strin
     credentials.type === 'token'
       ? `token:${credentials.token.reveal()}`
       : `key:${credentials.email}:${credentials.key.reveal()}`;
-  return createHash('sha256').update(material).digest('hex');
+  return sha256().update(material).digest('hex');
 }

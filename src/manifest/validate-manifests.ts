@@ -2,7 +2,7 @@
  * The pure core of the loader: manifest files' bytes (+ the current time and the repository root) → LoadedManifests,
  * or every error in every file. No fs, no clock: `loadManifests` is the effectful wrapper.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.js';
 import { resolveConfig, type ConfigSpec } from '../config/resolve-config.js';
 import { defaultConfig, type ResolvedConfig } from '../config/types.js';
 import { CfgitopsError, formatLocation } from '../errors.js';
@@ -111,6 +111,8 @@ export function validateManifests(input: ValidateInput): ValidationResult {
   const stats = { files: files.length, documents, resources: resources.length, accounts };
   const checkable = usable ? { checkable: { config, resources } } : {};
   if (errors.length > 0) return { errors: sortErrors(errors), stats, secretFiles, ...checkable };
+  let digest: string | undefined;
+  let hashed: readonly ManifestFile[] | undefined = files;
   return {
     errors: [],
     stats,
@@ -120,7 +122,14 @@ export function validateManifests(input: ValidateInput): ValidationResult {
       dir: input.dir,
       config,
       resources,
-      digest: manifestDigest(files),
+      // Computed when first read (plan, apply): `validate` never reads it, and hashing loads node:crypto.
+      get digest() {
+        if (digest === undefined) {
+          digest = manifestDigest(hashed ?? []);
+          hashed = undefined; // the files' bytes can go once hashed
+        }
+        return digest;
+      },
       files: files.map((f) => f.path),
       cwd: input.cwd,
       root: input.root,
@@ -269,7 +278,7 @@ export function sortErrors(errors: CfgitopsError[]): CfgitopsError[] {
 }
 
 export function manifestDigest(files: readonly Pick<ManifestFile, 'relPath' | 'bytes'>[]): string {
-  const hash = createHash('sha256');
+  const hash = sha256();
   const sorted = [...files].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
   for (const f of sorted) {
     hash.update(`${f.relPath}\0${f.bytes.length}\0`);

@@ -1,7 +1,7 @@
 /**
- * The build-time validators and their V8 code cache (src/precompiled-validators.ts): the cache is used only for the
- * source it was made from, a stale or foreign one is ignored, a damaged one is refused by V8, and in every case the
- * module runs as `require` would run it. The built set (dist/generated/, `npm test` builds first) gives the same
+ * The build-time validators and their V8 code cache (src/precompiled-validators.ts): the cache is used only beside
+ * the file its own build stamped, a stale or foreign one is ignored, a damaged one is refused by V8, and in every case
+ * the module runs as `require` would run it. The built set (dist/generated/, `npm test` builds first) gives the same
  * verdicts and errors as the validators ajv compiles from the sources.
  */
 import { mkdtemp, readFile, rm, writeFile, mkdir, copyFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import {
   codeCacheFile,
   loadValidators,
   runCommonJs,
+  stampSource,
   type ValidatorSet,
 } from '../../src/precompiled-validators.js';
 import { DOCUMENT_SCHEMA_IDS, DOCUMENT_VALIDATORS_FILE, documentValidatorAjv } from '../../src/manifest/validators.js';
@@ -33,13 +34,16 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const SOURCE = `'use strict';
+const BUILD = 'a'.repeat(32);
+const OTHER_BUILD = 'b'.repeat(32);
+const RAW = `'use strict';
 let calls = 0;
 exports.Thing = function validate(data) { calls++; validate.errors = data === 1 ? null : [{ keyword: 'const' }]; return data === 1; };
 exports.calls = () => calls;
 exports.dir = __dirname;
 exports.sameRequire = typeof require('node:path').join;
 `;
+const SOURCE = stampSource(RAW, BUILD);
 
 async function writeGenerated(source: string, cache?: Buffer): Promise<string> {
   const file = path.join(dir, 'generated', 'set.cjs');
@@ -48,10 +52,10 @@ async function writeGenerated(source: string, cache?: Buffer): Promise<string> {
   return file;
 }
 
-function cacheFor(file: string, source: string): Buffer {
+function cacheFor(file: string, source: string, buildId = BUILD): Buffer {
   const { script, exports } = runCommonJs(file, source);
   (exports as { Thing: (d: unknown) => boolean }).Thing(1);
-  return codeCacheFile(source, script.createCachedData());
+  return codeCacheFile(buildId, script.createCachedData());
 }
 
 const notCompiled = (): ValidatorSet<'Thing'> => {
@@ -74,10 +78,10 @@ describe('precompiled validators', () => {
     expect(set['sameRequire']).toBe('function');
   });
 
-  test('GIVEN a cache made from another source (same length) WHEN loaded THEN it is not handed to V8 and the file runs from source', async () => {
-    const other = SOURCE.replace('data === 1 ?', 'data === 2 ?');
+  test('GIVEN a cache another build made (from a source of the same length) WHEN loaded THEN it is not handed to V8 and the file runs from source', async () => {
+    const other = stampSource(RAW.replace('data === 1 ?', 'data === 2 ?'), OTHER_BUILD);
     expect(other.length).toBe(SOURCE.length);
-    const file = await writeGenerated(SOURCE, cacheFor(path.join(dir, 'generated', 'set.cjs'), other));
+    const file = await writeGenerated(SOURCE, cacheFor(path.join(dir, 'generated', 'set.cjs'), other, OTHER_BUILD));
     const spy = vi.spyOn(Script.prototype, 'runInThisContext');
     const set = loadValidators(moduleUrl, 'set.cjs', notCompiled) as unknown as Record<string, (d: unknown) => boolean>;
     const script = spy.mock.contexts[0] as Script;
@@ -89,7 +93,7 @@ describe('precompiled validators', () => {
 
   test('GIVEN a damaged cache with the right hash, or one too short WHEN loaded THEN the module still runs from source', async () => {
     for (const damaged of [
-      codeCacheFile(SOURCE, Buffer.from('not a V8 code cache at all')),
+      codeCacheFile(BUILD, Buffer.from('not a V8 code cache at all')),
       Buffer.from('short'),
       Buffer.alloc(0),
     ]) {
@@ -100,6 +104,10 @@ describe('precompiled validators', () => {
       >;
       expect([set['Thing']!(1), set['Thing']!(0)]).toEqual([true, false]);
     }
+  });
+
+  test('GIVEN a build id that is not 32 hex digits WHEN stamped THEN the build fails', () => {
+    expect(() => stampSource(RAW, 'not-an-id')).toThrow(/32 hex digits/);
   });
 
   test('GIVEN no generated file WHEN loaded THEN the set is compiled; a broken one throws instead of falling back', async () => {

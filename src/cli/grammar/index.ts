@@ -19,18 +19,30 @@ import { declareExport } from './export.js';
 import { declareController } from './controller.js';
 import { declareZone } from './zone.js';
 
-export const commands: readonly CommandRegistrar[] = [
-  declareValidate,
-  declarePlan,
-  declareApply,
-  declareForceUnlock,
-  declareState,
-  declareEmulator,
-  declareSinks,
-  declareDrift,
-  declareImport,
-  declareRotate,
-  declareExport,
-  declareController,
-  declareZone,
+/** Each top-level command by the name it registers (grammar.test.ts holds the two equal). */
+export const COMMANDS: readonly { name: string; declare: CommandRegistrar }[] = [
+  { name: 'validate', declare: declareValidate },
+  { name: 'plan', declare: declarePlan },
+  { name: 'apply', declare: declareApply },
+  { name: 'force-unlock', declare: declareForceUnlock },
+  { name: 'state', declare: declareState },
+  { name: 'emulator', declare: declareEmulator },
+  { name: 'sinks', declare: declareSinks },
+  { name: 'drift', declare: declareDrift },
+  { name: 'import', declare: declareImport },
+  { name: 'rotate', declare: declareRotate },
+  { name: 'export', declare: declareExport },
+  { name: 'controller', declare: declareController },
+  { name: 'zone', declare: declareZone },
 ];
+
+/**
+ * The declarations a run needs: only the named command's when argv names one (declaring all thirteen, with their
+ * options and help, was ~4 ms of every start: docs/benchmarks.md), all of them otherwise — `--help`, `--version`,
+ * `help`, and a mistyped name, which commander answers with the closest names.
+ */
+export function commandsFor(argv: readonly string[]): readonly CommandRegistrar[] {
+  const first = argv[0];
+  const named = first === undefined ? undefined : COMMANDS.find((c) => c.name === first);
+  return named ? [named.declare] : COMMANDS.map((c) => c.declare);
+}

@@ -1,0 +1,14 @@
+/**
+ * A SHA-256 hash, with node:crypto loaded on first use: importing it costs ~3 ms of a start-up (docs/benchmarks.md),
+ * and `validate` and `--help` hash nothing. Modules on those paths take their hashes from here.
+ */
+import type { Hash } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+let crypto: typeof import('node:crypto') | undefined;
+
+export function sha256(): Hash {
+  crypto ??= require('node:crypto') as typeof import('node:crypto');
+  return crypto.createHash('sha256');
+}
