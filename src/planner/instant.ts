@@ -8,6 +8,20 @@ const DAY_MS = 86_400_000;
 
 /** Milliseconds since the epoch, or undefined when the text is not an RFC 3339 date-time. */
 export function parseInstant(text: string): number | undefined {
+  // Every token's dates are read by the loader, the guardrails and the plan, and most trees repeat a few of them.
+  let ms = instantMemo.get(text);
+  if (ms === undefined && !instantMemo.has(text)) {
+    if (instantMemo.size >= INSTANT_MEMO_LIMIT) instantMemo.clear();
+    ms = computeInstant(text);
+    instantMemo.set(text, ms);
+  }
+  return ms;
+}
+
+const INSTANT_MEMO_LIMIT = 10_000;
+const instantMemo = new Map<string, number | undefined>();
+
+function computeInstant(text: string): number | undefined {
   const m = RFC3339.exec(text.trim());
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [

@@ -96,12 +96,13 @@ function checkGuardrails(ctx: PlanContext, out: PlanOutput, steps: PlanStep[]): 
  * code unit by code unit orders exactly as comparing field by field.
  */
 function sortedDesired(desired: readonly DesiredResource[]): DesiredResource[] {
-  const keyed = desired.map((d) => ({
-    key: `${String.fromCharCode(KIND_ORDER[d.kind])}\u0000${d.address.account}\u0000${d.address.name}`,
-    d,
-  }));
-  keyed.sort((a, b) => compareText(a.key, b.key));
-  return keyed.map((k) => k.d);
+  // Field by field, not on a joined key: building 10,000 keys and comparing them cost more than the sort itself.
+  return [...desired].sort(
+    (a, b) =>
+      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+      compareText(a.address.account, b.address.account) ||
+      compareText(a.address.name, b.address.name),
+  );
 }
 
 /**
