@@ -157,6 +157,20 @@ describe('planner — predecessors and interrupted overlap rotations', () => {
   const k = token('ci', { rotation: { every: '30d' } });
   const key = addressKey(k.address);
 
+  /** The journal entry an interrupted run left on the `ci` token. */
+  function pendingIntent(id: string, op: Intent['op']): Intent {
+    return {
+      id,
+      op,
+      kind: 'AccountToken',
+      account: ACCOUNT,
+      name: 'ci',
+      cf_name: 'ci-token',
+      started_at: iso(NOW - 30_000),
+      sink: { sink: 'local', key: 'ci' },
+    };
+  }
+
   function rotatingWorld(stage: 'recorded-pred' | 'successor-undelivered' | 'bounded', expiresInMs = DAY) {
     const w = world([k], 31);
     const rec = w.state.resources[key]!;
@@ -189,17 +203,7 @@ describe('planner — predecessors and interrupted overlap rotations', () => {
     w.live.accounts[ACCOUNT]!.tokens[0]!.name = 'ci-token (retired, generation 1)';
     const succ = { ...w.live.accounts[ACCOUNT]!.tokens[0]!, id: hexId('orphan-successor'), name: 'ci-token' };
     w.live.accounts[ACCOUNT]!.tokens.push(succ);
-    const intent: Intent = {
-      id: 'intent-1',
-      op: 'create',
-      kind: 'AccountToken',
-      account: ACCOUNT,
-      name: 'ci',
-      cf_name: 'ci-token',
-      started_at: iso(NOW - 30_000),
-      sink: { sink: 'local', key: 'ci' },
-    };
-    w.state.pending[intent.id] = intent;
+    w.state.pending['intent-1'] = pendingIntent('intent-1', 'create');
     const { plan, errors } = planIn(w, [k]);
     expect(errors).toEqual([]);
     expect(plan.steps).toHaveLength(1);
@@ -225,18 +229,7 @@ describe('planner — predecessors and interrupted overlap rotations', () => {
     // Crash trials (seed 932357596): the intent outlived the recovery apply, which then rolled under a new one.
     const { w, predId } = rotatingWorld('successor-undelivered');
     const rec = w.state.resources[key]!;
-    const intent: Intent = {
-      id: 'roll-1',
-      op: 'roll',
-      kind: 'AccountToken',
-      account: ACCOUNT,
-      name: 'ci',
-      cf_name: 'ci-token',
-      started_at: iso(NOW - 30_000),
-      resource_id: rec.id,
-      sink: { sink: 'local', key: 'ci' },
-    };
-    w.state.pending[intent.id] = intent;
+    w.state.pending['roll-1'] = { ...pendingIntent('roll-1', 'roll'), resource_id: rec.id };
     const { plan, errors } = planIn(w, [k]);
     expect(errors).toEqual([]);
     expect(plan.steps).toHaveLength(1);
