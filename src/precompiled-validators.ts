@@ -53,11 +53,7 @@ export function loadValidators<K extends string>(
  * through a `Script` so a code cache can be handed to V8. Returns the module and the script (the build script takes
  * its cache after running it).
  */
-export function runCommonJs(
-  file: string,
-  source: string,
-  cachedData?: Buffer,
-): { exports: unknown; script: Script; cacheRejected: boolean } {
+export function runCommonJs(file: string, source: string, cachedData?: Buffer): { exports: unknown; script: Script } {
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
@@ -74,7 +70,6 @@ export function runCommonJs(
   return {
     exports: module.exports,
     script,
-    cacheRejected: cachedData !== undefined && script.cachedDataRejected === true,
   };
 }
 

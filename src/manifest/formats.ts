@@ -2,21 +2,11 @@
  * The custom JSON-Schema formats of the manifest schemas. Their own module because the build-time validators
  * (dist/manifest/document-formats.cjs, written by scripts/compile-validators.js) load them at run time too.
  */
+import { boundedMemo } from '../planner/bounded-memo.js';
 import { ipFamily } from '../planner/net.js';
 
-export function isCidr(value: string): boolean {
-  let valid = cidrMemo.get(value);
-  if (valid === undefined) {
-    // Checked for every CIDR of every token by the schema; the same few recur (as in src/planner/net.ts' memos).
-    if (cidrMemo.size >= CIDR_MEMO_LIMIT) cidrMemo.clear();
-    valid = computeIsCidr(value);
-    cidrMemo.set(value, valid);
-  }
-  return valid;
-}
-
-const CIDR_MEMO_LIMIT = 10_000;
-const cidrMemo = new Map<string, boolean>();
+/** Checked by the schema for every CIDR of every token. */
+export const isCidr: (value: string) => boolean = boundedMemo(computeIsCidr);
 
 function computeIsCidr(value: string): boolean {
   const slash = value.indexOf('/');

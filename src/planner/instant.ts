@@ -2,24 +2,16 @@
  * RFC 3339 instants without `Date` (the planner is pure and lint forbids the global): `2030-01-01T00:00:00Z`,
  * `2030-01-01T01:00:00+01:00` and `2030-01-01t00:00:00.000z` are the same instant and must not show as drift.
  */
+import { boundedMemo } from './bounded-memo.js';
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 const DAY_MS = 86_400_000;
 
-/** Milliseconds since the epoch, or undefined when the text is not an RFC 3339 date-time. */
-export function parseInstant(text: string): number | undefined {
-  // Every token's dates are read by the loader, the guardrails and the plan, and most trees repeat a few of them.
-  let ms = instantMemo.get(text);
-  if (ms === undefined && !instantMemo.has(text)) {
-    if (instantMemo.size >= INSTANT_MEMO_LIMIT) instantMemo.clear();
-    ms = computeInstant(text);
-    instantMemo.set(text, ms);
-  }
-  return ms;
-}
-
-const INSTANT_MEMO_LIMIT = 10_000;
-const instantMemo = new Map<string, number | undefined>();
+/**
+ * Milliseconds since the epoch, or undefined when the text is not an RFC 3339 date-time. Remembered: a token's dates
+ * are read by the loader, the guardrails and the plan, and most trees repeat a few of them.
+ */
+export const parseInstant: (text: string) => number | undefined = boundedMemo(computeInstant);
 
 function computeInstant(text: string): number | undefined {
   const m = RFC3339.exec(text.trim());

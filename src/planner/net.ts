@@ -2,6 +2,7 @@
  * IP and CIDR normalisation without `node:net` (the planner is pure). Cloudflare may echo `2001:DB8:0:0::1` as
  * `2001:db8::1` and `10.1.2.3/8` as `10.0.0.0/8`; both spellings must compare equal or every plan shows drift.
  */
+import { boundedMemo } from './bounded-memo.js';
 
 /** Canonical text of an IPv4 or IPv6 address (RFC 5952 for IPv6), or undefined when it is not one. */
 export function normalizeIp(text: string): string | undefined {
@@ -13,19 +14,7 @@ export function normalizeIp(text: string): string | undefined {
  * Canonical `network/prefix` of a CIDR (host bits cleared; a bare address gets /32 or /128). Text that is not
  * a CIDR comes back trimmed and lower-cased, so it still compares deterministically.
  */
-export function normalizeCidr(text: string): string {
-  let canonical = cidrMemo.get(text);
-  if (canonical === undefined) {
-    // The same few CIDRs recur across thousands of tokens; a bounded memo keeps 10,000-resource plans fast.
-    if (cidrMemo.size >= CIDR_MEMO_LIMIT) cidrMemo.clear();
-    canonical = computeCidr(text);
-    cidrMemo.set(text, canonical);
-  }
-  return canonical;
-}
-
-const CIDR_MEMO_LIMIT = 10_000;
-const cidrMemo = new Map<string, string>();
+export const normalizeCidr: (text: string) => string = boundedMemo(computeCidr);
 
 function computeCidr(text: string): string {
   const trimmed = text.trim();
@@ -153,18 +142,7 @@ export function cidrContains(cidr: string, ip: string): boolean {
  * The network a CIDR with host bits set stands for (`10.0.0.1/8` → `10.0.0.0/8`), or undefined when none are set
  * or the text is not a CIDR. A bare address is a single host, never "host bits set".
  */
-export function cidrWithHostBits(text: string): string | undefined {
-  let found = hostBitsMemo.get(text);
-  if (found === undefined) {
-    // Checked for every CIDR of every token at load time; the same few recur (as in normalizeCidr).
-    if (hostBitsMemo.size >= CIDR_MEMO_LIMIT) hostBitsMemo.clear();
-    found = computeHostBits(text) ?? '';
-    hostBitsMemo.set(text, found);
-  }
-  return found === '' ? undefined : found;
-}
-
-const hostBitsMemo = new Map<string, string>();
+export const cidrWithHostBits: (text: string) => string | undefined = boundedMemo(computeHostBits);
 
 function computeHostBits(text: string): string | undefined {
   const slash = text.indexOf('/');
