@@ -18,10 +18,10 @@ export interface ObserveNeeds {
   /** `${account}\u0000${kind}` → zones whose link of that kind is read (one GET each; outgoing: and its status) */
   zones?: Map<string, Set<string>>;
   /**
-   * account id → the zone-level kinds desired per zone: a zone whose desired link turns out absent (a create) has its
-   * details read, one GET, so the plan can check the zone's type. A no-change plan reads none.
+   * account id → zone id → the kinds of link desired there: a zone whose desired link turns out absent (a create)
+   * has its details read, one GET, so the plan can check the zone's type. A no-change plan reads none.
    */
-  zoneTypes?: Map<string, Map<string, Set<ResourceKind>>>;
+  desiredLinks?: Map<string, Map<string, Set<ResourceKind>>>;
 }
 
 /**
@@ -69,13 +69,13 @@ export function observeNeeds(
     // An interrupted link create: its zone is read even if no manifest names it any more (the plan deletes it).
     if (i.zone_id !== undefined && kindOf(i.kind).zoneLevel) zone(i.account, i.kind, i.zone_id);
   }
-  const zoneTypes = new Map<string, Map<string, Set<ResourceKind>>>();
+  const desiredLinks = new Map<string, Map<string, Set<ResourceKind>>>();
   for (const d of desired) {
     if (!kindOf(d.kind).zoneLevel) continue;
     const id = (d.spec as { zone: string }).zone;
     zone(d.address.account, d.kind, id);
-    let byZone = zoneTypes.get(d.address.account);
-    if (!byZone) zoneTypes.set(d.address.account, (byZone = new Map<string, Set<ResourceKind>>()));
+    let byZone = desiredLinks.get(d.address.account);
+    if (!byZone) desiredLinks.set(d.address.account, (byZone = new Map<string, Set<ResourceKind>>()));
     let kindsThere = byZone.get(id);
     if (!kindsThere) byZone.set(id, (kindsThere = new Set()));
     kindsThere.add(d.kind);
@@ -93,7 +93,7 @@ export function observeNeeds(
   for (const [account, listed] of kinds) {
     for (const k of KINDS) if (k.zoneLevel && !zones.has(zoneScopeKey(account, k.kind))) listed.delete(k.kind);
   }
-  return { kinds, permissionGroups, zones, zoneTypes };
+  return { kinds, permissionGroups, zones, desiredLinks };
 }
 
 export async function observeLive(
@@ -137,7 +137,7 @@ async function zoneDetailsForCreates(
   live: LiveAccount,
   signal: AbortSignal | undefined,
 ): Promise<Record<string, CfZone> | undefined> {
-  const wanted = needs.zoneTypes?.get(account);
+  const wanted = needs.desiredLinks?.get(account);
   if (!wanted) return undefined;
   const missing = [...wanted]
     .filter(([zone, kinds]) =>
