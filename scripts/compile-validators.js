@@ -71,7 +71,7 @@ async function writeSet(file, code, warm) {
   await build({
     input: entry,
     platform: 'node',
-    // Minified: this is generated code nobody reads, and fewer bytes are less to read, hash and compile.
+    // Minified: this is generated code nobody reads, and fewer bytes are less to read and compile.
     output: { file: target, format: 'cjs', banner: header.trimEnd(), minify: true },
     logLevel: 'warn',
   });

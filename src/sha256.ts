@@ -1,6 +1,6 @@
 /**
- * A SHA-256 hash, with node:crypto loaded on first use: importing it costs ~3 ms of a start-up (docs/benchmarks.md),
- * and `validate` and `--help` hash nothing. Modules on those paths take their hashes from here.
+ * A SHA-256 hash — the one cfgitops uses for digests, fingerprints and lock keys — with node:crypto loaded on first
+ * use: importing it costs ~3 ms of a start-up (docs/benchmarks.md), and `validate` and `--help` hash nothing.
  */
 import type { Hash } from 'node:crypto';
 import { createRequire } from 'node:module';

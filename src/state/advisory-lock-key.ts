@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.js';
 
 /**
  * The two int4 keys of a session advisory lock: (workspace, scope), where scope is `*` for the whole workspace or an
@@ -21,5 +21,5 @@ export function leaderLockKeys(workspace: string): readonly [number, number] {
 }
 
 function int31(text: string): number {
-  return createHash('sha256').update(text).digest().readUInt32BE(0) & 0x7fffffff;
+  return sha256().update(text).digest().readUInt32BE(0) & 0x7fffffff;
 }

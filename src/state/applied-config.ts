@@ -3,7 +3,7 @@
  * next plan can show what changed since. Only settings, never a secret: config holds none (a GitHub sink names the
  * env var with its token, an age sink lists public recipients).
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.js';
 import { canonicalJson } from '../config/config-digest.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AppliedConfig } from './types.js';
@@ -13,6 +13,6 @@ export function appliedConfigOf(config: ResolvedConfig, appliedAt: string): Appl
   const reviewed = JSON.parse(
     JSON.stringify({ defaultSink: config.defaultSink, sinks: config.sinks, policy: config.policy }),
   ) as Pick<AppliedConfig, 'defaultSink' | 'sinks' | 'policy'>;
-  const digest = createHash('sha256').update(canonicalJson(reviewed)).digest('hex');
+  const digest = sha256().update(canonicalJson(reviewed)).digest('hex');
   return { digest, ...reviewed, applied_at: appliedAt };
 }

@@ -5,7 +5,7 @@
  * a file someone edited is never rewritten — new resources go to the next free `<kind file>.N.yaml` beside it.
  * Pure: existing files come in as text, the files to write go out as text.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.js';
 import { yaml } from '../lazy-require.js';
 import type { ResourceKind } from '../resources.js';
 import { EXPORT_KINDS } from './export-kinds.js';
@@ -95,7 +95,7 @@ export function unchangedBody(text: string): string | undefined {
   const m = DIGEST_LINE.exec(text);
   if (!m) return undefined;
   const body = text.slice(m.index + m[0].length);
-  return sha256(body) === m[1] ? body : undefined;
+  return hexDigest(body) === m[1] ? body : undefined;
 }
 
 function compose(
@@ -109,7 +109,7 @@ function compose(
     starts.push(lineCount(all));
     all += renderDocument(r);
   }
-  const head = header(sha256(all));
+  const head = header(hexDigest(all));
   const offset = lineCount(head);
   // A document's content begins on the line after its `---` and comment.
   return { text: head + all, lines: starts.map((s) => offset + s + 3) };
@@ -142,6 +142,6 @@ function lineCount(text: string): number {
   return n;
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+function hexDigest(text: string): string {
+  return sha256().update(text, 'utf8').digest('hex');
 }

@@ -4,7 +4,7 @@
  * none). Applying it is refused when anything it was made against has changed, because its steps would then be
  * wrong. Its sha256 is what a reviewer saw (the PR comment shows it) and what the merge job checks it downloaded.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.js';
 import * as fsPromises from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/write-file-atomic.js';
@@ -29,7 +29,7 @@ export async function writeSavedPlan(path: string, plan: Plan, pins: SecretPins)
 }
 
 function fileDigest(text: string): string {
-  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+  return `sha256:${sha256().update(text, 'utf8').digest('hex')}`;
 }
 
 export async function readSavedPlan(path: string): Promise<SavedPlan> {
